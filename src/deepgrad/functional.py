@@ -1,0 +1,103 @@
+"""Composite operations built from the primitives in :mod:`deepgrad.ops`.
+
+They have no backward of their own: autograd differentiates them through their parts. The
+numerically delicate ones use the stable forms: softmax and log-softmax subtract the row maximum
+(a constant, so it needs no gradient), and the logit cross-entropies use log-sum-exp and
+``max(x, 0) - x*z + log(1 + e^{-|x|})``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._random import as_generator
+from .tensor import Tensor, _lift
+
+__all__ = [
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "softplus",
+    "log_sigmoid",
+    "sigmoid_cross_entropy_with_logits",
+    "softmax_cross_entropy_with_logits",
+    "dropout",
+]
+
+
+def _tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` along ``axis`` without overflow.
+
+    >>> import deepgrad as dg
+    >>> round(logsumexp(dg.Tensor([1000.0, 1000.0], dtype="float64")).item() - 1000.0, 10)
+    0.6931471806
+    """
+    x = _tensor(x)
+    shift = np.max(x.data, axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype)
+    out = (x - shift).exp().sum(axis=axis, keepdims=True).log() + shift
+    return out if keepdims else out.reshape(tuple(np.squeeze(out.data, axis=axis).shape))
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """``x - logsumexp(x)`` along ``axis``; exact for logits of any size."""
+    x = _tensor(x)
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """``exp(x_i) / sum_j exp(x_j)`` along ``axis``, shifted by the maximum so it never overflows.
+
+    The notes' example (seed 002): logits (-1, 0, 3, 5) give probabilities that sum to 1.
+
+    >>> import deepgrad as dg
+    >>> softmax(dg.Tensor([-1.0, 0.0, 3.0, 5.0], dtype="float64")).numpy().round(6)
+    array([0.002166, 0.005887, 0.118243, 0.873704])
+    """
+    x = _tensor(x)
+    e = (x - np.max(x.data, axis=axis, keepdims=True)).exp()
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softplus(x) -> Tensor:
+    """``log(1 + e^x)`` computed as ``max(x, 0) + log(1 + e^{-|x|})``."""
+    x = _tensor(x)
+    return x.relu() + (1.0 + (-x.abs()).exp()).log()
+
+
+def log_sigmoid(x) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``, finite for any ``x``."""
+    return -softplus(-_tensor(x))
+
+
+def sigmoid_cross_entropy_with_logits(logits, labels) -> Tensor:
+    """Elementwise binary cross-entropy from logits: ``max(x,0) - x*z + log(1 + e^{-|x|})``."""
+    logits = _tensor(logits)
+    labels = _lift(labels, logits)
+    return logits.relu() - logits * labels + (1.0 + (-logits.abs()).exp()).log()
+
+
+def softmax_cross_entropy_with_logits(logits, labels, axis: int = -1) -> Tensor:
+    """Per-sample categorical cross-entropy from logits and one-hot (or soft) labels."""
+    logits = _tensor(logits)
+    labels = _lift(labels, logits)
+    return -(labels * log_softmax(logits, axis=axis)).sum(axis=axis)
+
+
+def dropout(x, rate: float, *, training: bool = True, seed=None) -> Tensor:
+    """Zero each element with probability ``rate`` and scale the rest by ``1 / (1 - rate)``.
+
+    Inverted scaling keeps the expectation unchanged, so inference needs no rescaling; with
+    ``training=False`` (or ``rate=0``) the input is returned unchanged.
+    """
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"dropout rate must be in [0, 1); got {rate}")
+    x = _tensor(x)
+    if not training or rate == 0.0:
+        return x
+    keep = as_generator(seed).random(x.shape) >= rate
+    return x * (keep / (1.0 - rate)).astype(x.dtype)

@@ -1,0 +1,541 @@
+"""The autograd Tensor and the reverse-mode engine.
+
+A :class:`Tensor` wraps a NumPy array. When it is the result of a differentiable primitive (see
+:mod:`deepgrad.ops`) on tensors that require gradients, it remembers that primitive in ``_ctx``;
+``backward()`` walks those links in reverse topological order — iteratively, so graphs of any
+depth work — applying the chain rule and adding the contributions of every path into ``.grad``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from . import ops
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_grad_enabled = True
+
+
+class no_grad:
+    """Context manager (and decorator) that records no graph: results never require grad.
+
+    >>> import deepgrad as dg
+    >>> w = dg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> with dg.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, False
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._previous
+        return False
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with no_grad():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations currently record the graph."""
+    return _grad_enabled
+
+
+def _as_array(data, dtype) -> np.ndarray:
+    """Validate ``data`` and return it as a float32 or float64 array (no copy when possible)."""
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        kind = data.dtype.kind
+        if kind not in "fiub":
+            raise TypeError(
+                f"Tensor data must be numeric (float, int or bool); got an array of dtype "
+                f"{data.dtype}{' (strings)' if kind in 'US' else ''}"
+            )
+        if dtype is None:
+            dtype = data.dtype if data.dtype in _FLOAT_DTYPES else np.dtype(np.float32)
+        return data if data.dtype == dtype else data.astype(dtype)
+    if isinstance(data, (np.floating, np.integer, np.bool_)):
+        return _as_array(np.asarray(data), dtype)
+    try:
+        array = np.asarray(data)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"Tensor data must be array-like and numeric; {error}") from None
+    if array.dtype.kind not in "fiub":
+        raise TypeError(
+            f"Tensor data must be numeric (float, int or bool); got {type(data).__name__} "
+            f"that becomes dtype {array.dtype}"
+            f"{' (strings)' if array.dtype.kind in 'US' else ''}"
+        )
+    return array.astype(dtype or np.float32, copy=False)
+
+
+class Tensor:
+    """An n-dimensional array that can record operations and differentiate through them.
+
+    Parameters
+    ----------
+    data : array_like
+        Numbers. float64 arrays stay float64; everything else becomes float32 unless ``dtype``
+        says otherwise.
+    requires_grad : bool, default False
+        Track operations on this tensor so that ``backward()`` fills its ``.grad``.
+    dtype : {"float32", "float64"}, optional
+    name : str, optional
+        A label shown by :mod:`deepgrad.explain`.
+
+    Examples
+    --------
+    The notes' computational graph J = 3(a + bc):
+
+    >>> import deepgrad as dg
+    >>> a = dg.Tensor(5.0, requires_grad=True)
+    >>> b = dg.Tensor(3.0, requires_grad=True)
+    >>> c = dg.Tensor(2.0, requires_grad=True)
+    >>> J = 3 * (a + b * c)
+    >>> J.backward()
+    >>> J.item(), a.grad.item(), b.grad.item(), c.grad.item()
+    (33.0, 3.0, 6.0, 9.0)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # make ``ndarray <op> Tensor`` defer to Tensor's reflected operators
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._ctx = None
+        self._retains_grad = False
+
+    @classmethod
+    def _result(cls, data: np.ndarray, ctx: ops.Function | None) -> Tensor:
+        """Wrap an op's output without validation (the hot path)."""
+        out = object.__new__(Tensor)
+        out.data, out.grad, out.name, out._retains_grad = data, None, None, False
+        out.requires_grad = ctx is not None
+        out._ctx = ctx
+        return out
+
+    # ------------------------------------------------------------------ array-like basics
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors created by the user rather than by an operation."""
+        return self._ctx is None
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        extras = ""
+        if self.data.dtype != np.float32:
+            extras += f", dtype={self.data.dtype}"
+        if self._ctx is not None:
+            extras += f", grad_fn={type(self._ctx).__name__}"
+        elif self.requires_grad:
+            extras += ", requires_grad=True"
+        return f"{type(self).__name__}({body}{extras})"
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element; this one has shape {self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this data but cut off from the graph."""
+        return Tensor._result(self.data, None)
+
+    def astype(self, dtype) -> Tensor:
+        """A copy in another floating dtype (differentiable)."""
+        dtype = np.dtype(dtype)
+        if dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+        return self * np.ones((), dtype=dtype) if dtype != self.dtype else self
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` on this intermediate tensor after ``backward()``."""
+        self._retains_grad = True
+        return self
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other):
+        return _apply(ops.Add(), self, _lift(other, self))
+
+    def __radd__(self, other):
+        return _apply(ops.Add(), _lift(other, self), self)
+
+    def __sub__(self, other):
+        return _apply(ops.Sub(), self, _lift(other, self))
+
+    def __rsub__(self, other):
+        return _apply(ops.Sub(), _lift(other, self), self)
+
+    def __mul__(self, other):
+        return _apply(ops.Mul(), self, _lift(other, self))
+
+    def __rmul__(self, other):
+        return _apply(ops.Mul(), _lift(other, self), self)
+
+    def __truediv__(self, other):
+        return _apply(ops.Div(), self, _lift(other, self))
+
+    def __rtruediv__(self, other):
+        return _apply(ops.Div(), _lift(other, self), self)
+
+    def __pow__(self, other):
+        return _apply(ops.Pow(), self, _lift(other, self))
+
+    def __rpow__(self, other):
+        return _apply(ops.Pow(), _lift(other, self), self)
+
+    def __matmul__(self, other):
+        return _apply(ops.MatMul(), self, _lift(other, self))
+
+    def __rmatmul__(self, other):
+        return _apply(ops.MatMul(), _lift(other, self), self)
+
+    def __neg__(self):
+        return _apply(ops.Neg(), self)
+
+    def __pos__(self):
+        return self
+
+    # Comparisons give plain boolean arrays: they have no gradient.
+    def __lt__(self, other):
+        return self.data < _raw(other)
+
+    def __le__(self, other):
+        return self.data <= _raw(other)
+
+    def __gt__(self, other):
+        return self.data > _raw(other)
+
+    def __ge__(self, other):
+        return self.data >= _raw(other)
+
+    def __eq__(self, other):
+        return self.data == _raw(other)
+
+    def __ne__(self, other):
+        return self.data != _raw(other)
+
+    __hash__ = object.__hash__
+
+    def __getitem__(self, index):
+        return _apply(ops.GetItem(_raw_index(index)), self)
+
+    # ------------------------------------------------------------------ reductions and shape
+    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.Sum(_axis(axis), keepdims), self)
+
+    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.Mean(_axis(axis), keepdims), self)
+
+    def max(self, axis=None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.Max(_axis(axis), keepdims), self)
+
+    def min(self, axis=None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.Min(_axis(axis), keepdims), self)
+
+    def reshape(self, *shape) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _apply(ops.Reshape(shape), self)
+
+    def flatten(self) -> Tensor:
+        return self.reshape(-1)
+
+    def transpose(self, *axes) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _apply(ops.Transpose(axes or None), self)
+
+    # ------------------------------------------------------------------ elementwise
+    def exp(self) -> Tensor:
+        return _apply(ops.Exp(), self)
+
+    def log(self) -> Tensor:
+        return _apply(ops.Log(), self)
+
+    def sqrt(self) -> Tensor:
+        return _apply(ops.Sqrt(), self)
+
+    def abs(self) -> Tensor:
+        return _apply(ops.Abs(), self)
+
+    def clip(self, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's argument names
+        if min is None and max is None:
+            raise ValueError("clip needs at least one of min and max")
+        return _apply(ops.Clip(min, max), self)
+
+    def relu(self) -> Tensor:
+        return _apply(ops.ReLU(), self)
+
+    def sigmoid(self) -> Tensor:
+        return _apply(ops.Sigmoid(), self)
+
+    def tanh(self) -> Tensor:
+        return _apply(ops.Tanh(), self)
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, grad=None) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        Parameters
+        ----------
+        grad : array_like, optional
+            The gradient flowing into this tensor. May be omitted only for a one-element tensor
+            (a loss), where it is 1.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() called on a tensor that does not require grad: none of the tensors it "
+                "was computed from has requires_grad=True (or it was computed under no_grad())"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient needs a scalar (one-element) tensor; this one "
+                    f"has shape {self.shape}. Reduce it first (e.g. .sum() or .mean()) or pass "
+                    f"grad= with shape {self.shape}"
+                )
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(_raw(grad), dtype=self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(
+                    f"backward(grad=...) needs a gradient of shape {self.shape}; got {grad.shape}"
+                )
+        gradients = backpropagate(self, grad)
+        for node, node_grad in gradients.items():
+            if node.grad is None:
+                node.grad = _owned(node_grad)
+            else:
+                node.grad = node.grad + node_grad
+
+
+class Parameter(Tensor):
+    """A layer weight. Trainable ones require grad and optimizers update them; non-trainable
+    ones (such as batch normalization's moving statistics) are state saved with the model.
+
+    >>> import deepgrad as dg
+    >>> w = dg.Parameter([[0.5, -0.5]], name="kernel")
+    >>> w.requires_grad, w.shape
+    (True, (1, 2))
+    """
+
+    __slots__ = ("trainable",)
+
+    def __init__(self, data, dtype=None, name: str | None = None, trainable: bool = True):
+        super().__init__(data, requires_grad=trainable, dtype=dtype, name=name)
+        self.trainable = bool(trainable)
+
+    def assign(self, value) -> None:
+        """Overwrite the values in place (shape and dtype are kept)."""
+        value = np.asarray(_raw(value))
+        if value.shape != self.data.shape:
+            raise ValueError(
+                f"cannot assign a value of shape {value.shape} to parameter "
+                f"{self.name or ''} of shape {self.data.shape}"
+            )
+        np.copyto(self.data, value, casting="same_kind")
+
+
+# ---------------------------------------------------------------------- engine
+
+
+def _apply(fn: ops.Function, *inputs: Tensor) -> Tensor:
+    """Run a primitive on tensors, recording it in the graph when any input needs a gradient."""
+    out = fn.forward(*[t.data for t in inputs])
+    if _grad_enabled:
+        needs = tuple(t.requires_grad for t in inputs)
+        if True in needs:
+            fn.inputs = inputs
+            fn.needs_input_grad = needs
+            return Tensor._result(out, fn)
+    return Tensor._result(out, None)
+
+
+def _lift(value, like: Tensor) -> Tensor:
+    """Turn a number or array into a constant tensor; numbers take ``like``'s dtype."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray) and value.dtype in _FLOAT_DTYPES:
+        return Tensor._result(value, None)
+    return Tensor._result(_as_array(value, None if isinstance(value, np.ndarray) else like.dtype), None)
+
+
+def _raw(value):
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _raw_index(index):
+    if isinstance(index, tuple):
+        return tuple(_raw(i) for i in index)
+    return _raw(index)
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _owned(array: np.ndarray) -> np.ndarray:
+    """A writeable array that no other tensor holds (gradients may be views or shared)."""
+    return array if array.base is None and array.flags.writeable else array.copy()
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors that ``root`` depends on (and which require grad), inputs before outputs.
+
+    Iterative depth-first search, so a chain of any length needs no recursion.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.inputs:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def backpropagate(root: Tensor, grad: np.ndarray, keep_all: bool = False) -> dict[Tensor, np.ndarray]:
+    """Reverse-mode sweep from ``root`` seeded with ``grad``.
+
+    Returns the gradient of every leaf that requires grad (and of intermediates that called
+    ``retain_grad()``, or of every node when ``keep_all``), without touching ``.grad``.
+    """
+    grads: dict[int, np.ndarray] = {id(root): grad}
+    kept: dict[Tensor, np.ndarray] = {}
+    for node in reversed(topological_order(root)):
+        node_grad = grads.pop(id(node), None)
+        if node_grad is None:
+            continue
+        ctx = node._ctx
+        if ctx is None or keep_all or node._retains_grad:
+            kept[node] = node_grad
+        if ctx is None:
+            continue
+        for parent, parent_grad in zip(ctx.inputs, ctx.backward(node_grad)):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            parent_grad = unbroadcast(parent_grad, parent.data.shape)
+            key = id(parent)
+            previous = grads.get(key)
+            grads[key] = parent_grad if previous is None else previous + parent_grad
+    return kept
+
+
+# ---------------------------------------------------------------------- functions on tensors
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Create a Tensor (same as the constructor)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _as_tensors(values: Iterable) -> tuple[Tensor, ...]:
+    values = tuple(values)
+    if not values:
+        raise ValueError("expected at least one tensor; got an empty sequence")
+    first = next((v for v in values if isinstance(v, Tensor)), None)
+    if first is None:
+        return tuple(Tensor(v) for v in values)
+    return tuple(_lift(v, first) for v in values)
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (differentiable)."""
+    return _apply(ops.Concatenate(axis), *_as_tensors(tensors))
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis (differentiable)."""
+    return _apply(ops.Stack(axis), *_as_tensors(tensors))
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum of two tensors (ties share the gradient)."""
+    a, b = _as_tensors((a, b))
+    return _apply(ops.Maximum(), a, b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise minimum of two tensors (ties share the gradient)."""
+    a, b = _as_tensors((a, b))
+    return _apply(ops.Minimum(), a, b)
+
+
+def where(condition, a, b) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b``; ``condition`` is a constant boolean array."""
+    a, b = _as_tensors((a, b))
+    return _apply(ops.Where(_raw(condition)), a, b)
