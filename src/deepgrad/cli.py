@@ -12,8 +12,9 @@ import sys
 from . import __version__
 
 
-def graph_demo(out=sys.stdout, dot: bool = False) -> None:
+def graph_demo(out=None, dot: bool = False) -> None:
     """Build J(a, b, c) = 3(a + bc) at a=5, b=3, c=2 and show the chain rule's numbers."""
+    out = out or sys.stdout
     from . import explain
     from .tensor import Tensor
 

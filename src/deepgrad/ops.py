@@ -140,11 +140,9 @@ class MatMul(Function):
         # Promote 1-D operands as NumPy does, differentiate the batched product, then undo.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        g2 = grad
+        g2 = grad[..., None] if b.ndim == 1 else grad
         if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+            g2 = g2[..., None, :]
         grad_a = grad_b = None
         if need_a:
             grad_a = g2 @ np.swapaxes(b2, -1, -2)
@@ -456,9 +454,14 @@ class ReLU(Function):
         return (grad * self.mask,)
 
 
+# Largest |x| whose e^{-|x|} is still a normal number: beyond it sigmoid is 0 or 1 to working
+# precision, and clipping there keeps exp from underflowing (no floating-point warnings).
+_EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
+
+
 def stable_sigmoid(x):
-    """Sigmoid that never overflows: ``e^{-|x|}`` is at most 1."""
-    e = np.exp(-np.abs(x))
+    """Sigmoid that never overflows or underflows: ``e^{-|x|}`` lies in (0, 1]."""
+    e = np.exp(-np.minimum(np.abs(x), _EXP_LIMIT.get(x.dtype, 87.0)))
     r = 1.0 / (1.0 + e)
     return np.where(x >= 0, r, e * r)
 

@@ -1,0 +1,206 @@
+"""Every primitive in deepgrad.ops is gradient-checked in float64, across broadcasting patterns
+and reduction axes. A primitive without a case here fails ``test_every_primitive_has_a_case``."""
+
+import numpy as np
+import pytest
+
+import deepgrad as dg
+from deepgrad import ops
+from deepgrad.gradcheck import GradcheckError
+
+ATOL, RTOL = 1e-7, 1e-5  # elementwise: |analytical - numerical| <= 1e-7 + 1e-5·|numerical|
+
+
+def _array(shape, low=-2.0, high=2.0, away_from=None, seed=0):
+    """Random float64 values in [low, high), pushed at least 0.05 away from ``away_from``."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(low, high, size=shape)
+    if away_from is not None:
+        close = np.abs(x - away_from) < 0.05
+        x[close] += 0.1
+    return x
+
+
+def _t(value):
+    return dg.Tensor(value, requires_grad=True, dtype="float64")
+
+
+# (primitive, case id, function of tensors, input arrays)
+CASES = [
+    ("Add", "same", lambda a, b: a + b, [(3, 4), (3, 4)]),
+    ("Add", "row-broadcast", lambda a, b: a + b, [(3, 4), (4,)]),
+    ("Add", "outer-broadcast", lambda a, b: a + b, [(3, 1), (1, 4)]),
+    ("Add", "rank-3", lambda a, b: a + b, [(2, 3, 4), (3, 1)]),
+    ("Add", "scalar", lambda a, b: a + b, [(3, 4), ()]),
+    ("Sub", "same", lambda a, b: a - b, [(3, 4), (3, 4)]),
+    ("Sub", "broadcast", lambda a, b: a - b, [(2, 1, 4), (3, 1)]),
+    ("Mul", "same", lambda a, b: a * b, [(3, 4), (3, 4)]),
+    ("Mul", "broadcast", lambda a, b: a * b, [(3, 4), (3, 1)]),
+    ("Mul", "scalar", lambda a, b: a * b, [(), (2, 3)]),
+    ("Mul", "self", lambda a: a * a, [(3, 4)]),
+    ("Div", "same", lambda a, b: a / b, [(3, 4), ("pos", (3, 4))]),
+    ("Div", "broadcast", lambda a, b: a / b, [(3, 4), ("pos", (4,))]),
+    ("Pow", "scalar-exponent", lambda a: a**3, [(3, 4)]),
+    ("Pow", "tensor-exponent", lambda a, b: a**b, [("pos", (3, 4)), (3, 4)]),
+    ("Pow", "broadcast", lambda a, b: a**b, [("pos", (3, 4)), (4,)]),
+    ("Pow", "reflected", lambda b: 2.0**b, [(3,)]),
+    ("Neg", "plain", lambda a: -a, [(3, 4)]),
+    ("MatMul", "2d", lambda a, b: a @ b, [(3, 4), (4, 5)]),
+    ("MatMul", "batched", lambda a, b: a @ b, [(2, 3, 4), (2, 4, 5)]),
+    ("MatMul", "batched-broadcast", lambda a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    ("MatMul", "vector-vector", lambda a, b: a @ b, [(4,), (4,)]),
+    ("MatMul", "vector-matrix", lambda a, b: a @ b, [(4,), (4, 5)]),
+    ("MatMul", "matrix-vector", lambda a, b: a @ b, [(3, 4), (4,)]),
+    ("MatMul", "vector-batched", lambda a, b: a @ b, [(4,), (2, 4, 5)]),
+    ("MatMul", "batched-vector", lambda a, b: a @ b, [(2, 3, 4), (4,)]),
+    ("Sum", "all", lambda a: a.sum(), [(3, 4)]),
+    ("Sum", "axis0", lambda a: a.sum(axis=0), [(3, 4)]),
+    ("Sum", "axis-1-keepdims", lambda a: a.sum(axis=-1, keepdims=True), [(3, 4)]),
+    ("Sum", "axes-tuple", lambda a: a.sum(axis=(0, 2)), [(2, 3, 4)]),
+    ("Mean", "all", lambda a: a.mean(), [(3, 4)]),
+    ("Mean", "axis1", lambda a: a.mean(axis=1), [(3, 4)]),
+    ("Mean", "axes-keepdims", lambda a: a.mean(axis=(0, 1), keepdims=True), [(2, 3, 4)]),
+    ("Max", "all", lambda a: a.max(), [(3, 4)]),
+    ("Max", "tied", lambda a: dg.concatenate([a, a], axis=0).max(axis=0), [(3, 4)]),
+    ("Max", "axis0", lambda a: a.max(axis=0), [(3, 4)]),
+    ("Max", "axis-1-keepdims", lambda a: a.max(axis=-1, keepdims=True), [(2, 3, 4)]),
+    ("Min", "all", lambda a: a.min(), [(3, 4)]),
+    ("Min", "axis1", lambda a: a.min(axis=1), [(3, 4)]),
+    ("Reshape", "flat", lambda a: a.reshape(-1), [(3, 4)]),
+    ("Reshape", "tuple", lambda a: a.reshape((2, 6)) * np.arange(12.0).reshape(2, 6), [(3, 4)]),
+    ("Transpose", "T", lambda a: a.T * np.arange(12.0).reshape(4, 3), [(3, 4)]),
+    ("Transpose", "axes", lambda a: a.transpose(2, 0, 1), [(2, 3, 4)]),
+    ("GetItem", "slice", lambda a: a[1:, ::2], [(3, 4)]),
+    ("GetItem", "int", lambda a: a[1], [(3, 4)]),
+    ("GetItem", "labels", lambda a: a[np.arange(3), np.array([2, 0, 3])], [(3, 4)]),
+    ("GetItem", "repeated", lambda a: a[np.array([0, 0, 2, 0])], [(3, 4)]),
+    ("GetItem", "boolean", lambda a: a[np.array([True, False, True])], [(3, 4)]),
+    ("GetItem", "ellipsis-newaxis", lambda a: a[..., None, 1], [(2, 3, 4)]),
+    ("Concatenate", "axis0", lambda a, b: dg.concatenate([a, b], axis=0), [(2, 4), (3, 4)]),
+    ("Concatenate", "axis1", lambda a, b, c: dg.concatenate([a, b, c], axis=1), [(2, 1), (2, 3), (2, 2)]),
+    ("Stack", "axis0", lambda a, b: dg.stack([a, b]), [(3, 4), (3, 4)]),
+    ("Stack", "axis-1", lambda a, b: dg.stack([a, b], axis=-1), [(3, 4), (3, 4)]),
+    ("Exp", "plain", lambda a: a.exp(), [(3, 4)]),
+    ("Log", "plain", lambda a: a.log(), [("pos", (3, 4))]),
+    ("Sqrt", "plain", lambda a: a.sqrt(), [("pos", (3, 4))]),
+    ("Abs", "plain", lambda a: a.abs(), [("nonzero", (3, 4))]),
+    ("Clip", "both", lambda a: a.clip(-0.5, 0.7), [("clip", (4, 5))]),
+    ("Clip", "low-only", lambda a: a.clip(min=0.3), [("clip", (4, 5))]),
+    ("Maximum", "same", lambda a, b: dg.maximum(a, b), [("grid", (3, 4)), ("offgrid", (3, 4))]),
+    ("Maximum", "broadcast", lambda a, b: dg.maximum(a, b), [("grid", (3, 4)), ("offgrid", (4,))]),
+    ("Minimum", "same", lambda a, b: dg.minimum(a, b), [("grid", (3, 4)), ("offgrid", (3, 4))]),
+    ("Minimum", "constant", lambda a: dg.minimum(a, 0.3), [("clip", (3, 4))]),
+    ("Where", "same", lambda a, b: dg.where(np.eye(3, 4) > 0, a, b), [(3, 4), (3, 4)]),
+    ("Where", "broadcast", lambda a, b: dg.where(np.array([True, False, True, False]), a, b), [(3, 4), (4,)]),
+    ("ReLU", "plain", lambda a: a.relu(), [("nonzero", (3, 4))]),
+    ("Sigmoid", "plain", lambda a: a.sigmoid(), [(3, 4)]),
+    ("Sigmoid", "wide", lambda a: (a * 10).sigmoid(), [(3, 4)]),
+    ("Tanh", "plain", lambda a: a.tanh(), [(3, 4)]),
+]
+
+
+def _make_inputs(specs, seed):
+    arrays = []
+    for k, spec in enumerate(specs):
+        kind, shape = spec if isinstance(spec, tuple) and spec and isinstance(spec[0], str) else (None, spec)
+        s = seed + k
+        if kind == "pos":
+            x = _array(shape, 0.5, 2.0, seed=s)
+        elif kind == "nonzero":
+            x = _array(shape, away_from=0.0, seed=s)
+        elif kind == "clip":
+            x = _array(shape, seed=s)
+            for edge in (-0.5, 0.7, 0.3):
+                x[np.abs(x - edge) < 0.05] += 0.1
+        elif kind == "grid":  # multiples of 0.2
+            x = np.random.default_rng(s).integers(-10, 10, size=shape) * 0.2
+        elif kind == "offgrid":  # multiples of 0.2 plus 0.1: never within 0.1 of a "grid" value
+            x = np.random.default_rng(s).integers(-10, 10, size=shape) * 0.2 + 0.1
+        else:
+            x = _array(shape, seed=s)
+        arrays.append(x)
+    return [_t(a) for a in arrays]
+
+
+@pytest.mark.parametrize(
+    "name, fn, specs", [(c[0], c[2], c[3]) for c in CASES], ids=[f"{c[0]}-{c[1]}" for c in CASES]
+)
+def test_gradcheck(name, fn, specs):
+    inputs = _make_inputs(specs, seed=len(name))
+    out = fn(*inputs)
+    assert out.requires_grad
+    assert dg.gradcheck(fn, *inputs, atol=ATOL, rtol=RTOL)
+
+
+def test_every_primitive_has_a_case():
+    primitives = {n for n, cls in ops.REGISTRY.items() if cls.__module__.startswith("deepgrad.")}
+    covered = {c[0] for c in CASES}
+    assert primitives - covered == set(), "primitives without a gradcheck case"
+    assert covered - primitives == set(), "cases naming an unknown primitive"
+
+
+def test_each_case_exercises_its_primitive():
+    for name, case_id, fn, specs in CASES:
+        out = fn(*_make_inputs(specs, seed=1))
+        seen = set()
+        stack = [out]
+        while stack:
+            t = stack.pop()
+            if t._ctx is not None:
+                seen.add(type(t._ctx).__name__)
+                stack.extend(t._ctx.inputs)
+        assert name in seen, f"case {name}-{case_id} never calls {name}"
+
+
+class _WrongSquare(ops.Function):
+    """x² with a deliberately wrong backward (3x instead of 2x): gradcheck must catch it."""
+
+    __slots__ = ("a",)
+
+    def forward(self, a):
+        self.a = a
+        return a * a
+
+    def backward(self, grad):
+        return (grad * 3 * self.a,)
+
+
+def test_negative_control_wrong_backward_is_caught():
+    from deepgrad.tensor import _apply
+
+    x = _t(_array((3, 4), away_from=0.0))
+    with pytest.raises(GradcheckError, match=r"input 0 .* wrong at index"):
+        dg.gradcheck(lambda t: _apply(_WrongSquare(), t), x, atol=ATOL, rtol=RTOL)
+
+
+def test_broadcast_gradients_have_input_shapes():
+    a = dg.Tensor(np.ones((3, 1)), requires_grad=True)
+    b = dg.Tensor(np.ones((4,)), requires_grad=True)
+    c = dg.Tensor(2.0, requires_grad=True)
+    ((a + b) * c).sum().backward()
+    assert a.grad.shape == (3, 1) and np.all(a.grad == 8.0)
+    assert b.grad.shape == (4,) and np.all(b.grad == 6.0)
+    assert c.grad.shape == () and c.grad == 24.0
+
+
+def test_max_ties_share_the_gradient():
+    x = dg.Tensor([1.0, 3.0, 3.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.5, 0.5])
+
+
+def test_float32_gradients_stay_float32():
+    x = dg.Tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4), requires_grad=True)
+    w = dg.Tensor(np.ones((4, 2), dtype=np.float32), requires_grad=True)
+    y = dg.maximum((x @ w).sigmoid(), 0.3).max(axis=0) / 3.0
+    (y**2).sum().backward()
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+def test_sigmoid_never_overflows():
+    x = dg.Tensor([-1e4, -50.0, 0.0, 50.0, 1e4], requires_grad=True, dtype="float64")
+    with np.errstate(all="raise"):
+        y = x.sigmoid()
+        y.sum().backward()
+    np.testing.assert_allclose(y.data, [0.0, 1.9287498479639178e-22, 0.5, 1.0, 1.0], rtol=1e-12, atol=1e-300)
+    assert np.all(np.isfinite(x.grad))
