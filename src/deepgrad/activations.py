@@ -1,0 +1,403 @@
+"""Activation functions on tensors, and the one lookup that turns a name into one.
+
+Which to use where (the full guide, with a table, is ``docs/activations.md``): ``relu`` in hidden
+layers (``leaky_relu``, the ``PReLU`` layer or ``elu``/``selu`` if units die); ``sigmoid`` for a
+binary output, ``softmax`` for a multiclass output, ``linear`` for regression. ``tanh`` is
+zero-centred but saturates like ``sigmoid``; ``step`` is the perceptron's threshold.
+
+Every function takes a Tensor (or anything ``Tensor()`` accepts), is built from deepgrad's
+primitives (autograd differentiates it through its parts) and keeps the input's dtype. None
+overflows or raises a floating-point warning for finite inputs, even under
+``np.errstate(all="raise")``: exponentials see inputs clipped at ``-50`` (float32) or ``-500``
+(float64), below which ``sigmoid`` and ``softmax`` give exact zeros and ``elu`` exactly
+``-alpha``, with zero gradient (within ``e^-50 ≈ 2e-22`` of the exact values).
+
+:func:`get` turns None, a name, a config dict or a callable into an activation;
+:func:`serialize` is its JSON-able inverse, for layers' ``get_config``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import math
+from numbers import Integral, Real
+from typing import Callable
+
+import numpy as np
+
+from . import functional
+from .tensor import Tensor, where
+
+__all__ = [
+    "ACTIVATIONS", "ALIASES", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "selu",
+    "serialize", "sigmoid", "silu", "softmax", "step", "swish", "tanh",
+]
+
+# Self-normalizing networks (Klambauer et al., 2017). The notes swap the two and write 1.0587.
+SELU_SCALE = 1.0507009873554805  # λ
+SELU_ALPHA = 1.6732632423543772  # α
+
+# Lowest input an exponential is evaluated at, per dtype: e^floor + 1 == 1, and e^floor (2e-22,
+# 7e-218) times any gradient above ~1e-16 (float32) or ~1e-90 (float64) is still a normal number.
+_EXP_INPUT_FLOOR = {np.dtype(np.float32): -50.0, np.dtype(np.float64): -500.0}
+
+
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _check_real(name: str, value) -> None:
+    """Raise unless ``value`` is a finite real number (bools are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number; got {value!r}")
+
+
+def step(x) -> Tensor:
+    """Heaviside step, the perceptron's threshold: 1 where ``x >= 0``, else 0.
+
+    The value at 0 is 1, as in the notes' perceptron (``z >= 0`` → class 1). The gradient is
+    exactly 0 everywhere (the jump at 0 has none that gradient descent could use); the result
+    stays in the graph so that ``backward()`` still runs. NaN stays NaN.
+
+    Examples
+    --------
+    >>> import deepgrad as dg
+    >>> x = dg.Tensor([-2.0, 0.0, 1.031], requires_grad=True)
+    >>> y = step(x)
+    >>> y
+    Tensor([0., 1., 1.], grad_fn=Where)
+    >>> y.sum().backward(); x.grad
+    array([0., 0., 0.], dtype=float32)
+    """
+    x = _as_tensor(x)
+    values = (x.data >= 0).astype(x.dtype)
+    not_a_number = np.isnan(x.data)
+    if not_a_number.any():
+        values[not_a_number] = np.nan
+    # An always-true Where selects the constant values and sends exactly zero gradient to x.
+    return where(True, values, x)
+
+
+def linear(x) -> Tensor:
+    """Identity, ``f(x) = x`` (gradient 1): the output activation for regression.
+
+    >>> linear([-1.5, 2.0])
+    Tensor([-1.5,  2. ])
+    """
+    return _as_tensor(x)
+
+
+def sigmoid(x) -> Tensor:
+    """Logistic sigmoid ``1 / (1 + e^-x)``, in (0, 1): the output for a binary class probability.
+
+    Its derivative ``σ(x)(1 - σ(x))`` is at most 0.25 (at 0), so a stack of sigmoid layers
+    multiplies gradients by ≤ 0.25 per layer: the vanishing-gradient problem. The output is not
+    zero-centred. Never overflows.
+
+    Examples
+    --------
+    The notes' perceptron neuron (seed 000): z = 1.031.
+
+    >>> sigmoid([0.0, 1.031, -1e4, 1e4]).numpy().round(4)
+    array([0.5   , 0.7371, 0.    , 1.    ], dtype=float32)
+    """
+    x = _as_tensor(x)
+    limit = -_EXP_INPUT_FLOOR[x.dtype]
+    if x.size == 0 or not (x.data.min() < -limit or x.data.max() > limit):
+        return x.sigmoid()
+    # Beyond ±limit the exact value is 0 or 1 to far better than the dtype's precision.
+    return where(x.data < -limit, 0.0, x.clip(-limit, limit).sigmoid())
+
+
+def tanh(x) -> Tensor:
+    """Hyperbolic tangent ``(e^x - e^-x) / (e^x + e^-x)``, in (-1, 1).
+
+    Zero-centred (unlike sigmoid), with derivative ``1 - tanh²(x)`` at most 1, but it saturates
+    for large ``|x|`` just as sigmoid does.
+
+    >>> tanh([0.0, 1.0]).numpy().round(4)
+    array([0.    , 0.7616], dtype=float32)
+    """
+    return _as_tensor(x).tanh()
+
+
+def relu(x) -> Tensor:
+    """Rectified linear unit ``max(0, x)``: the default for hidden layers.
+
+    Cheap, and its derivative is exactly 1 for ``x > 0``, so it does not saturate there. For
+    ``x < 0`` the derivative is 0; a unit whose input is negative for every sample stops
+    learning (dying ReLU). The gradient at 0 is taken as 0.
+
+    >>> relu([-2.0, 0.5, 3.0])
+    Tensor([0. , 0.5, 3. ])
+    """
+    return _as_tensor(x).relu()
+
+
+def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
+    """``x`` for ``x > 0``, ``negative_slope · x`` otherwise: ReLU that never dies.
+
+    The default slope 0.01 is the notes' ``max(0.01x, x)`` (Keras uses 0.2). The gradient at 0 is
+    ``negative_slope``.
+
+    Examples
+    --------
+    >>> leaky_relu([-10.0, 3.0])
+    Tensor([-0.1,  3. ])
+    >>> leaky_relu([-10.0, 3.0], negative_slope=0.2)
+    Tensor([-2.,  3.])
+    """
+    _check_real("negative_slope", negative_slope)
+    x = _as_tensor(x)
+    positive_part = x.relu()
+    return positive_part + negative_slope * (x - positive_part)
+
+
+def prelu(x, alpha) -> Tensor:
+    """Parametric ReLU: ``x`` for ``x > 0``, ``alpha · x`` otherwise, with a trainable ``alpha``.
+
+    This is the function behind the ``PReLU`` layer, which owns ``alpha`` as a Parameter; it is
+    not in :data:`ACTIVATIONS` because it needs that weight.
+
+    Parameters
+    ----------
+    x : Tensor or array_like
+    alpha : Tensor or array_like
+        Slopes for ``x <= 0``; broadcast against ``x``, e.g. shape ``(n_features,)`` for one
+        slope per feature. Gradients flow to ``alpha`` when it requires grad.
+
+    Examples
+    --------
+    >>> import deepgrad as dg
+    >>> alpha = dg.Tensor([0.25, 0.5], requires_grad=True)
+    >>> y = prelu([[-4.0, -4.0], [2.0, 2.0]], alpha)
+    >>> y.numpy()
+    array([[-1., -2.],
+           [ 2.,  2.]], dtype=float32)
+    >>> y.sum().backward(); alpha.grad
+    array([-4., -4.], dtype=float32)
+    """
+    x = _as_tensor(x)
+    if not isinstance(alpha, Tensor):
+        alpha = Tensor(alpha, dtype=x.dtype)
+    positive_part = x.relu()
+    return positive_part + alpha * (x - positive_part)
+
+
+def elu(x, alpha: float = 1.0) -> Tensor:
+    """Exponential linear unit: ``x`` for ``x > 0``, ``alpha · (e^x - 1)`` otherwise.
+
+    Smooth, with negative outputs down to ``-alpha`` that push mean activations towards 0, and a
+    non-zero gradient ``alpha · e^x`` for ``x < 0`` (no dying units). Never overflows: the
+    exponential only ever sees ``min(x, 0)``.
+
+    >>> elu([-1.0, 0.0, 2.0], alpha=1.0).numpy().round(6)
+    array([-0.632121,  0.      ,  2.      ], dtype=float32)
+    """
+    _check_real("alpha", alpha)
+    x = _as_tensor(x)
+    exp_input = x.clip(_EXP_INPUT_FLOOR[x.dtype], 0.0)  # 0 for x > 0; Clip passes its gradient at 0
+    return x.relu() + alpha * (exp_input.exp() - 1.0)
+
+
+def selu(x) -> Tensor:
+    """Scaled ELU: ``λ · elu(x, α)`` with λ = 1.0507009873554805 and α = 1.6732632423543772.
+
+    The constants make activations self-normalizing (mean 0, variance 1 are preserved from layer
+    to layer) when the weights are drawn with ``lecun_normal``. The notes swap them
+    ("λ = 1.673, α = 1.0587"); these are the correct values (Klambauer et al., 2017).
+
+    >>> selu([-1e4, 0.0, 1.0]).numpy().round(6)
+    array([-1.758099,  0.      ,  1.050701], dtype=float32)
+    """
+    return SELU_SCALE * elu(x, SELU_ALPHA)
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``: class probabilities for a multiclass output.
+
+    Computed by :func:`deepgrad.functional.softmax` (shifted by the maximum, so it never
+    overflows); entries more than 50 (float32) or 500 (float64) below the maximum get exactly 0.
+
+    Examples
+    --------
+    The notes' example (seed 002), correctly computed:
+
+    >>> softmax([-1.0, 0.0, 3.0, 5.0]).numpy().round(5)
+    array([0.00217, 0.00589, 0.11824, 0.8737 ], dtype=float32)
+    >>> softmax([[1.0, 2.0], [1.0, 4.0]], axis=0).numpy().round(4)
+    array([[0.5   , 0.1192],
+           [0.5   , 0.8808]], dtype=float32)
+    """
+    if isinstance(axis, bool) or not isinstance(axis, Integral):
+        raise TypeError(f"axis must be an int; got {axis!r}")
+    x = _as_tensor(x)
+    floor = _EXP_INPUT_FLOOR[x.dtype]
+    row_max = np.max(x.data, axis=axis, keepdims=True)
+    row_max = np.where(np.isfinite(row_max), row_max, 0).astype(x.dtype, copy=False)
+    if x.size == 0 or not (np.min(x.data, axis=axis, keepdims=True) - row_max < floor).any():
+        return functional.softmax(x, axis=axis)
+    negligible = x.data - row_max < floor
+    probabilities = functional.softmax(x.clip(min=row_max + floor), axis=axis)
+    return where(negligible, 0.0, probabilities)
+
+
+def swish(x) -> Tensor:
+    """Swish (also called SiLU): ``x · sigmoid(x)``, a smooth ReLU-like unit with a small dip
+    below 0 (minimum ≈ -0.2785 at x ≈ -1.2785).
+
+    >>> swish([-2.0, 0.0, 1.0, 3.0]).numpy().round(4)
+    array([-0.2384,  0.    ,  0.7311,  2.8577], dtype=float32)
+    >>> silu is swish
+    True
+    """
+    x = _as_tensor(x)
+    return x * sigmoid(x)
+
+
+silu = swish  # the same function; ``get("silu")`` gives it and ``serialize`` names it "swish"
+
+# ---------------------------------------------------------------------------- lookup
+
+#: Canonical snake_case name → activation function. ``prelu`` is absent: it needs a weight, so it
+#: is a layer (``PReLU``).
+ACTIVATIONS: dict[str, Callable[..., Tensor]] = {
+    "elu": elu,
+    "leaky_relu": leaky_relu,
+    "linear": linear,
+    "relu": relu,
+    "selu": selu,
+    "sigmoid": sigmoid,
+    "softmax": softmax,
+    "step": step,
+    "swish": swish,
+    "tanh": tanh,
+}
+
+#: Other accepted names → canonical name.
+ALIASES: dict[str, str] = {
+    "heaviside": "step", "identity": "linear", "logistic": "sigmoid", "silu": "swish",
+}
+
+_CONFIG_KEYS = {"class_name", "name", "config"}
+
+
+def _valid_names() -> str:
+    aliases = ", ".join(f"{alias!r} (= {name!r})" for alias, name in sorted(ALIASES.items()))
+    return f"valid names: {', '.join(map(repr, ACTIVATIONS))}; aliases: {aliases}"
+
+
+def _lookup(name: str) -> tuple[str, Callable[..., Tensor]]:
+    canonical = ALIASES.get(name, name)
+    if canonical not in ACTIVATIONS:
+        close = difflib.get_close_matches(name, [*ACTIVATIONS, *ALIASES], n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown activation {name!r}.{hint} {_valid_names()}")
+    return canonical, ACTIVATIONS[canonical]
+
+
+def _settings(name: str, fn: Callable, config) -> dict:
+    """Check a config dict's settings against ``fn``'s keyword parameters."""
+    if not isinstance(config, dict):
+        raise TypeError(
+            f"activation config for {name!r} must be a dict; got {type(config).__name__}"
+        )
+    accepted = list(inspect.signature(fn).parameters)[1:]
+    unknown = sorted(set(config) - set(accepted))
+    if unknown:
+        takes = f"takes {', '.join(accepted)}" if accepted else "takes no settings"
+        raise ValueError(f"activation {name!r} {takes}; got unknown setting(s) {unknown}")
+    for key, value in config.items():
+        if key == "axis":
+            if isinstance(value, bool) or not isinstance(value, Integral):
+                raise ValueError(f"{name} setting 'axis' must be an int; got {value!r}")
+        else:
+            _check_real(f"{name} setting {key!r}", value)
+    return config
+
+
+def get(identifier) -> Callable[..., Tensor]:
+    """Turn an activation identifier into a function of one Tensor.
+
+    Parameters
+    ----------
+    identifier : None, str, dict or callable
+        None gives :func:`linear`. A str is a name from :data:`ACTIVATIONS` or :data:`ALIASES`.
+        A dict ``{"class_name": name, "config": {setting: value}}`` (``"name"`` may replace
+        ``"class_name"``; ``"config"`` may be omitted) binds settings such as
+        ``negative_slope``. A callable is returned unchanged.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones) or an unknown or invalid setting.
+    TypeError
+        For anything else.
+
+    Examples
+    --------
+    >>> get("relu") is relu, get("silu") is swish, get(None) is linear
+    (True, True, True)
+    >>> leaky = get({"class_name": "leaky_relu", "config": {"negative_slope": 0.2}})
+    >>> leaky([-10.0, 1.0])
+    Tensor([-2.,  1.])
+    """
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        return _lookup(identifier)[1]
+    if isinstance(identifier, dict):
+        extra = sorted(set(identifier) - _CONFIG_KEYS)
+        names = [identifier[k] for k in ("class_name", "name") if k in identifier]
+        if extra or len(names) != 1 or not isinstance(names[0], str):
+            raise ValueError(
+                "an activation config dict needs exactly one of 'class_name' or 'name' (a str) "
+                f"and optionally 'config' (a dict); got keys {sorted(identifier)}"
+            )
+        canonical, fn = _lookup(names[0])
+        settings = _settings(canonical, fn, identifier.get("config", {}))
+        return functools.partial(fn, **settings) if settings else fn
+    if callable(identifier):
+        return identifier
+    raise TypeError(
+        "an activation must be None, a name, a config dict or a callable; got "
+        f"{type(identifier).__name__} {identifier!r}"
+    )
+
+
+def _plain(value):
+    """A JSON-able Python number for a setting value."""
+    return int(value) if isinstance(value, Integral) else float(value)
+
+
+def serialize(activation) -> str | dict:
+    """The JSON-able form of an activation: its canonical name, or a config dict if it has
+    settings. ``get(serialize(a))`` computes the same function as ``get(a)``.
+
+    Custom callables cannot be serialized (a model file never names code to import); use a
+    built-in name, or a layer.
+
+    Examples
+    --------
+    >>> serialize(relu), serialize("silu"), serialize(None)
+    ('relu', 'swish', 'linear')
+    >>> serialize({"name": "leaky_relu", "config": {"negative_slope": 0.2}})
+    {'class_name': 'leaky_relu', 'config': {'negative_slope': 0.2}}
+    """
+    fn = get(activation)
+    settings = {}
+    if isinstance(fn, functools.partial) and not fn.args:
+        fn, settings = fn.func, fn.keywords
+    for name, registered in ACTIVATIONS.items():
+        if fn is registered:
+            if not settings:
+                return name
+            _settings(name, fn, dict(settings))
+            return {"class_name": name, "config": {k: _plain(v) for k, v in settings.items()}}
+    label = getattr(fn, "__name__", type(fn).__name__)
+    raise ValueError(
+        f"cannot serialize the custom activation {label!r}: only built-in activations can be "
+        f"saved ({_valid_names()}); use one of them or a layer"
+    )

@@ -1,0 +1,61 @@
+"""Run every script in examples/ and check the numbers it prints.
+
+To cover a new example, add its file name and the strings its output must contain to EXPECTED.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+EXPECTED = {
+    "seed_000_perceptron_neuron.py": ["= 1.031", "= 0.7371", "-> class 1"],
+    "seed_001_two_layer_chain.py": [
+        "1.151",
+        "0.7597",
+        "0.045194",
+        "0.511297",
+        "dL/dy_hat   = -2(y - y_hat)       = -0.977407",
+        "dy_hat/dz2  = y_hat(1 - y_hat)    = 0.249872",
+        "dz2/dw2     = h                   = 0.759694",
+        "product     = -0.185538   (autograd dL/dw2 -0.185538)",
+    ],
+    "seed_002_softmax.py": [
+        "0.3679",
+        "20.0855",
+        "148.4132",
+        "169.8666",
+        "0.00217",
+        "0.00589",
+        "0.11824",
+        "0.87370",
+        "0.0021657",
+        "0.8737043",
+    ],
+}
+
+
+def run_example(name: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-W", "error::RuntimeWarning", str(EXAMPLES / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"{name} failed:\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_prints_expected_numbers(name):
+    output = run_example(name)
+    missing = [text for text in EXPECTED[name] if text not in output]
+    assert not missing, f"{name} did not print {missing}; its output was:\n{output}"
+
+
+def test_every_example_is_covered():
+    scripts = {path.name for path in EXAMPLES.glob("*.py")}
+    assert scripts <= set(EXPECTED), f"add to EXPECTED: {sorted(scripts - set(EXPECTED))}"
