@@ -29,6 +29,12 @@ def _tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _floored_exp(x: Tensor) -> Tensor:
+    """``e^x`` with ``x`` clipped below at ``log(tiny) / 4``: never underflows, forward or
+    backward, and changes nothing visible where the result is added to 1 (or to ``e^0``)."""
+    return x.clip(min=float(np.log(np.finfo(x.dtype).tiny) / 4)).exp()
+
+
 def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` along ``axis`` without overflow.
 
@@ -39,7 +45,7 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
     x = _tensor(x)
     shift = np.max(x.data, axis=axis, keepdims=True)
     shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype)
-    out = (x - shift).exp().sum(axis=axis, keepdims=True).log() + shift
+    out = _floored_exp(x - shift).sum(axis=axis, keepdims=True).log() + shift
     return out if keepdims else out.reshape(tuple(np.squeeze(out.data, axis=axis).shape))
 
 
@@ -66,7 +72,7 @@ def softmax(x, axis: int = -1) -> Tensor:
 def softplus(x) -> Tensor:
     """``log(1 + e^x)`` computed as ``max(x, 0) + log(1 + e^{-|x|})``."""
     x = _tensor(x)
-    return x.relu() + (1.0 + (-x.abs()).exp()).log()
+    return x.relu() + (1.0 + _floored_exp(-x.abs())).log()
 
 
 def log_sigmoid(x) -> Tensor:
@@ -78,7 +84,7 @@ def sigmoid_cross_entropy_with_logits(logits, labels) -> Tensor:
     """Elementwise binary cross-entropy from logits: ``max(x,0) - x*z + log(1 + e^{-|x|})``."""
     logits = _tensor(logits)
     labels = _lift(labels, logits)
-    return logits.relu() - logits * labels + (1.0 + (-logits.abs()).exp()).log()
+    return logits.relu() - logits * labels + (1.0 + _floored_exp(-logits.abs())).log()
 
 
 def softmax_cross_entropy_with_logits(logits, labels, axis: int = -1) -> Tensor:
