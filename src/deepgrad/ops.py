@@ -448,7 +448,7 @@ class ReLU(Function):
 
     def forward(self, a):
         self.mask = a > 0
-        return a * self.mask
+        return np.maximum(a, 0)
 
     def backward(self, grad):
         return (grad * self.mask,)

@@ -1,5 +1,25 @@
 """Layers: lazily built, configurable, serialisable building blocks of models."""
 
+from .activation_layers import ELU, LeakyReLU, PReLU
 from .base import REGISTRY, Layer, deserialize, serialize
+from .core import Activation, Dense, Flatten, Input
+from .normalization import BatchNormalization
+from .regularization import Dropout
+from .residual import Residual
 
-__all__ = ["Layer", "REGISTRY", "deserialize", "serialize"]
+__all__ = [
+    "Layer",
+    "REGISTRY",
+    "deserialize",
+    "serialize",
+    "Input",
+    "Dense",
+    "Activation",
+    "Flatten",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "Dropout",
+    "BatchNormalization",
+    "Residual",
+]

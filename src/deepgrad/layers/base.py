@@ -62,6 +62,7 @@ class Layer:
         self.input_shape = None if input_shape is None else tuple(input_shape)
         self.built = False
         self._regularized: list[tuple[Parameter, object]] = []
+        self._build_dtype: np.dtype | None = None
 
     # ------------------------------------------------------------------ to override
     def build(self, input_shape: tuple) -> None:
@@ -92,13 +93,24 @@ class Layer:
     def __call__(self, x, training: bool = False) -> Tensor:
         if not isinstance(x, Tensor):
             x = Tensor(x, dtype=self.dtype)
-        if not self.built:
-            self.build((None,) + tuple(x.shape[1:]))
-            self.built = True
+        self._ensure_built((None,) + tuple(x.shape[1:]), x.dtype)
         return self.call(x, training=training)
 
+    def _ensure_built(self, input_shape: tuple, dtype=None) -> None:
+        """Build once for ``input_shape``; weights take ``dtype`` unless the layer has its own."""
+        if not self.built:
+            if dtype is not None:
+                self._build_dtype = np.dtype(dtype)
+            self.build(tuple(input_shape))
+            self.built = True
+
     def _weight_dtype(self, default=np.float32) -> np.dtype:
-        return self.dtype if self.dtype is not None else np.dtype(default)
+        """The layer's dtype, else the dtype it was first built for, else ``default``."""
+        if self.dtype is not None:
+            return self.dtype
+        if getattr(self, "_build_dtype", None) is not None:
+            return self._build_dtype
+        return np.dtype(default)
 
     def add_weight(
         self,

@@ -1,0 +1,186 @@
+"""Normalization layers: ``BatchNormalization``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import initializers, regularizers
+from ..tensor import Tensor, no_grad
+from .base import Layer
+from .core import cast_to
+
+__all__ = ["BatchNormalization"]
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature to mean 0 and variance 1, then scales and shifts it.
+
+    ``y = gamma · (x − mean) / sqrt(var + epsilon) + beta`` per feature (the entries along
+    ``axis``).
+
+    * Training (``training=True``): ``mean`` and ``var`` are the batch's, over every axis but
+      ``axis``; ``var`` is the biased variance (divided by the count, as Keras). The moving
+      statistics are then updated: ``moving = moving · momentum + batch · (1 − momentum)``.
+    * Inference (``training=False``, and always when the layer is frozen with
+      ``trainable=False``, as in Keras): the moving statistics are used.
+
+    Parameters
+    ----------
+    axis : int, default -1
+        The feature axis (``-1`` for ``(batch, features)`` and channels-last images).
+    momentum : float, default 0.99
+    epsilon : float, default 1e-3
+    center, scale : bool, default True
+        Learn ``beta`` (shift) and ``gamma`` (scale); without them they are fixed at 0 and 1.
+    beta_initializer, gamma_initializer : default "zeros", "ones"
+    moving_mean_initializer, moving_variance_initializer : default "zeros", "ones"
+    beta_regularizer, gamma_regularizer : optional
+
+    Attributes
+    ----------
+    gamma, beta : trainable Parameters of shape (n_features,) (None when not learned)
+    moving_mean, moving_variance : non-trainable Parameters of shape (n_features,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = BatchNormalization()
+    >>> x = np.array([[1.0, 10.0], [3.0, 30.0]])
+    >>> layer(x, training=True).numpy().round(2)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> layer.moving_mean.numpy()
+    array([0.02, 0.2 ])
+    >>> layer.count_params(), len(layer.trainable_weights)
+    (8, 2)
+    """
+
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        *,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"axis must be an int; got {axis!r}")
+        if not 0.0 <= float(momentum) <= 1.0:
+            raise ValueError(f"momentum must be in [0, 1]; got {momentum}")
+        if not (math.isfinite(float(epsilon)) and float(epsilon) > 0.0):
+            raise ValueError(f"epsilon must be a positive number; got {epsilon}")
+        self.axis = int(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        # Placeholders fix the order of ``weights``: gamma, beta, moving_mean, moving_variance.
+        self.gamma = None
+        self.beta = None
+        self.moving_mean = None
+        self.moving_variance = None
+        self._ndim = None
+
+    def _feature_axis(self, ndim: int) -> int:
+        if not -ndim <= self.axis < ndim or ndim < 2:
+            raise ValueError(
+                f"BatchNormalization {self.name!r}: axis {self.axis} is not a feature axis of "
+                f"inputs with {ndim} dimensions (the batch is axis 0)"
+            )
+        axis = self.axis % ndim
+        if axis == 0:
+            raise ValueError(
+                f"BatchNormalization {self.name!r}: axis {self.axis} is the batch axis"
+            )
+        return axis
+
+    def build(self, input_shape: tuple) -> None:
+        axis = self._feature_axis(len(input_shape))
+        features = input_shape[axis]
+        if features is None:
+            raise ValueError(
+                f"BatchNormalization {self.name!r} needs a known size on axis {self.axis}; got "
+                f"input shape {tuple(input_shape)}"
+            )
+        shape = (features,)
+        if self.scale:
+            self.gamma = self.add_weight(
+                "gamma", shape, self.gamma_initializer, regularizer=self.gamma_regularizer
+            )
+        if self.center:
+            self.beta = self.add_weight(
+                "beta", shape, self.beta_initializer, regularizer=self.beta_regularizer
+            )
+        self.moving_mean = self.add_weight(
+            "moving_mean", shape, self.moving_mean_initializer, trainable=False
+        )
+        self.moving_variance = self.add_weight(
+            "moving_variance", shape, self.moving_variance_initializer, trainable=False
+        )
+        self._ndim = len(input_shape)
+        self.built = True
+
+    def call(self, x: Tensor, training: bool = False) -> Tensor:
+        if x.ndim != self._ndim or x.shape[self.axis] != self.moving_mean.shape[0]:
+            raise ValueError(
+                f"BatchNormalization {self.name!r} was built for {self._ndim}-D inputs with "
+                f"{self.moving_mean.shape[0]} features on axis {self.axis}; got shape {x.shape}"
+            )
+        x = cast_to(x, self.moving_mean.dtype)
+        axis = self._feature_axis(x.ndim)
+        reduce_axes = tuple(i for i in range(x.ndim) if i != axis)
+        broadcast = tuple(-1 if i == axis else 1 for i in range(x.ndim))
+        if training and self.trainable:
+            mean = x.mean(axis=reduce_axes, keepdims=True)
+            centered = x - mean
+            variance = (centered * centered).mean(axis=reduce_axes, keepdims=True)
+            self._update_moving(mean.data.reshape(-1), variance.data.reshape(-1))
+        else:
+            centered = x - self.moving_mean.reshape(broadcast)
+            variance = self.moving_variance.reshape(broadcast)
+        out = centered / (variance + self.epsilon).sqrt()
+        if self.gamma is not None:
+            out = out * self.gamma.reshape(broadcast)
+        if self.beta is not None:
+            out = out + self.beta.reshape(broadcast)
+        return out
+
+    def _update_moving(self, batch_mean: np.ndarray, batch_variance: np.ndarray) -> None:
+        with no_grad():
+            m = self.momentum
+            self.moving_mean.assign(self.moving_mean.data * m + batch_mean * (1.0 - m))
+            self.moving_variance.assign(self.moving_variance.data * m + batch_variance * (1.0 - m))
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            axis=self.axis,
+            momentum=self.momentum,
+            epsilon=self.epsilon,
+            center=self.center,
+            scale=self.scale,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+            moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
+            beta_regularizer=regularizers.serialize(self.beta_regularizer),
+            gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+        )
+        return config

@@ -1,0 +1,554 @@
+"""Layers: one harness that checks every layer the same way, then layer-specific behaviour.
+
+The harness (``CASES``) checks, for each layer: output shape == ``compute_output_shape``, the
+parameter counts (as Keras counts them), the JSON config round trip (``from_config(get_config())``
+then ``set_weights`` gives bitwise-equal outputs), float32/float64 weights, a float64 gradcheck of
+the output with respect to the input and every trainable weight in both modes, and one training
+step (backward + manual SGD changes the trainable weights and no others).
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+import deepgrad as dg
+from deepgrad import activations, initializers
+from deepgrad.layers import (
+    ELU,
+    REGISTRY,
+    Activation,
+    BatchNormalization,
+    Dense,
+    Dropout,
+    Flatten,
+    Input,
+    Layer,
+    LeakyReLU,
+    PReLU,
+    Residual,
+    deserialize,
+    serialize,
+)
+
+QUARTER = {"class_name": "Constant", "config": {"value": 0.25}}
+
+# id: (factory(**kwargs) -> layer, input shape, parameter count, non-trainable count)
+CASES = {
+    "input": (lambda **kw: Input((4,), **kw), (5, 4), 0, 0),
+    "dense": (lambda **kw: Dense(3, seed=0, **kw), (5, 4), 15, 0),
+    "dense_tanh_no_bias": (
+        lambda **kw: Dense(3, "tanh", use_bias=False, seed=1, **kw), (5, 4), 12, 0
+    ),
+    "dense_3d": (lambda **kw: Dense(2, "sigmoid", bias_initializer=QUARTER, seed=2, **kw),
+                 (2, 3, 4), 10, 0),
+    "activation_tanh": (lambda **kw: Activation("tanh", **kw), (5, 4), 0, 0),
+    "activation_softmax": (lambda **kw: Activation("softmax", **kw), (5, 4), 0, 0),
+    "leaky_relu": (lambda **kw: LeakyReLU(**kw), (5, 4), 0, 0),
+    "leaky_relu_0.2": (lambda **kw: LeakyReLU(0.2, **kw), (5, 4), 0, 0),
+    "prelu": (lambda **kw: PReLU(**kw), (5, 4), 4, 0),
+    "prelu_shared": (lambda **kw: PReLU(QUARTER, shared_axes=[1], **kw), (2, 3, 4), 4, 0),
+    "elu": (lambda **kw: ELU(**kw), (5, 4), 0, 0),
+    "elu_0.5": (lambda **kw: ELU(0.5, **kw), (5, 4), 0, 0),
+    "dropout": (lambda **kw: Dropout(0.5, seed=0, **kw), (5, 4), 0, 0),
+    "batch_norm": (lambda **kw: BatchNormalization(**kw), (6, 3), 12, 6),
+    "batch_norm_axis1_no_center": (
+        lambda **kw: BatchNormalization(axis=1, center=False, gamma_initializer=QUARTER, **kw),
+        (4, 3, 2), 9, 6,
+    ),
+    "flatten": (lambda **kw: Flatten(**kw), (2, 3, 4), 0, 0),
+    "residual_identity": (
+        lambda **kw: Residual([Dense(5, "tanh", seed=3), Dense(4, seed=4)], **kw), (3, 4), 49, 0
+    ),
+    "residual_projection": (lambda **kw: Residual(Dense(6, "tanh", seed=5), seed=6, **kw),
+                            (3, 4), 54, 0),
+    "residual_batch_norm": (
+        lambda **kw: Residual([Dense(4, seed=7), BatchNormalization()], **kw), (6, 4), 36, 8
+    ),
+}
+IDS = sorted(CASES)
+
+
+def sample(shape, dtype=np.float64, seed=0):
+    """Inputs away from 0, where relu-like activations have a kink."""
+    rng = np.random.default_rng(seed)
+    return (rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2.0, shape)).astype(dtype)
+
+
+def case(name, **kwargs):
+    factory, shape, total, non_trainable = CASES[name]
+    return factory(**kwargs), shape, total, non_trainable
+
+
+# --------------------------------------------------------------------------- the harness
+
+
+def test_every_registered_layer_is_in_the_harness():
+    covered = {type(CASES[name][0]()).__name__ for name in CASES}
+    ours = {name for name, cls in REGISTRY.items() if cls.__module__.startswith("deepgrad.layers.")}
+    assert covered == ours - {"Layer"}
+
+
+@pytest.mark.parametrize("name", IDS)
+@pytest.mark.parametrize("training", [False, True])
+def test_output_shape_matches_compute_output_shape(name, training):
+    layer, shape, _, _ = case(name)
+    out = layer(sample(shape), training=training)
+    assert out.shape == tuple(layer.compute_output_shape(shape))
+    batchless = layer.compute_output_shape((None,) + shape[1:])
+    assert batchless[0] is None and tuple(batchless[1:]) == out.shape[1:]
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_parameter_counts(name):
+    layer, shape, total, non_trainable = case(name)
+    layer(sample(shape))
+    assert layer.count_params() == total
+    assert sum(w.size for w in layer.non_trainable_weights) == non_trainable
+    assert sum(w.size for w in layer.trainable_weights) == total - non_trainable
+    assert layer.parameters() == layer.trainable_weights
+    assert all(w.trainable and w.requires_grad for w in layer.trainable_weights)
+    assert not any(w.trainable or w.requires_grad for w in layer.non_trainable_weights)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_config_round_trip_gives_bitwise_equal_outputs(name):
+    layer, shape, _, _ = case(name)
+    x = sample(shape)
+    layer(x)  # build
+    config = json.loads(json.dumps(layer.get_config()))
+    clone = type(layer).from_config(config)
+    assert clone.get_config() == layer.get_config()
+    clone(x)
+    clone.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(clone(x).numpy(), layer(x).numpy())
+    # Training mode too: same batch statistics, and the same seeded dropout mask.
+    np.testing.assert_array_equal(clone(x, training=True).numpy(), layer(x, training=True).numpy())
+    # The registry path that model files use.
+    spec = json.loads(json.dumps(serialize(layer)))
+    rebuilt = deserialize(spec)
+    assert type(rebuilt) is type(layer) and rebuilt.get_config() == layer.get_config()
+
+
+@pytest.mark.parametrize("name", IDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weights_take_the_first_inputs_dtype(name, dtype):
+    layer, shape, _, _ = case(name)
+    out = layer(sample(shape, dtype))
+    assert out.dtype == dtype
+    assert all(w.dtype == dtype for w in layer.weights)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_layer_dtype_wins_over_input_dtype(name):
+    layer, shape, _, _ = case(name, dtype="float64")
+    out = layer(sample(shape, np.float32))
+    assert out.dtype == np.float64
+    assert all(w.dtype == np.float64 for w in layer.weights)
+
+
+@pytest.mark.parametrize(
+    "name, training",
+    # Dropout draws a new mask per call in training: see test_dropout_gradcheck_with_fixed_mask.
+    [(name, training) for name in IDS for training in (False, True)
+     if not (name == "dropout" and training)],
+)
+def test_gradcheck_input_and_weights(name, training):
+    layer, shape, _, _ = case(name)
+    x = dg.Tensor(sample(shape), requires_grad=True)
+    layer(x)  # build in float64
+    weights = layer.trainable_weights
+    def forward(x, *weights):
+        return layer(x, training=training)
+
+    assert dg.gradcheck(forward, x, *weights, atol=1e-7, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_one_training_step(name):
+    layer, shape, _, _ = case(name)
+    x = dg.Tensor(sample(shape, np.float32), requires_grad=True)
+    out = layer(x, training=True)
+    target = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
+    loss = ((out - target) ** 2).mean()
+    frozen = [w.data.copy() for w in layer.non_trainable_weights]  # after the forward pass
+    before = [w.data.copy() for w in layer.trainable_weights]
+    loss.backward()
+    assert x.grad is not None and x.grad.shape == x.shape
+    for w in layer.parameters():  # plain SGD
+        assert w.grad is not None and w.grad.shape == w.shape
+        w.assign(w.data - 0.1 * w.grad)
+        w.grad = None
+    for w, old in zip(layer.trainable_weights, before):
+        assert not np.array_equal(w.data, old), f"{w.name} did not change"
+    for w, old in zip(layer.non_trainable_weights, frozen):
+        assert w.grad is None
+        np.testing.assert_array_equal(w.data, old)
+    assert np.isfinite(layer(x, training=True).numpy()).all()
+
+
+# --------------------------------------------------------------------------- Input
+
+
+def test_input_is_identity_and_checks_sample_shape():
+    layer = Input((2, 3))
+    x = dg.Tensor(np.ones((4, 2, 3)))
+    assert layer(x) is x
+    assert layer.shape == (2, 3) and layer.batch_shape == (None, 2, 3)
+    with pytest.raises(ValueError, match=r"expects samples of shape \(2, 3\)"):
+        layer(np.ones((4, 3, 2)))
+    assert Input(5).shape == (5,)
+    assert Input((None, 3))(np.ones((2, 7, 3))).shape == (2, 7, 3)
+    with pytest.raises(ValueError):
+        Input()
+    with pytest.raises(ValueError):
+        Input((0,))
+
+
+def test_input_config_has_shape():
+    config = Input((4,), name="features").get_config()
+    assert config["shape"] == [4] and "input_shape" not in config
+    assert Input.from_config(config).shape == (4,)
+
+
+# --------------------------------------------------------------------------- Dense
+
+
+def test_dense_computes_x_kernel_plus_bias_then_activation():
+    layer = Dense(3, "tanh", bias_initializer=QUARTER, seed=0)
+    x = sample((5, 4))
+    out = layer(x).numpy()
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (4, 3) and bias.shape == (3,)
+    np.testing.assert_allclose(out, np.tanh(x @ kernel + bias), rtol=1e-12)
+    assert [w.name for w in layer.weights] == [f"{layer.name}/kernel", f"{layer.name}/bias"]
+
+
+def test_dense_applies_to_the_last_axis_of_3d_inputs():
+    layer = Dense(2, seed=0)
+    x = sample((3, 5, 4))
+    out = layer(x).numpy()
+    assert out.shape == (3, 5, 2)
+    np.testing.assert_allclose(out[1], layer(x[1]).numpy())
+
+
+def test_notes_four_three_two_one_network_has_26_parameters():
+    """Seed 003: the notes write (4·3) + (4·2) + (3·2 + 2) + (2·1 + 1); the correct sum is
+    (4·3 + 3) + (3·2 + 2) + (2·1 + 1) = 15 + 8 + 3 = 26."""
+    stack = [Dense(3, "sigmoid", input_shape=(4,)), Dense(2, "sigmoid"), Dense(1, "sigmoid")]
+    x = np.ones((1, 4))
+    for layer in stack:
+        x = layer(x)
+    assert [layer.count_params() for layer in stack] == [15, 8, 3]
+    assert sum(layer.count_params() for layer in stack) == 26
+
+
+def test_dense_signature_keeps_units_and_activation_positional():
+    assert Dense(32, activation="relu").activation is activations.relu
+    assert Dense(32, "relu").activation is activations.relu
+    assert Dense(4).activation is activations.linear
+    with pytest.raises(TypeError):
+        Dense(32, "relu", False)  # use_bias is keyword-only
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="units"):
+            Dense(bad)
+
+
+def test_dense_accepts_initializer_objects_and_names():
+    layer = Dense(2, kernel_initializer=initializers.Constant(0.5), bias_initializer="ones")
+    layer(np.ones((1, 3)))
+    assert (layer.kernel.numpy() == 0.5).all() and (layer.bias.numpy() == 1).all()
+    assert layer.get_config()["kernel_initializer"] == {
+        "class_name": "Constant", "config": {"value": 0.5}
+    }
+    with pytest.raises(ValueError, match="unknown initializer"):
+        Dense(2, kernel_initializer="glorot")
+
+
+def test_dense_seed_and_set_seed_reproducibility():
+    a, b = Dense(3, seed=4), Dense(3, seed=4)
+    a(np.ones((1, 5)))
+    b(np.ones((1, 5)))
+    np.testing.assert_array_equal(a.kernel.numpy(), b.kernel.numpy())
+    dg.set_seed(9)
+    c = Dense(3)
+    c(np.ones((1, 5)))
+    dg.set_seed(9)
+    d = Dense(3)
+    d(np.ones((1, 5)))
+    np.testing.assert_array_equal(c.kernel.numpy(), d.kernel.numpy())
+
+
+def test_dense_build_is_lazy_and_checks_features():
+    layer = Dense(3)
+    assert not layer.built and layer.kernel is None and layer.weights == []
+    layer(np.ones((2, 4)))
+    assert layer.built
+    with pytest.raises(ValueError, match="4 input features"):
+        layer(np.ones((2, 5)))
+    with pytest.raises(ValueError, match="features"):
+        Dense(3)(np.ones(4))
+
+
+def test_dense_build_can_run_before_any_input():
+    layer = Dense(3, input_shape=(4,))
+    layer.build((None, 4))
+    assert layer.count_params() == 15 and layer.kernel.dtype == np.float32
+
+
+def test_dense_config_is_json_with_activation_settings():
+    layer = Dense(2, {"class_name": "leaky_relu", "config": {"negative_slope": 0.2}},
+                  kernel_regularizer="l2", input_shape=(3,))
+    config = json.loads(json.dumps(layer.get_config()))
+    assert config["activation"] == {"class_name": "leaky_relu", "config": {"negative_slope": 0.2}}
+    assert config["kernel_regularizer"] == {"class_name": "L2", "config": {"l2": 0.01}}
+    assert config["input_shape"] == [3]
+    clone = Dense.from_config(config)
+    assert clone.activation(dg.Tensor([-10.0])).item() == pytest.approx(-2.0)
+
+
+# --------------------------------------------------------------------------- activation layers
+
+
+def test_activation_layer_matches_function():
+    x = sample((3, 4))
+    np.testing.assert_array_equal(Activation("sigmoid")(x).numpy(), activations.sigmoid(x).numpy())
+    np.testing.assert_array_equal(Activation(None)(x).numpy(), x)  # None is linear
+    with pytest.raises(ValueError, match="unknown activation"):
+        Activation("relux")
+
+
+def test_leaky_relu_default_slope_is_the_notes_0_01():
+    out = LeakyReLU()(np.array([[-2.0, 3.0]])).numpy()
+    np.testing.assert_allclose(out, [[-0.02, 3.0]])
+    assert LeakyReLU().negative_slope == 0.01
+    with pytest.raises(ValueError):
+        LeakyReLU(-0.1)
+
+
+def test_elu_values():
+    out = ELU(0.5)(np.array([[-1.0, 2.0]])).numpy()
+    np.testing.assert_allclose(out, [[0.5 * (np.exp(-1.0) - 1.0), 2.0]])
+
+
+def test_prelu_slope_gradient():
+    layer = PReLU(alpha_initializer=QUARTER)
+    x = np.array([[-1.0, 2.0, -3.0], [-4.0, -5.0, 6.0]])
+    out = layer(x)
+    np.testing.assert_allclose(out.numpy(), np.where(x > 0, x, 0.25 * x))
+    out.sum().backward()
+    # d(sum)/d(alpha_j) = sum of the negative inputs of unit j.
+    np.testing.assert_allclose(layer.alpha.grad, [-5.0, -5.0, -3.0])
+    alpha = layer.alpha
+    assert dg.gradcheck(lambda a: layer(x), alpha, atol=1e-7, rtol=1e-5)
+
+
+def test_prelu_starts_as_relu_and_learns_its_slope():
+    layer = PReLU()
+    x = dg.Tensor(np.array([[-1.0, -2.0]]))
+    np.testing.assert_array_equal(layer(x).numpy(), [[0.0, 0.0]])
+    for _ in range(100):  # fit y = 0.5 · x on negative inputs
+        loss = ((layer(x) - 0.5 * x) ** 2).sum()
+        loss.backward()
+        layer.alpha.assign(layer.alpha.data - 0.1 * layer.alpha.grad)
+        layer.alpha.grad = None
+    np.testing.assert_allclose(layer.alpha.numpy(), [0.5, 0.5], atol=1e-6)
+
+
+def test_prelu_shared_axes():
+    layer = PReLU(shared_axes=[1, 2])
+    layer(np.ones((2, 5, 5, 3)))
+    assert layer.alpha.shape == (1, 1, 3)
+    with pytest.raises(ValueError):
+        PReLU(shared_axes=[0])
+    with pytest.raises(ValueError, match="shared axis 3"):
+        PReLU(shared_axes=3)(np.ones((2, 4)))
+
+
+# --------------------------------------------------------------------------- Dropout
+
+
+def test_dropout_keeps_the_expectation_and_drops_rate():
+    rate = 0.3
+    x = np.ones((1000, 1000))
+    out = Dropout(rate, seed=0)(x, training=True).numpy()
+    assert out.mean() == pytest.approx(1.0, abs=0.005)
+    assert np.mean(out == 0) == pytest.approx(rate, abs=0.005)
+    np.testing.assert_allclose(np.unique(out), [0.0, 1 / (1 - rate)])
+
+
+def test_dropout_is_identity_at_inference():
+    x = dg.Tensor(sample((4, 5)))
+    layer = Dropout(0.5, seed=0)
+    assert layer(x) is x
+    assert layer(x, training=False) is x
+    assert Dropout(0.0)(x, training=True) is x
+
+
+def test_dropout_masks_differ_between_calls_but_runs_are_reproducible():
+    x = np.ones((8, 8))
+    a, b = Dropout(0.5, seed=3), Dropout(0.5, seed=3)
+    first, second = a(x, training=True).numpy(), a(x, training=True).numpy()
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(b(x, training=True).numpy(), first)
+    np.testing.assert_array_equal(b(x, training=True).numpy(), second)
+    dg.set_seed(2)
+    c = Dropout(0.5)(x, training=True).numpy()
+    dg.set_seed(2)
+    np.testing.assert_array_equal(Dropout(0.5)(x, training=True).numpy(), c)
+
+
+def test_dropout_gradcheck_with_fixed_mask():
+    x = dg.Tensor(sample((4, 6)), requires_grad=True)
+    # A new layer with the same seed per call draws the same mask every time.
+    assert dg.gradcheck(lambda t: Dropout(0.4, seed=5)(t, training=True), x, atol=1e-7, rtol=1e-5)
+    out = Dropout(0.4, seed=5)(x, training=True)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad, (out.numpy() != 0) / 0.6)
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5, "0.5", None])
+def test_dropout_rejects_bad_rates(rate):
+    with pytest.raises(ValueError, match="rate"):
+        Dropout(rate)
+
+
+# --------------------------------------------------------------------------- BatchNormalization
+
+
+def test_batch_norm_training_normalizes_each_feature():
+    rng = np.random.default_rng(0)
+    x = rng.normal([2.0, -1.0, 5.0], [1.0, 3.0, 0.5], size=(256, 3))
+    layer = BatchNormalization()
+    out = layer(x, training=True).numpy()
+    np.testing.assert_allclose(out.mean(axis=0), 0.0, atol=1e-12)
+    var = x.var(axis=0)  # biased, as Keras
+    np.testing.assert_allclose(out.var(axis=0), var / (var + 1e-3), rtol=1e-12)
+    np.testing.assert_allclose(out.var(axis=0), 1.0, atol=5e-3)  # epsilon shrinks it a little
+    # One momentum step from the initial (0, 1).
+    np.testing.assert_allclose(layer.moving_mean.numpy(), 0.01 * x.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(layer.moving_variance.numpy(), 0.99 + 0.01 * var, rtol=1e-12)
+
+
+def test_batch_norm_training_and_inference_differ():
+    x = sample((8, 3)) * 3 + 1
+    layer = BatchNormalization()
+    train = layer(x, training=True).numpy()
+    infer = layer(x).numpy()
+    assert not np.allclose(train, infer)
+    mean, var = layer.moving_mean.numpy(), layer.moving_variance.numpy()
+    np.testing.assert_allclose(infer, (x - mean) / np.sqrt(var + 1e-3), rtol=1e-12)
+    moving = layer.get_weights()
+    layer(x)  # inference does not touch the moving statistics
+    for w, old in zip(layer.get_weights(), moving):
+        np.testing.assert_array_equal(w, old)
+
+
+def test_batch_norm_moving_statistics_converge():
+    rng = np.random.default_rng(1)
+    mean, std = np.array([2.0, -1.0, 5.0]), np.array([1.0, 3.0, 0.5])
+    layer = BatchNormalization(momentum=0.9)
+    for _ in range(300):
+        layer(rng.normal(mean, std, size=(512, 3)), training=True)
+    assert np.all(np.abs(layer.moving_mean.numpy() - mean) < 0.05 * std)
+    np.testing.assert_allclose(layer.moving_variance.numpy(), std**2, rtol=0.05)
+    fresh = rng.normal(mean, std, size=(20000, 3))
+    out = layer(fresh).numpy()
+    np.testing.assert_allclose(out.mean(axis=0), 0.0, atol=0.05)
+    np.testing.assert_allclose(out.std(axis=0), 1.0, atol=0.05)
+
+
+def test_batch_norm_channels_axis_and_scale_shift():
+    x = sample((4, 3, 2, 2))
+    layer = BatchNormalization(axis=1, gamma_initializer=QUARTER,
+                               beta_initializer=initializers.Constant(1.0))
+    out = layer(x, training=True).numpy()
+    assert layer.gamma.shape == (3,)
+    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 1.0, atol=1e-12)
+    np.testing.assert_allclose(out.std(axis=(0, 2, 3)), 0.25, rtol=2e-3)
+
+
+def test_frozen_batch_norm_runs_in_inference_mode():
+    x = sample((8, 3)) * 3 + 1
+    layer = BatchNormalization(trainable=False)
+    out = layer(x, training=True).numpy()
+    np.testing.assert_allclose(out, x / np.sqrt(1 + 1e-3), rtol=1e-12)
+    np.testing.assert_array_equal(layer.moving_mean.numpy(), 0.0)
+    assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 4
+
+
+def test_batch_norm_weight_order_and_errors():
+    layer = BatchNormalization()
+    layer(np.ones((2, 3)))
+    assert [w.name.split("/")[1] for w in layer.weights] == [
+        "gamma", "beta", "moving_mean", "moving_variance"
+    ]
+    with pytest.raises(ValueError):
+        layer(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="batch axis"):
+        BatchNormalization(axis=0)(np.ones((2, 3)))
+    with pytest.raises(ValueError):
+        BatchNormalization(momentum=1.5)
+    with pytest.raises(ValueError):
+        BatchNormalization(epsilon=0.0)
+
+
+# --------------------------------------------------------------------------- Flatten, Residual
+
+
+def test_flatten():
+    assert Flatten()(np.zeros((2, 3, 4, 5))).shape == (2, 60)
+    assert Flatten()(np.zeros((2, 3))).shape == (2, 3)
+    assert Flatten().compute_output_shape((None, 3, None)) == (None, None)
+
+
+def test_residual_identity_adds_the_input():
+    inner = Dense(4, kernel_initializer="zeros")
+    block = Residual(inner)
+    x = dg.Tensor(sample((3, 4)), requires_grad=True)
+    out = block(x)
+    assert block.projection is None and block.count_params() == 20
+    np.testing.assert_array_equal(out.numpy(), x.numpy())  # f(x) = 0, so x + f(x) = x
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.ones((3, 4)))  # the skip passes the gradient
+
+
+def test_residual_projection_when_width_changes():
+    block = Residual([Dense(5, "tanh", seed=0), Dense(3, seed=1)], seed=2)
+    x = sample((2, 4))
+    out = block(x).numpy()
+    assert block.projection is not None and block.projection.bias is None
+    assert block.projection.kernel.shape == (4, 3)
+    branch = block.layers[1](block.layers[0](x)).numpy()
+    np.testing.assert_allclose(out, x @ block.projection.kernel.numpy() + branch, rtol=1e-12)
+    assert len(block.weights) == 5  # 2 + 2 inner, 1 projection
+
+
+def test_residual_builds_eagerly_and_collects_regularization():
+    block = Residual(Dense(4, kernel_regularizer="l2"))
+    block.build((None, 4))
+    assert block.layers[0].built and block.count_params() == 20
+    assert len(block.regularization_losses()) == 1
+
+
+def test_residual_config_stores_inner_layers():
+    block = Residual([Dense(5, "relu"), Dropout(0.2, seed=1)], name="block")
+    config = json.loads(json.dumps(block.get_config()))
+    assert [spec["class_name"] for spec in config["layers"]] == ["Dense", "Dropout"]
+    clone = Residual.from_config(config)
+    assert [type(layer) for layer in clone.layers] == [Dense, Dropout]
+    assert clone.layers[0].get_config() == block.layers[0].get_config()
+
+
+def test_residual_rejects_shapes_a_projection_cannot_fix():
+    with pytest.raises(ValueError, match="last axis"):
+        Residual(Flatten())(np.ones((2, 3, 4)))
+    with pytest.raises(TypeError):
+        Residual([])
+    with pytest.raises(TypeError):
+        Residual([lambda x: x])
+
+
+def test_layers_are_layers():
+    for name in IDS:
+        assert isinstance(CASES[name][0](), Layer)
