@@ -1,0 +1,28 @@
+"""Keras-style callbacks: objects whose hooks ``fit`` calls during training.
+
+See :class:`Callback` for the hooks and the order in which ``fit`` calls them. Each callback
+lives in a small module; this package re-exports them all.
+"""
+
+from .base import HOOKS, Callback, CallbackList, LambdaCallback
+from .checkpoint import ModelCheckpoint
+from .early_stopping import EarlyStopping
+from .history import CSVLogger, History
+from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
+from .progbar import ProgbarLogger
+from .terminate_on_nan import TerminateOnNaN
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "HOOKS",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]
