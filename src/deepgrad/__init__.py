@@ -1,11 +1,28 @@
 """deepgrad: a small, fast deep-learning library on NumPy.
 
-A visible reverse-mode autograd engine (:class:`Tensor`) under a Keras-style model API.
+A visible reverse-mode autograd engine (:class:`Tensor`) under a Keras-style model API
+(:class:`Sequential` with ``compile`` / ``fit`` / ``evaluate`` / ``predict``).
 """
 
-from ._random import set_seed
-from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from .tensor import (
+__version__ = "0.1.0"
+
+from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepgrad.layers, ...)
+    activations,
+    callbacks,
+    explain,
+    functional,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    regularizers,
+    schedules,
+)
+from ._random import set_seed  # noqa: E402
+from .gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
+from .models import Sequential  # noqa: E402
+from .tensor import (  # noqa: E402
     Parameter,
     Tensor,
     concatenate,
@@ -18,20 +35,39 @@ from .tensor import (
     where,
 )
 
-__version__ = "0.1.0"
+
+def load_model(path, compile: bool = True):
+    """Load a model saved with ``model.save(path)``; see :func:`deepgrad.io.load_model`."""
+    from .io import load_model as _load_model
+
+    return _load_model(path, compile=compile)
+
 
 __all__ = [
     "GradcheckError",
     "Parameter",
+    "Sequential",
     "Tensor",
     "__version__",
+    "activations",
+    "callbacks",
     "concatenate",
+    "explain",
+    "functional",
     "gradcheck",
+    "initializers",
     "is_grad_enabled",
+    "layers",
+    "load_model",
+    "losses",
     "maximum",
+    "metrics",
     "minimum",
     "no_grad",
     "numerical_grad",
+    "optimizers",
+    "regularizers",
+    "schedules",
     "set_seed",
     "stack",
     "tensor",

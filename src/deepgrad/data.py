@@ -1,0 +1,186 @@
+"""Input checks and batching shared by ``fit``, ``evaluate`` and ``predict``.
+
+Every check runs before the first batch and fails with the argument's name, what was expected,
+what came, and the first offending index. The checks are single vectorised passes (a finiteness
+test is one ``sum`` over the array, and only when that sum is not finite are the bad entries
+located), so they cost a small fraction of an epoch.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+__all__ = [
+    "as_features",
+    "as_targets",
+    "check_finite",
+    "check_positive_int",
+    "check_sample_weight",
+    "class_weights_to_sample_weights",
+    "one_hot",
+    "batches",
+]
+
+
+def check_positive_int(value, name: str) -> int:
+    """``value`` as an int ≥ 1, or a TypeError/ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int; got {value}")
+    return int(value)
+
+
+def check_finite(array: np.ndarray, name: str) -> None:
+    """Raise if ``array`` holds NaN or ±inf, naming the first offending index."""
+    if array.dtype.kind not in "fc" or array.size == 0:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(array)
+    if np.isfinite(total):
+        return
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):  # a finite array whose sum overflowed passes
+        index = tuple(int(i) for i in bad[0])
+        raise ValueError(
+            f"{name} must be finite; {name}[{', '.join(map(str, index))}] is {array[index]} "
+            f"({len(bad)} non-finite value{'s' if len(bad) > 1 else ''} in all)"
+        )
+
+
+def _describe_kind(array: np.ndarray) -> str:
+    if array.dtype.kind in "US":
+        return f"strings (dtype {array.dtype})"
+    if array.dtype.kind == "O":
+        return "Python objects (dtype object)"
+    return f"dtype {array.dtype}"
+
+
+def as_features(x, name: str = "x", *, dtype=np.float32, sample_shape=None) -> np.ndarray:
+    """``x`` as a numeric array of ``dtype`` with a sample axis, checked for size and finiteness.
+
+    Parameters
+    ----------
+    sample_shape : tuple, optional
+        Expected shape of one sample (``None`` entries match anything); checked when given.
+    """
+    array = x if isinstance(x, np.ndarray) else np.asarray(getattr(x, "data", x))
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be numeric; got {_describe_kind(array)}")
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have shape (n_samples, ...); got a scalar")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples (shape {array.shape})")
+    if sample_shape is not None:
+        expected = tuple(sample_shape)
+        got = array.shape[1:]
+        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
+            shown = "(n_samples, " + ", ".join("?" if e is None else str(e) for e in expected) + ")"
+            raise ValueError(
+                f"{name} must have shape {shown} for this model; got shape {array.shape}"
+            )
+    array = array.astype(dtype, copy=False) if not isinstance(array, np.memmap) else array
+    check_finite(array, name)
+    return array
+
+
+def as_targets(y, name: str = "y", *, n_samples: int | None = None) -> np.ndarray:
+    """``y`` as a numeric array whose length matches ``n_samples``; strings are refused."""
+    array = y if isinstance(y, np.ndarray) else np.asarray(getattr(y, "data", y))
+    if array.dtype.kind not in "fiub":
+        example = ""
+        if array.size:
+            first = array.reshape(-1)[0]
+            first = first.item() if isinstance(first, np.generic) else first
+            example = f", e.g. {first!r} at index 0"
+        raise TypeError(
+            f"{name} must be numeric for this loss; got {_describe_kind(array)}{example}. "
+            f"Encode the labels as integers first (e.g. with sklearn.preprocessing.LabelEncoder)"
+        )
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have one entry per sample; got a scalar")
+    if n_samples is not None and array.shape[0] != n_samples:
+        raise ValueError(
+            f"x and {name} must have the same number of samples; got len(x) = {n_samples} and "
+            f"len({name}) = {array.shape[0]}"
+        )
+    check_finite(array, name)
+    return array
+
+
+def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weight") -> np.ndarray:
+    """One finite, non-negative weight per sample."""
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 2 and weights.shape[1] == 1:
+        weights = weights[:, 0]
+    if weights.shape != (n_samples,):
+        raise ValueError(f"{name} must have shape ({n_samples},), one weight per sample; got {weights.shape}")
+    check_finite(weights, name)
+    negative = np.flatnonzero(weights < 0)
+    if len(negative):
+        raise ValueError(f"{name} must be non-negative; {name}[{negative[0]}] is {weights[negative[0]]}")
+    return weights
+
+
+def class_indices(y: np.ndarray) -> np.ndarray:
+    """Integer class of each sample from sparse labels, one-hot rows, or 0/1 (binary) targets."""
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        return np.argmax(y.reshape(len(y), -1), axis=1)
+    flat = y.reshape(len(y))
+    if flat.dtype.kind == "f" and np.any((flat != 0) & (flat != 1)) and np.any(flat != np.round(flat)):
+        return (flat > 0.5).astype(np.int64)
+    return flat.astype(np.int64)
+
+
+def class_weights_to_sample_weights(class_weight: dict, y: np.ndarray) -> np.ndarray:
+    """Per-sample weights ``class_weight[class of sample]`` (classes missing from the dict: 1)."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict {{class index: weight}}; got {type(class_weight).__name__}")
+    classes = class_indices(y)
+    weights = np.ones(len(classes), dtype=np.float64)
+    for key, value in class_weight.items():
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
+            raise TypeError(f"class_weight keys must be integer class indices; got {key!r}")
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"class_weight[{key}] must be a finite non-negative number; got {value}")
+        weights[classes == key] = value
+    return weights
+
+
+def one_hot(labels, num_classes: int | None = None, dtype=np.float32) -> np.ndarray:
+    """Integer labels of shape ``(n,)`` as one-hot rows of shape ``(n, num_classes)``.
+
+    >>> one_hot([0, 2, 1])
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]], dtype=float32)
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" and not (
+        labels.dtype.kind == "f" and np.all(labels == np.round(labels))
+    ):
+        raise TypeError(f"labels must be integers; got {_describe_kind(labels)}")
+    labels = labels.astype(np.int64).reshape(-1)
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    bad = np.flatnonzero((labels < 0) | (labels >= num_classes))
+    if len(bad):
+        raise ValueError(
+            f"labels must lie in [0, {num_classes}); labels[{bad[0]}] is {labels[bad[0]]}"
+        )
+    out = np.zeros((labels.size, num_classes), dtype=dtype)
+    out[np.arange(labels.size), labels] = 1
+    return out
+
+
+def batches(n_samples: int, batch_size: int, *, shuffle: bool = False, rng=None) -> Iterator[np.ndarray | slice]:
+    """Index sets of successive mini-batches: slices in order, or a seeded permutation's chunks."""
+    if shuffle:
+        order = rng.permutation(n_samples)
+        for start in range(0, n_samples, batch_size):
+            yield order[start : start + batch_size]
+    else:
+        for start in range(0, n_samples, batch_size):
+            yield slice(start, min(start + batch_size, n_samples))
