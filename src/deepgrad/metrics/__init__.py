@@ -1,0 +1,165 @@
+"""Keras-style metrics: stateful objects that accumulate over batches, on NumPy arrays.
+
+A :class:`Metric` keeps sums (never per-batch averages), so feeding the data in batches gives the
+full-data value: ``update_state`` on every batch, then ``result()``. Inputs are array-likes with
+the batch dimension first; they are read in float64. Binary metrics read ``y_true`` as a label
+with ``y_true >= 0.5`` meaning positive, so both 0/1 and -1/1 (hinge) labels work, and compare
+``y_pred > threshold``.
+
+:func:`get` turns a name (``"accuracy"``, ``"mae"``, ``"auc"``...), a config dict, an instance
+or a plain function into a metric; ``"accuracy"`` is resolved from the loss as Keras does.
+"""
+
+from __future__ import annotations
+
+from ._accuracy import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    _ShapeInferredAccuracy,
+)
+from ._base import (
+    Mean,
+    MeanMetricWrapper,
+    Metric,
+    _snake_case,
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    mean_absolute_error,
+    mean_squared_error,
+    sparse_categorical_accuracy,
+)
+from ._confusion import AUC, Precision, Recall
+from ._regression import MeanAbsoluteError, MeanSquaredError, R2Score, RootMeanSquaredError
+
+__all__ = [
+    "AUC", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "Mean", "MeanAbsoluteError",
+    "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "R2Score", "Recall",
+    "RootMeanSquaredError", "SparseCategoricalAccuracy", "accuracy", "binary_accuracy",
+    "categorical_accuracy", "get", "mean_absolute_error", "mean_squared_error", "serialize",
+    "sparse_categorical_accuracy",
+]
+
+# ------------------------------------------------------------------ lookup
+_CLASSES: dict[str, type[Metric]] = {
+    cls.__name__: cls
+    for cls in (Accuracy, AUC, BinaryAccuracy, CategoricalAccuracy, Mean, MeanAbsoluteError,
+                MeanMetricWrapper, MeanSquaredError, Precision, R2Score, Recall,
+                RootMeanSquaredError, SparseCategoricalAccuracy)
+}
+_ALIASES: dict[str, type[Metric]] = {
+    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy, "precision": Precision,
+    "recall": Recall, "auc": AUC, "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError, "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
+    "r2_score": R2Score, "r2": R2Score,
+}
+# Loss names with underscores removed, so "binary_crossentropy", "BinaryCrossEntropy" and
+# "binary_cross_entropy" all match. Hinge losses score raw margins: their threshold is 0.
+_BINARY_LOSSES = {"binarycrossentropy", "bce", "binaryfocalcrossentropy", "logloss"}
+_MARGIN_LOSSES = {"hinge", "squaredhinge"}
+_CATEGORICAL_LOSSES = {"categoricalcrossentropy", "cce", "categoricalfocalcrossentropy",
+                       "categoricalhinge", "kldivergence", "kld", "kullbackleiblerdivergence"}
+_SPARSE_LOSSES = {"sparsecategoricalcrossentropy", "scce"}
+
+
+def _loss_key(loss) -> str:
+    """Normalised name of a loss given as a string, function or object."""
+    if isinstance(loss, str):
+        name = loss
+    elif isinstance(getattr(loss, "name", None), str):
+        name = loss.name
+    elif hasattr(loss, "__name__"):
+        name = loss.__name__
+    else:
+        name = type(loss).__name__
+    return _snake_case(name).replace("_", "").replace(" ", "")
+
+
+def _accuracy_for(name: str, loss, output_shape) -> Metric:
+    if loss is not None:
+        key = _loss_key(loss)
+        from_logits = bool(getattr(loss, "from_logits", False))
+        if key in _BINARY_LOSSES | _MARGIN_LOSSES:
+            threshold = 0.0 if from_logits or key in _MARGIN_LOSSES else 0.5
+            return BinaryAccuracy(threshold, name=name)
+        if key in _CATEGORICAL_LOSSES:
+            return CategoricalAccuracy(name=name)
+        if key in _SPARSE_LOSSES:
+            return SparseCategoricalAccuracy(name=name)
+    if output_shape is not None and (len(output_shape) == 0 or output_shape[-1] == 1):
+        return BinaryAccuracy(name=name)
+    return _ShapeInferredAccuracy(name=name)
+
+
+def serialize(metric: Metric) -> dict:
+    """``{"class_name": ..., "config": ...}``, which :func:`get` turns back into the metric.
+
+    >>> serialize(BinaryAccuracy(threshold=0.3))
+    {'class_name': 'BinaryAccuracy', 'config': {'name': 'binary_accuracy', 'threshold': 0.3}}
+    """
+    config = metric.get_config()
+    if type(metric).__name__ not in _CLASSES or callable(config.get("fn")):
+        raise ValueError(
+            f"cannot serialize the custom metric {metric.name!r}: a model file only names deepgrad's "
+            "own metrics; pass it again to compile() after loading"
+        )
+    return {"class_name": type(metric).__name__, "config": config}
+
+
+def get(identifier, loss=None, output_shape=None) -> Metric | None:
+    """Return a metric for ``identifier``.
+
+    Parameters
+    ----------
+    identifier : str, dict, Metric, callable or None
+        A name or alias (``"accuracy"``/``"acc"``, ``"binary_accuracy"``, ``"precision"``,
+        ``"recall"``, ``"auc"``, ``"mae"``, ``"mse"``, ``"rmse"``, ``"r2"``...), a class name, a
+        config dict ``{"class_name": ..., "config": {...}}``, a :class:`Metric` (returned as is),
+        or a function ``fn(y_true, y_pred) -> per-sample array`` (wrapped in a
+        :class:`MeanMetricWrapper`). A metric made from a string is named by that string, so
+        ``"accuracy"`` is logged as ``accuracy`` and ``val_accuracy``.
+    loss : str, callable or object, optional
+        The model's loss, used to choose the kind of ``"accuracy"`` as Keras does: binary
+        cross-entropy and hinge losses give :class:`BinaryAccuracy` (threshold 0 for hinge losses
+        and losses with ``from_logits=True``), categorical ones :class:`CategoricalAccuracy`,
+        sparse categorical ones :class:`SparseCategoricalAccuracy`.
+    output_shape : tuple of int, optional
+        Model output shape, used when the loss does not decide: a last dimension of 1 means
+        binary. Otherwise the kind is read from the shapes of the first batch.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the valid ones.
+
+    Examples
+    --------
+    >>> get("accuracy", loss="binary_crossentropy")
+    <BinaryAccuracy name='accuracy' result=0>
+    >>> get("mae").name
+    'mae'
+    """
+    if identifier is None or isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, dict):
+        class_name = identifier.get("class_name")
+        cls = _CLASSES.get(class_name) or _ALIASES.get(class_name)
+        if cls is None:
+            valid = ", ".join(sorted(_CLASSES))
+            raise ValueError(f"unknown metric class {class_name!r}; valid names: {valid}")
+        return cls.from_config(dict(identifier.get("config", {})))
+    if isinstance(identifier, str):
+        if identifier.lower() in ("accuracy", "acc"):
+            return _accuracy_for(identifier, loss, output_shape)
+        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
+        if cls is None or cls is MeanMetricWrapper:
+            valid = sorted({"accuracy", "acc", *_ALIASES, *_CLASSES} - {"MeanMetricWrapper"})
+            raise ValueError(f"unknown metric {identifier!r}; valid names: {', '.join(valid)}")
+        return cls(name=identifier)
+    if callable(identifier):
+        return MeanMetricWrapper(identifier)
+    raise TypeError(f"cannot interpret {type(identifier).__name__} as a metric: {identifier!r}")
