@@ -28,3 +28,27 @@ def test_import_pulls_in_no_optional_extra():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_default_main_job_trains_on_the_bundled_spiral(capsys):
+    assert cli.main(["--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Data: spiral" in out and "Total params: 4,547" in out
+    accuracy = float(out.strip().splitlines()[-1].split("test accuracy ")[1])
+    assert accuracy >= 0.9
+
+
+def test_train_on_the_notes_tables(capsys):
+    for name in ("pass-fail", "placement"):
+        assert cli.main(["train", "--dataset", name, "--epochs", "40", "--verbose", "0"]) == 0
+        out = capsys.readouterr().out
+        accuracy = float(out.strip().splitlines()[-1].split("test accuracy ")[1])
+        assert accuracy >= 0.8, (name, accuracy)
+
+
+def test_train_rejects_bad_hidden_sizes(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--hidden", "64,x"])
+    assert "comma-separated" in capsys.readouterr().err

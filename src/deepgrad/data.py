@@ -159,7 +159,7 @@ def one_hot(labels, num_classes: int | None = None, dtype=np.float32) -> np.ndar
     """
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu" and not (
-        labels.dtype.kind == "f" and np.all(labels == np.round(labels))
+        labels.dtype.kind == "f" and np.all(np.isfinite(labels) & (labels == np.round(labels)))
     ):
         raise TypeError(f"labels must be integers; got {_describe_kind(labels)}")
     labels = labels.astype(np.int64).reshape(-1)
