@@ -21,6 +21,7 @@ from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepg
 )
 from ._random import set_seed  # noqa: E402
 from .gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
+from .io import ModelFileError, load_model  # noqa: E402
 from .models import Sequential  # noqa: E402
 from .tensor import (  # noqa: E402
     Parameter,
@@ -36,15 +37,9 @@ from .tensor import (  # noqa: E402
 )
 
 
-def load_model(path, compile: bool = True):
-    """Load a model saved with ``model.save(path)``; see :func:`deepgrad.io.load_model`."""
-    from .io import load_model as _load_model
-
-    return _load_model(path, compile=compile)
-
-
 __all__ = [
     "GradcheckError",
+    "ModelFileError",
     "Parameter",
     "Sequential",
     "Tensor",

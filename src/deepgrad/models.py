@@ -164,7 +164,8 @@ class Sequential(Layer):
         self.compile_config = {
             "optimizer": optimizers_module.serialize(self.optimizer),
             "loss": losses_module.serialize(self.loss),
-            "metrics": [m if isinstance(m, str) else metrics_module.serialize(m) for m in requested],
+            "metrics": [r if isinstance(r, str) else metrics_module.serialize(m)
+                        for r, m in zip(requested, self.metrics)],
         }
 
     @property
