@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import deepgrad as dg
+from deepgrad import functional as F
 from deepgrad import ops
 from deepgrad.gradcheck import GradcheckError
 
@@ -96,6 +97,12 @@ CASES = [
     ("Sigmoid", "plain", lambda a: a.sigmoid(), [(3, 4)]),
     ("Sigmoid", "wide", lambda a: (a * 10).sigmoid(), [(3, 4)]),
     ("Tanh", "plain", lambda a: a.tanh(), [(3, 4)]),
+    ("Affine", "linear", lambda x, w, b: F.affine(x, w, b), [(5, 3), (3, 4), (4,)]),
+    ("Affine", "relu", lambda x, w, b: F.affine(x, w, b, "relu"), [(5, 3), (3, 4), (4,)]),
+    ("Affine", "sigmoid", lambda x, w, b: F.affine(x, w, b, "sigmoid"), [(5, 3), (3, 4), (4,)]),
+    ("Affine", "tanh-no-bias", lambda x, w: F.affine(x, w, None, "tanh"), [(5, 3), (3, 4)]),
+    ("SoftmaxCrossEntropy", "sparse", lambda z: F.softmax_cross_entropy_with_logits(z, np.array([0, 3, 1, 3, 2])), [(5, 4)]),
+    ("SoftmaxCrossEntropy", "soft-labels", lambda z: F.softmax_cross_entropy_with_logits(z, np.full((5, 4), 0.25)), [(5, 4)]),
 ]
 
 
@@ -204,3 +211,50 @@ def test_sigmoid_never_overflows():
         y.sum().backward()
     np.testing.assert_allclose(y.data, [0.0, 1.9287498479639178e-22, 0.5, 1.0, 1.0], rtol=1e-12, atol=1e-300)
     assert np.all(np.isfinite(x.grad))
+
+
+# ---------------------------------------------------------------- fused primitives equal their composites
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "sigmoid", "tanh"])
+def test_affine_equals_the_composite(activation):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in ((6, 5), (5, 3), (3,))]
+    fused = [dg.Tensor(a, requires_grad=True) for a in arrays]
+    plain = [dg.Tensor(a, requires_grad=True) for a in arrays]
+    y_fused = F.affine(*fused, activation=activation)
+    z = plain[0] @ plain[1] + plain[2]
+    y_plain = {None: z, "relu": z.relu(), "sigmoid": z.sigmoid(), "tanh": z.tanh()}[activation]
+    np.testing.assert_allclose(y_fused.data, y_plain.data, rtol=1e-12, atol=1e-15)
+    weights = rng.standard_normal(y_plain.shape)
+    (y_fused * weights).sum().backward()
+    (y_plain * weights).sum().backward()
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("labels", [np.array([2, 0, 1, 2]), np.eye(3)[[2, 0, 1, 2]], np.full((4, 3), 1 / 3)])
+def test_softmax_cross_entropy_equals_the_composite(labels):
+    rng = np.random.default_rng(1)
+    logits = rng.standard_normal((4, 3)) * 3
+    fused = dg.Tensor(logits, requires_grad=True)
+    plain = dg.Tensor(logits, requires_grad=True)
+    dense = labels if labels.ndim == 2 else np.eye(3)[labels]
+    loss_fused = F.softmax_cross_entropy_with_logits(fused, labels)
+    loss_plain = -(dg.Tensor(dense) * F.log_softmax(plain)).sum(axis=-1)
+    np.testing.assert_allclose(loss_fused.data, loss_plain.data, rtol=1e-12)
+    loss_fused.sum().backward()
+    loss_plain.sum().backward()
+    np.testing.assert_allclose(fused.grad, plain.grad, rtol=1e-10, atol=1e-15)
+
+
+def test_softmax_cross_entropy_is_stable_for_huge_logits():
+    logits = dg.Tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]], requires_grad=True, dtype="float32")
+    with np.errstate(all="raise"):
+        loss = F.softmax_cross_entropy_with_logits(logits, np.array([0, 2]))
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [0.0, 1e4 - 5.0], rtol=1e-6)
+    assert np.all(np.isfinite(logits.grad))
+    shifted = dg.Tensor(logits.data.astype(np.float64) + 1e8, dtype="float64")
+    again = F.softmax_cross_entropy_with_logits(shifted, np.array([0, 2]))
+    np.testing.assert_allclose(again.data, loss.data, rtol=1e-6)

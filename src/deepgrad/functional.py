@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import ops
 from ._random import as_generator
-from .tensor import Tensor, _lift
+from .tensor import Tensor, _apply, _lift
 
 __all__ = [
     "logsumexp",
@@ -22,6 +23,7 @@ __all__ = [
     "sigmoid_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits",
     "dropout",
+    "affine",
 ]
 
 
@@ -88,10 +90,40 @@ def sigmoid_cross_entropy_with_logits(logits, labels) -> Tensor:
 
 
 def softmax_cross_entropy_with_logits(logits, labels, axis: int = -1) -> Tensor:
-    """Per-sample categorical cross-entropy from logits and one-hot (or soft) labels."""
+    """Per-sample categorical cross-entropy from logits.
+
+    ``labels`` are integer classes of shape (n,) or label distributions (one-hot or soft) shaped
+    like ``logits``. For 2-D logits this is one fused primitive whose gradient is
+    ``softmax(logits) - labels``; otherwise it is ``-(labels * log_softmax(logits)).sum(axis)``.
+
+    >>> import deepgrad as dg
+    >>> loss = softmax_cross_entropy_with_logits(dg.Tensor([[-1.0, 0.0, 3.0, 5.0]]), [3])
+    >>> round(loss.item(), 4)
+    0.135
+    """
     logits = _tensor(logits)
+    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if labels.ndim == 1 and logits.ndim == 2:
+        if labels.dtype.kind not in "iu":
+            labels = labels.astype(np.int64)
+        return _apply(ops.SoftmaxCrossEntropy(labels), logits)
+    if logits.ndim == 2 and axis in (-1, 1) and labels.shape == logits.shape:
+        return _apply(ops.SoftmaxCrossEntropy(labels.astype(logits.dtype, copy=False)), logits)
     labels = _lift(labels, logits)
     return -(labels * log_softmax(logits, axis=axis)).sum(axis=axis)
+
+
+def affine(x, kernel, bias=None, activation: str | None = None) -> Tensor:
+    """``activation(x @ kernel + bias)`` as one fused primitive for 2-D ``x``.
+
+    ``activation`` is None, "relu", "sigmoid" or "tanh" (see ``ops.AFFINE_ACTIVATIONS``).
+
+    >>> import deepgrad as dg
+    >>> affine(dg.Tensor([[1.0, -2.0]]), dg.Tensor([[1.0], [1.0]]), dg.Tensor([0.5]), "relu")
+    Tensor([[0.]])
+    """
+    inputs = (_tensor(x), kernel) if bias is None else (_tensor(x), kernel, bias)
+    return _apply(ops.Affine(activation), *inputs)
 
 
 def dropout(x, rate: float, *, training: bool = True, seed=None) -> Tensor:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, functional, initializers, regularizers
 from .._random import as_generator
 from ..tensor import Tensor
 from .base import Layer
@@ -87,6 +87,16 @@ class Input(Layer):
         config = super().get_config()
         config["shape"] = list(config.pop("input_shape"))
         return config
+
+
+_NOT_FUSED = object()
+#: Activations whose Dense forward and backward run as one fused primitive (ops.Affine).
+_FUSED_ACTIVATIONS = {
+    activations.linear: None,
+    activations.relu: "relu",
+    activations.sigmoid: "sigmoid",
+    activations.tanh: "tanh",
+}
 
 
 class Dense(Layer):
@@ -178,6 +188,9 @@ class Dense(Layer):
                 f"input of shape {x.shape}"
             )
         x = cast_to(x, self.kernel.dtype)
+        fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
+        if x.ndim == 2 and fused is not _NOT_FUSED:  # one primitive: activation(x @ kernel + bias)
+            return functional.affine(x, self.kernel, self.bias, fused)
         if x.ndim == 2:
             out = x @ self.kernel
         else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..functional import softmax_cross_entropy_with_logits
 from ..tensor import Tensor
 from . import _stable
 from .base import (
@@ -150,7 +151,10 @@ def categorical_crossentropy(
     label_smoothing = check_label_smoothing(label_smoothing)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    log_probs = log_probabilities(y_pred, axis, check_flag(from_logits, "from_logits"))
+    from_logits = check_flag(from_logits, "from_logits")
+    if from_logits and y_pred.ndim == 2:  # one fused primitive; gradient softmax - labels
+        return softmax_cross_entropy_with_logits(y_pred, y_true)
+    log_probs = log_probabilities(y_pred, axis, from_logits)
     return per_sample_mean(-(y_true * log_probs).sum(axis=axis))
 
 
@@ -217,6 +221,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
     class_axis(y_pred, -1, "sparse_categorical_crossentropy")
     labels = class_labels(y_true, y_pred)
     from_logits = check_flag(from_logits, "from_logits")
+    if from_logits and y_pred.ndim == 2:  # one fused primitive; gradient softmax - onehot
+        return softmax_cross_entropy_with_logits(y_pred, labels.astype(np.int64, copy=False))
     scores = _stable.log_softmax(y_pred, -1) if from_logits else normalized_probabilities(y_pred, -1)
     rows = scores if scores.ndim == 2 else scores.reshape(-1, y_pred.shape[-1])
     picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]

@@ -1,0 +1,175 @@
+"""Elementwise primitives: exp, log, sqrt, abs, clip, maximum, minimum, where, and the
+activation functions ReLU, sigmoid and tanh."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Function
+
+
+class Exp(Function):
+    __slots__ = ("out",)
+
+    def forward(self, a):
+        self.out = np.exp(a)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * self.out,)
+
+
+class Log(Function):
+    __slots__ = ("a",)
+
+    def forward(self, a):
+        self.a = a
+        return np.log(a)
+
+    def backward(self, grad):
+        return (grad / self.a,)
+
+
+class Sqrt(Function):
+    __slots__ = ("out",)
+
+    def forward(self, a):
+        self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * 0.5 / self.out,)
+
+
+class Abs(Function):
+    __slots__ = ("a",)
+
+    def forward(self, a):
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, grad):
+        return (grad * np.sign(self.a),)
+
+
+class Clip(Function):
+    """Clip to ``[low, high]``; the gradient passes where the input lies inside the interval."""
+
+    __slots__ = ("a", "low", "high")
+
+    def __init__(self, low=None, high=None):
+        self.low, self.high = low, high
+
+    def forward(self, a):
+        self.a = a
+        return np.clip(a, self.low, self.high)
+
+    def backward(self, grad):
+        inside = np.ones(self.a.shape, dtype=bool)
+        if self.low is not None:
+            inside &= self.a >= self.low
+        if self.high is not None:
+            inside &= self.a <= self.high
+        return (grad * inside,)
+
+
+def _share(wins, ties, dtype):
+    """1 where the first input wins, 0.5 where the two tie, 0 elsewhere, in ``dtype``."""
+    share = wins.astype(dtype)
+    share[ties] = 0.5
+    return share
+
+
+class Maximum(Function):
+    """Elementwise maximum; where the inputs tie, each gets half of the gradient."""
+
+    __slots__ = ("a", "b")
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return np.maximum(a, b)
+
+    def backward(self, grad):
+        share_a = _share(self.a > self.b, self.a == self.b, grad.dtype)
+        need_a, need_b = self.needs_input_grad
+        return (grad * share_a if need_a else None), (grad * (1 - share_a) if need_b else None)
+
+
+class Minimum(Function):
+    """Elementwise minimum; where the inputs tie, each gets half of the gradient."""
+
+    __slots__ = ("a", "b")
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return np.minimum(a, b)
+
+    def backward(self, grad):
+        share_a = _share(self.a < self.b, self.a == self.b, grad.dtype)
+        need_a, need_b = self.needs_input_grad
+        return (grad * share_a if need_a else None), (grad * (1 - share_a) if need_b else None)
+
+
+class Where(Function):
+    """``condition ? a : b`` with a constant boolean ``condition``."""
+
+    __slots__ = ("condition",)
+
+    def __init__(self, condition):
+        self.condition = np.asarray(condition, dtype=bool)
+
+    def forward(self, a, b):
+        return np.where(self.condition, a, b)
+
+    def backward(self, grad):
+        zero = np.zeros((), dtype=grad.dtype)
+        need_a, need_b = self.needs_input_grad
+        return (
+            np.where(self.condition, grad, zero) if need_a else None,
+            np.where(self.condition, zero, grad) if need_b else None,
+        )
+
+
+class ReLU(Function):
+    __slots__ = ("mask",)
+
+    def forward(self, a):
+        self.mask = a > 0
+        return np.maximum(a, 0)
+
+    def backward(self, grad):
+        return (grad * self.mask,)
+
+
+# Largest |x| whose e^{-|x|} is still a normal number: beyond it sigmoid is 0 or 1 to working
+# precision, and clipping there keeps exp from underflowing (no floating-point warnings).
+_EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
+
+
+def stable_sigmoid(x):
+    """Sigmoid that never overflows or underflows: ``e^{-|x|}`` lies in (0, 1]."""
+    e = np.exp(-np.minimum(np.abs(x), _EXP_LIMIT.get(x.dtype, 87.0)))
+    r = 1.0 / (1.0 + e)
+    return np.where(x >= 0, r, e * r)
+
+
+class Sigmoid(Function):
+    __slots__ = ("out",)
+
+    def forward(self, a):
+        self.out = stable_sigmoid(a)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * self.out * (1.0 - self.out),)
+
+
+class Tanh(Function):
+    __slots__ = ("out",)
+
+    def forward(self, a):
+        self.out = np.tanh(a)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * (1.0 - self.out * self.out),)

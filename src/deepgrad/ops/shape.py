@@ -1,0 +1,94 @@
+"""Primitives that move or select elements: reshape, transpose, indexing, concatenate, stack."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Function
+
+
+class Reshape(Function):
+    __slots__ = ("in_shape", "shape")
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        return a.reshape(self.shape)
+
+    def backward(self, grad):
+        return (grad.reshape(self.in_shape),)
+
+
+class Transpose(Function):
+    __slots__ = ("axes",)
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def forward(self, a):
+        if self.axes is None:
+            self.axes = tuple(range(a.ndim - 1, -1, -1))
+        return a.transpose(self.axes)
+
+    def backward(self, grad):
+        return (grad.transpose(np.argsort(self.axes)),)
+
+
+def _is_basic_index(index) -> bool:
+    """True when ``index`` selects each element at most once (no integer or boolean arrays)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        item is None or item is Ellipsis or isinstance(item, (slice, int, np.integer))
+        for item in items
+    )
+
+
+class GetItem(Function):
+    """Indexing and slicing, including integer-array indexing (repeated indices accumulate)."""
+
+    __slots__ = ("shape", "dtype", "index")
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, a):
+        self.shape, self.dtype = a.shape, a.dtype
+        return a[self.index]
+
+    def backward(self, grad):
+        out = np.zeros(self.shape, dtype=self.dtype)
+        if _is_basic_index(self.index):
+            out[self.index] = grad
+        else:
+            np.add.at(out, self.index, grad)
+        return (out,)
+
+
+class Concatenate(Function):
+    __slots__ = ("axis", "splits")
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        self.splits = np.cumsum([a.shape[self.axis] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=self.axis)
+
+    def backward(self, grad):
+        return tuple(np.split(grad, self.splits, axis=self.axis))
+
+
+class Stack(Function):
+    __slots__ = ("axis", "count")
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        self.count = len(arrays)
+        return np.stack(arrays, axis=self.axis)
+
+    def backward(self, grad):
+        return tuple(np.take(grad, i, axis=self.axis) for i in range(self.count))
