@@ -31,7 +31,8 @@ def as_generator(seed=None) -> np.random.Generator:
     """Return a ``np.random.Generator`` for ``seed``.
 
     ``seed`` may be None (a child of deepgrad's root generator), an int, a ``SeedSequence``,
-    or a ``Generator`` (returned unchanged, so state is shared with the caller).
+    a legacy ``RandomState`` (a child seeded from it), or a ``Generator`` (returned unchanged,
+    so state is shared with the caller).
     """
     if seed is None:
         return np.random.default_rng(_root.integers(0, 2**63 - 1))
@@ -39,6 +40,8 @@ def as_generator(seed=None) -> np.random.Generator:
         return seed
     if isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
+    if isinstance(seed, np.random.RandomState):  # scikit-learn users pass these
+        return np.random.default_rng(seed.randint(0, 2**31 - 1))
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         if seed < 0:
             raise ValueError(f"seed must be a non-negative int; got {seed}")
