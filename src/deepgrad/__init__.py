@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepgrad.layers, ...)
     activations,
     callbacks,
+    datasets,
     explain,
     functional,
     initializers,
@@ -47,6 +48,7 @@ __all__ = [
     "activations",
     "callbacks",
     "concatenate",
+    "datasets",
     "explain",
     "functional",
     "gradcheck",
