@@ -946,3 +946,23 @@ def test_empty_batch_costs_zero():
     cost = CategoricalCrossentropy(from_logits=True)(np.zeros((0, 3)), y_pred)
     cost.backward()
     assert cost.item() == 0.0 and y_pred.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("name", ["categorical_crossentropy", "sparse_categorical_crossentropy"])
+def test_crossentropy_of_a_softmax_output_computes_from_its_logits(name):
+    """As Keras does on TensorFlow: same value (moderate logits), one fused node, exact gradient."""
+    from deepgrad.functional import softmax
+
+    rng = np.random.default_rng(3)
+    logits = f64(rng.normal(size=(5, 4)))
+    labels = rng.integers(0, 4, 5)
+    y_true = labels if name.startswith("sparse") else np.eye(4)[labels]
+    fn = losses.get(name)
+    shortcut = fn(y_true, softmax(logits))
+    assert type(shortcut._ctx).__name__ != "Log"
+    plain_probabilities = f64(softmax(dg.Tensor(logits.data)).numpy())  # no graph behind it
+    plain = fn(y_true, plain_probabilities)
+    np.testing.assert_allclose(shortcut.item(), plain.item(), rtol=1e-9)
+    shortcut.backward()
+    p = softmax(dg.Tensor(logits.data)).numpy()
+    np.testing.assert_allclose(logits.grad, (p - np.eye(4)[labels]) / 5, rtol=1e-9, atol=1e-15)

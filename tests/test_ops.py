@@ -101,6 +101,8 @@ CASES = [
     ("Affine", "relu", lambda x, w, b: F.affine(x, w, b, "relu"), [(5, 3), (3, 4), (4,)]),
     ("Affine", "sigmoid", lambda x, w, b: F.affine(x, w, b, "sigmoid"), [(5, 3), (3, 4), (4,)]),
     ("Affine", "tanh-no-bias", lambda x, w: F.affine(x, w, None, "tanh"), [(5, 3), (3, 4)]),
+    ("Softmax", "last-axis", lambda z: F.softmax(z), [(5, 4)]),
+    ("Softmax", "axis-0", lambda z: F.softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("SoftmaxCrossEntropy", "sparse", lambda z: F.softmax_cross_entropy_with_logits(z, np.array([0, 3, 1, 3, 2])), [(5, 4)]),
     ("SoftmaxCrossEntropy", "soft-labels", lambda z: F.softmax_cross_entropy_with_logits(z, np.full((5, 4), 0.25)), [(5, 4)]),
 ]
@@ -231,6 +233,19 @@ def test_affine_equals_the_composite(activation):
     (y_plain * weights).sum().backward()
     for a, b in zip(fused, plain):
         np.testing.assert_allclose(a.grad, b.grad, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_softmax_equals_the_composite(axis):
+    x = np.random.default_rng(2).standard_normal((4, 3)) * 3
+    fused, plain = dg.Tensor(x, requires_grad=True), dg.Tensor(x, requires_grad=True)
+    e = (plain - x.max(axis=axis, keepdims=True)).exp()
+    composite = e / e.sum(axis=axis, keepdims=True)
+    np.testing.assert_allclose(F.softmax(fused, axis=axis).data, composite.data, rtol=1e-12)
+    weights = np.arange(12.0).reshape(4, 3)
+    (F.softmax(fused, axis=axis) * weights).sum().backward()
+    (composite * weights).sum().backward()
+    np.testing.assert_allclose(fused.grad, plain.grad, rtol=1e-10, atol=1e-15)
 
 
 @pytest.mark.parametrize("labels", [np.array([2, 0, 1, 2]), np.eye(3)[[2, 0, 1, 2]], np.full((4, 3), 1 / 3)])

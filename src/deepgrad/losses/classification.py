@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import ops
 from ..functional import softmax_cross_entropy_with_logits
 from ..tensor import Tensor
 from . import _stable
@@ -152,10 +153,24 @@ def categorical_crossentropy(
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
     from_logits = check_flag(from_logits, "from_logits")
-    if from_logits and y_pred.ndim == 2:  # one fused primitive; gradient softmax - labels
-        return softmax_cross_entropy_with_logits(y_pred, y_true)
+    logits = y_pred if from_logits else softmax_logits(y_pred)
+    if logits is not None and logits.ndim == 2:  # one fused primitive; gradient softmax - labels
+        return softmax_cross_entropy_with_logits(logits, y_true)
     log_probs = log_probabilities(y_pred, axis, from_logits)
     return per_sample_mean(-(y_true * log_probs).sum(axis=axis))
+
+
+def softmax_logits(probabilities: Tensor) -> Tensor | None:
+    """The logits behind ``probabilities`` when they are the output of a last-axis softmax.
+
+    A cross-entropy handed a softmax's output then computes from the logits, as Keras does on
+    TensorFlow: the same value without the ``EPSILON`` clip, a stabler gradient, and one fused
+    primitive instead of about ten.
+    """
+    ctx = probabilities._ctx
+    if isinstance(ctx, ops.Softmax) and ctx.axis in (-1, probabilities.ndim - 1):
+        return ctx.inputs[0]
+    return None
 
 
 def class_labels(y_true, y_pred: Tensor) -> np.ndarray:
@@ -221,8 +236,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
     class_axis(y_pred, -1, "sparse_categorical_crossentropy")
     labels = class_labels(y_true, y_pred)
     from_logits = check_flag(from_logits, "from_logits")
-    if from_logits and y_pred.ndim == 2:  # one fused primitive; gradient softmax - onehot
-        return softmax_cross_entropy_with_logits(y_pred, labels.astype(np.int64, copy=False))
+    logits = y_pred if from_logits else softmax_logits(y_pred)
+    if logits is not None and logits.ndim == 2:  # one fused primitive; gradient softmax - onehot
+        return softmax_cross_entropy_with_logits(logits, labels.astype(np.int64, copy=False))
     scores = _stable.log_softmax(y_pred, -1) if from_logits else normalized_probabilities(y_pred, -1)
     rows = scores if scores.ndim == 2 else scores.reshape(-1, y_pred.shape[-1])
     picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]

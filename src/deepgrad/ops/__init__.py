@@ -15,7 +15,7 @@ gradient-check case.
 
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .base import REGISTRY, Function
-from .fused import AFFINE_ACTIVATIONS, Affine, SoftmaxCrossEntropy
+from .fused import AFFINE_ACTIVATIONS, Affine, Softmax, SoftmaxCrossEntropy
 from .elementwise import Abs, Clip, Exp, Log, Maximum, Minimum, ReLU, Sigmoid, Sqrt, Tanh, Where, stable_sigmoid
 from .reductions import Max, Mean, Min, Sum
 from .shape import Concatenate, GetItem, Reshape, Stack, Transpose
@@ -25,6 +25,6 @@ __all__ = [
     "Add", "Sub", "Mul", "Div", "Pow", "Neg", "MatMul",
     "Sum", "Mean", "Max", "Min",
     "Reshape", "Transpose", "GetItem", "Concatenate", "Stack",
-    "Affine", "SoftmaxCrossEntropy", "AFFINE_ACTIVATIONS",
+    "Affine", "Softmax", "SoftmaxCrossEntropy", "AFFINE_ACTIVATIONS",
     "Exp", "Log", "Sqrt", "Abs", "Clip", "Maximum", "Minimum", "Where", "ReLU", "Sigmoid", "Tanh",
 ]

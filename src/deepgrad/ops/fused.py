@@ -7,6 +7,7 @@ calls:
 
 * :class:`Affine` — ``activation(x @ w + b)`` for a dense layer, with ReLU, sigmoid, tanh or no
   activation;
+* :class:`Softmax` — the softmax along one axis (five primitives otherwise);
 * :class:`SoftmaxCrossEntropy` — per-sample cross-entropy of softmax(logits) against integer or
   one-hot (soft) labels; its gradient is simply ``softmax(logits) - labels``.
 """
@@ -62,6 +63,38 @@ class Affine(Function):
         return tuple(grads)
 
 
+def _floored_exp(shifted: np.ndarray) -> np.ndarray:
+    """``e^shifted`` for arguments ≤ 0, taken as exactly 0 below ``log(tiny) / 4`` (no underflow)."""
+    floor = np.log(np.finfo(shifted.dtype).tiny) / 4
+    return np.exp(shifted, out=np.zeros_like(shifted), where=~(shifted < floor))  # NaN stays NaN
+
+
+class Softmax(Function):
+    """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``, shifted by the maximum; backward
+    ``p ⊙ (g − Σ_j g_j p_j)``. Entries more than ``-log(tiny) / 4`` below the maximum (about 21.8
+    in float32, 177 in float64) are exactly 0."""
+
+    __slots__ = ("axis", "out")
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def forward(self, x):
+        if x.size == 0:
+            self.out = x.copy()
+            return self.out
+        shift = np.max(x, axis=self.axis, keepdims=True)
+        shift[~np.isfinite(shift)] = 0
+        out = _floored_exp(x - shift)
+        out /= out.sum(axis=self.axis, keepdims=True)
+        self.out = out
+        return out
+
+    def backward(self, grad):
+        p = self.out
+        return (p * (grad - (grad * p).sum(axis=self.axis, keepdims=True)),)
+
+
 class SoftmaxCrossEntropy(Function):
     """Per-sample ``-Σ_j y_j log softmax(z)_j`` for logits ``z`` of shape (n, k).
 
@@ -77,8 +110,7 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, logits):
         shifted = logits - np.max(logits, axis=1, keepdims=True)
-        floor = np.log(np.finfo(logits.dtype).tiny) / 4
-        exps = np.exp(shifted, out=np.zeros_like(shifted), where=shifted >= floor)
+        exps = _floored_exp(shifted)
         totals = exps.sum(axis=1, keepdims=True)
         self.probabilities = exps / totals
         log_totals = np.log(totals[:, 0])
