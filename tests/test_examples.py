@@ -12,6 +12,12 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 EXPECTED = {
+    "ball_rolling_down_a_hill.py": [
+        "f(x, y) = 0.1x² + 2y² from (-4.5, 1.5); steps until f < 1e-06",
+        "| SGD            | learning_rate=0.2                               |   178 |",
+        "| SGD + momentum | learning_rate=0.05, momentum=0.8                |   105 |",
+        "| Adam           | learning_rate=0.2                               |   118 |",
+    ],
     "hand_written_training_loop.py": ["hand-written loop and fit give identical weights: True"],
     "digits_classifier.py": ["meets the 0.97 bar: True"],
     "seed_000_perceptron_neuron.py": ["= 1.031", "= 0.7371", "-> class 1"],

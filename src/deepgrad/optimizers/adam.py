@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from .base import Optimizer, check_number
+from ._checks import check_number
+from .base import Optimizer
 
 
 def _update_moments(g, m, v, a, beta_1: float, beta_2: float) -> None:
@@ -159,8 +160,9 @@ class Nadam(Optimizer):
         v̂     = v / (1 − β₂ᵗ)
         w     = w − lr·m̂ / (√v̂ + ε)
 
-    Keras 3 uses 0.96^t. Dozat's report and Keras 1/2 used 0.96^(0.004·t)
-    (``schedule_decay=0.004``), for which u_t stays near 0.5·β₁ for thousands of steps.
+    Keras 3 uses 0.96^t, so u_t rises from about 0.5·β₁ to β₁ within about 100 steps. Dozat's
+    report and Keras 1/2 used 0.96^(0.004·t) (``schedule_decay=0.004``), which takes thousands
+    of steps to do the same; that is a different optimizer, not implemented here.
 
     Parameters
     ----------

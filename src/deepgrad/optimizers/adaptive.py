@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, check_number
+from ._checks import check_number
+from .base import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -167,7 +168,7 @@ class RMSprop(Optimizer):
 
     Examples
     --------
-    First step: s = 0.1·g², so the step is lr·g/√(0.1·g² + ε) ≈ lr·√10 whatever the scale of g.
+    First step: s = 0.1·g², so the step is lr·g/√(0.1·g² + ε) ≈ lr·√10 for any scale of g.
 
     >>> import numpy as np
     >>> import deepgrad as dg

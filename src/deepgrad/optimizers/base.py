@@ -9,13 +9,16 @@ weight decay, learning-rate schedules, flushing subnormal state, config and stat
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 import numpy as np
 
 from .. import schedules
 from ..tensor import Tensor
+from ._checks import check_number
+from ._clipping import NonFiniteGradientError, clip_gradients
 from ._flat import FLOAT_DTYPES, FlatGroup, build_groups
+
+__all__ = ["NonFiniteGradientError", "Optimizer"]
 
 # Keras 3 config keys for features deepgrad does not have: from_config accepts them when the
 # feature is off (the value here, or None); the EMA settings only matter with use_ema=True.
@@ -23,26 +26,8 @@ _KERAS_ONLY = {"use_ema": False, "loss_scale_factor": None, "gradient_accumulati
 _KERAS_IGNORED = ("ema_momentum", "ema_overwrite_frequency")
 
 
-class NonFiniteGradientError(FloatingPointError, ValueError):
-    """A gradient norm is infinite or NaN; the step was refused and nothing was modified."""
-
-
-def check_number(name: str, value, low=None, high=None, low_open=False, high_open=False) -> float:
-    """``float(value)`` after checking it is a real number in the stated range (for messages)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})")
-    value = float(value)
-    bad = (
-        math.isnan(value)
-        or (low is not None and (value <= low if low_open else value < low))
-        or (high is not None and (value >= high if high_open else value > high))
-    )
-    if bad:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
-        raise ValueError(f"{name} must be in {span}; got {value}")
-    return value
+def _name(param) -> str:
+    return getattr(param, "name", None) or "unnamed"
 
 
 def _positive_or_none(name: str, value):
@@ -238,7 +223,7 @@ class Optimizer:
                     + (f" and dtype {data.dtype}" if isinstance(data, np.ndarray) else "")
                 )
             if id(p) in seen:
-                raise ValueError(f"parameter {i} ({p.name or 'unnamed'}) appears twice in the list")
+                raise ValueError(f"parameter {i} ({_name(p)}) appears twice in the list")
             seen.add(id(p))
         slots = self._slots()
         self._groups = build_groups(params, slots, self._groups)
@@ -265,7 +250,7 @@ class Optimizer:
         for i, (p, g) in enumerate(zip(params, grads)):
             if g is not None and g.shape != p.data.shape:
                 raise ValueError(
-                    f"the gradient of parameter {i} ({p.name or 'unnamed'}) has shape {g.shape}; "
+                    f"the gradient of parameter {i} ({_name(p)}) has shape {g.shape}; "
                     f"expected the parameter's shape {p.data.shape}"
                 )
         if not self._layout_matches(params):
@@ -280,7 +265,7 @@ class Optimizer:
                 runs[id(group)] = group.runs([m is not None for m in members])
             else:
                 group.gather(members)
-        self._clip(runs if partial else None)
+        clip_gradients(self._groups, self.clipnorm, self.clipvalue, self.global_clipnorm)
         lr = self.learning_rate
         t = self._iterations + 1
         coefficients = self._prepare(lr, t)
@@ -294,7 +279,8 @@ class Optimizer:
         self._iterations = t
         period = self._flush_period()
         if period is not None and t % period == 0:
-            self._flush_subnormals()
+            for group in self._groups:
+                group.flush_subnormals()
 
     def _decay_and_update(self, group: FlatGroup, run, c: tuple, decay) -> None:
         if run is None:
@@ -307,45 +293,6 @@ class Optimizer:
             np.subtract(w, a, out=w)
         self._update(w, g, s, a, b, c)
 
-    # ------------------------------------------------------------------ clipping
-    def _clip(self, runs) -> None:
-        """Clip the gathered gradients in place; raise before anything is modified if a norm
-        is not finite. ``runs``: None when every parameter has a gradient."""
-        if self.clipvalue:
-            for group in self._groups:
-                for run in [slice(None)] if runs is None else runs[id(group)]:
-                    np.clip(group.grad[run], -self.clipvalue, self.clipvalue, out=group.grad[run])
-            return
-        if not (self.clipnorm or self.global_clipnorm):
-            return
-        sums = [group.squared_norms(None) for group in self._groups]
-        if self.global_clipnorm:
-            norm = math.sqrt(math.fsum(float(s.sum()) for s in sums))
-            if not math.isfinite(norm):
-                raise NonFiniteGradientError(
-                    f"global_clipnorm: the global gradient norm is {norm}; no weights were "
-                    "changed (check the loss for overflow or NaN)"
-                )
-            scale = self.global_clipnorm / max(norm, self.global_clipnorm)
-            if scale < 1.0:
-                for group in self._groups:
-                    np.multiply(group.grad, scale, out=group.grad)
-            return
-        norms = [np.sqrt(s) for s in sums]
-        for group, group_norms in zip(self._groups, norms):
-            bad = np.flatnonzero(~np.isfinite(group_norms))
-            if bad.size:
-                param = group.params[int(bad[0])]
-                raise NonFiniteGradientError(
-                    f"clipnorm: the gradient of parameter {group.indices[int(bad[0])]} "
-                    f"({param.name or 'unnamed'}) has norm {group_norms[bad[0]]}; no weights "
-                    "were changed (check the loss for overflow or NaN)"
-                )
-        for group, group_norms in zip(self._groups, norms):
-            for j in np.flatnonzero(group_norms > self.clipnorm).tolist():
-                view = group.grad[group.segment(j)]
-                np.multiply(view, self.clipnorm / group_norms[j], out=view)
-
     # ------------------------------------------------------------------ subnormals
     def _flush_period(self) -> int | None:
         """Steps between flushes (None: no decaying state), short enough that a value just above
@@ -354,14 +301,6 @@ class Optimizer:
         if not decays:
             return None
         return min(64, *(max(1, int(math.log(1e-8) / math.log(d))) for d in decays))
-
-    def _flush_subnormals(self) -> None:
-        for group in self._groups:
-            threshold = 1e8 * float(np.finfo(group.dtype).tiny)
-            for buffer in group.state.values():
-                np.abs(buffer, out=group.a)
-                np.less(group.a, threshold, out=group.mask)
-                np.copyto(buffer, 0, where=group.mask)
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -454,5 +393,6 @@ class Optimizer:
     def __repr__(self) -> str:
         config = self.get_config()
         config.pop("name")
+        config["learning_rate"] = self._learning_rate  # a schedule shows as itself
         args = ", ".join(f"{k}={v!r}" for k, v in config.items() if v is not None)
         return f"{type(self).__name__}({args})"

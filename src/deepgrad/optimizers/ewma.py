@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import check_number
+from ._checks import check_number
 
 _BLOCK = 64
 

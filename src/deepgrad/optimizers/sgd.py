@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, check_number
+from ._checks import check_number
+from .base import Optimizer
 
 
 class SGD(Optimizer):
