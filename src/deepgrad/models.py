@@ -50,6 +50,7 @@ class Sequential(Layer):
         self.history = None
         self._output_shapes: list[tuple] = []
         self._build_input_shape: tuple | None = None
+        self._weights_dtype: np.dtype | None = None
         for layer in layers or ():
             self.add(layer)
 
@@ -62,6 +63,7 @@ class Sequential(Layer):
             raise ValueError("a model cannot contain itself")
         self.layers.append(layer)
         self.built = False
+        self._weights_dtype = None
         shape = self._declared_input_shape()
         if shape is not None:
             self.build(shape)
@@ -118,9 +120,12 @@ class Sequential(Layer):
     @property
     def weights_dtype(self) -> np.dtype:
         """The floating dtype of the model's weights (float32 unless the layers say otherwise)."""
-        for weight in self.weights:
-            return weight.dtype
-        return self.dtype or np.dtype(np.float32)
+        if self._weights_dtype is None:  # found once the model is built (cheap on the hot path)
+            dtype = next((w.dtype for w in self.weights), None)
+            if not self.built or dtype is None:
+                return self.dtype or np.dtype(np.float32)
+            self._weights_dtype = dtype
+        return self._weights_dtype
 
     def regularization_losses(self) -> list[Tensor]:
         losses = []

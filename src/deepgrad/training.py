@@ -134,6 +134,7 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
     callback_list, history = _callback_list(model, callbacks, verbose, epochs, steps)
     rng = as_generator(seed)
     params = model.parameters()
+    regularized = bool(model.regularization_losses())  # else skip the per-step walk over layers
     for metric in model.metrics:
         metric.reset_state()
     model.stop_training = False
@@ -151,8 +152,9 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
                 p.grad = None
             out = model(Tensor(xb, dtype=model.weights_dtype), training=True)
             loss = model.loss(yb, out, sample_weight=wb)
-            for penalty in model.regularization_losses():
-                loss = loss + penalty
+            if regularized:
+                for penalty in model.regularization_losses():
+                    loss = loss + penalty
             loss.backward()
             value = float(loss.item())
             callback_list.on_before_optimizer_step(step, {"loss": value})

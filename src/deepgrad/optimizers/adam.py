@@ -11,12 +11,16 @@ from .base import Optimizer
 
 
 def _update_moments(g, m, v, a, beta_1: float, beta_2: float) -> None:
-    """Adam's moving averages, in place: m += (1−β₁)(g − m); v += (1−β₂)(g² − v)."""
-    np.subtract(g, m, out=a)
-    np.multiply(a, 1 - beta_1, out=a)
+    """Adam's moving averages, in place: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g².
+
+    The same as Keras's ``m += (1−β₁)(g − m)`` up to rounding, with fewer two-input passes over
+    memory (the step is bound by memory traffic, not arithmetic).
+    """
+    np.multiply(m, beta_1, out=m)
+    np.multiply(g, 1 - beta_1, out=a)
     np.add(m, a, out=m)
+    np.multiply(v, beta_2, out=v)
     np.square(g, out=a)
-    np.subtract(a, v, out=a)
     np.multiply(a, 1 - beta_2, out=a)
     np.add(v, a, out=v)
 
@@ -97,9 +101,9 @@ class Adam(Optimizer):
             v = s["velocity_hat"]
         np.sqrt(v, out=a)
         np.add(a, self.epsilon, out=a)
-        np.multiply(m, alpha, out=b)
-        np.divide(b, a, out=b)
-        np.subtract(w, b, out=w)  # w −= α·m/(√v + ε)
+        np.divide(m, a, out=a)
+        np.multiply(a, alpha, out=a)
+        np.subtract(w, a, out=w)  # w −= α·m/(√v + ε)
 
     def get_config(self):
         return {

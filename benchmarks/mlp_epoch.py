@@ -1,0 +1,209 @@
+"""MNIST-shaped MLP epoch: deepgrad ``fit`` vs PyTorch eager, Keras 3 on JAX and scikit-learn.
+
+60,000 × 784 float32 inputs, 784-256-128-10 ReLU network, softmax cross-entropy, Adam 1e-3,
+batch 128 — one epoch is 469 optimizer steps. Each framework runs in its own worker process (so
+one framework's idle BLAS or OpenMP threads cannot spin against another's), and the workers take
+turns epoch by epoch, so they share the machine's load; each reports its epochs 2–5 (epoch 1
+includes warm-up and, for JAX, compilation). Also reported: the GEMM limit (the epoch's matrix-product FLOPs divided by the
+float32 matmul throughput measured now) and deepgrad's peak memory growth across epochs.
+
+The data are random (the timing does not depend on the values); pass ``--mnist DIR`` to use the
+real IDX files instead.
+
+    python benchmarks/mlp_epoch.py [--epochs 5] [--frameworks deepgrad,torch,keras,sklearn]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+N, D, H1, H2, C, BATCH, LR = 60_000, 784, 256, 128, 10, 128, 1e-3
+
+
+def gemm_limit_seconds() -> float:
+    """FLOPs of one epoch's matrix products ÷ measured float32 matmul throughput."""
+    rng = np.random.default_rng(0)
+    a = rng.random((BATCH, D), dtype=np.float32)
+    b = rng.random((D, H1), dtype=np.float32)
+    for _ in range(20):
+        a @ b
+    reps = 200
+    start = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    flops_per_s = 2 * BATCH * D * H1 * reps / (time.perf_counter() - start)
+    # forward: 3 products; backward: weight grads for all 3 layers, input grads for layers 2, 3
+    per_sample = 2 * (D * H1 + H1 * H2 + H2 * C) * 3 - 2 * D * H1
+    return per_sample * N / flops_per_s
+
+
+class DeepgradRunner:
+    name = "deepgrad"
+
+    def __init__(self, x, y):
+        import deepgrad as dg
+        from deepgrad.layers import Dense, Input
+
+        dg.set_seed(0)
+        self.model = dg.Sequential([Input((D,)), Dense(H1, activation="relu"), Dense(H2, activation="relu"), Dense(C)])
+        self.model.compile(optimizer=dg.optimizers.Adam(learning_rate=LR),
+                           loss=dg.losses.SparseCategoricalCrossentropy(from_logits=True))
+        self.x, self.y = x, y
+
+    def epoch(self):
+        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0, seed=0)
+
+
+class TorchRunner:
+    name = "PyTorch eager"
+
+    def __init__(self, x, y):
+        import torch
+
+        torch.manual_seed(0)
+        self.torch = torch
+        self.model = torch.nn.Sequential(torch.nn.Linear(D, H1), torch.nn.ReLU(), torch.nn.Linear(H1, H2),
+                                         torch.nn.ReLU(), torch.nn.Linear(H2, C))
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR, eps=1e-7)
+        self.x, self.y = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+        self.loss = torch.nn.CrossEntropyLoss()
+
+    def epoch(self):
+        order = self.torch.randperm(N)
+        for start in range(0, N, BATCH):
+            index = order[start : start + BATCH]
+            self.optimizer.zero_grad()
+            loss = self.loss(self.model(self.x[index]), self.y[index])
+            loss.backward()
+            self.optimizer.step()
+
+
+class KerasRunner:
+    name = "Keras 3 (JAX)"
+
+    def __init__(self, x, y):
+        os.environ.setdefault("KERAS_BACKEND", "jax")
+        import keras
+
+        keras.utils.set_random_seed(0)
+        self.model = keras.Sequential([keras.Input((D,)), keras.layers.Dense(H1, activation="relu"),
+                                       keras.layers.Dense(H2, activation="relu"), keras.layers.Dense(C)])
+        self.model.compile(optimizer=keras.optimizers.Adam(LR),
+                           loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        self.x, self.y = x, y
+
+    def epoch(self):
+        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0)
+
+
+class SklearnRunner:
+    name = "scikit-learn MLPClassifier"
+
+    def __init__(self, x, y):
+        from sklearn.neural_network import MLPClassifier
+
+        self.model = MLPClassifier(hidden_layer_sizes=(H1, H2), batch_size=BATCH, learning_rate_init=LR,
+                                   alpha=0.0, random_state=0)
+        self.x, self.y, self.classes = x, y, np.arange(C)
+
+    def epoch(self):
+        self.model.partial_fit(self.x, self.y, classes=self.classes)
+
+
+RUNNERS = {"deepgrad": DeepgradRunner, "torch": TorchRunner, "keras": KerasRunner, "sklearn": SklearnRunner}
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_data(mnist_dir):
+    if mnist_dir:
+        from deepgrad.datasets import load_mnist
+
+        (x, y), _ = load_mnist(mnist_dir)
+        return x.reshape(len(x), -1).astype(np.float32) / 255, y.astype(np.int64)
+    rng = np.random.default_rng(0)
+    return rng.random((N, D), dtype=np.float32), rng.integers(0, C, N)
+
+
+def worker(key: str, mnist_dir) -> None:
+    """Build one framework's model, then run an epoch for every line read from stdin and
+    answer with its time and the process's peak memory."""
+    import sys
+
+    x, y = load_data(mnist_dir)
+    try:
+        runner = RUNNERS[key](x, y)
+    except ImportError as error:
+        print(f"unavailable {error}", flush=True)
+        return
+    print(f"ready {runner.name}", flush=True)
+    for _ in sys.stdin:
+        start = time.perf_counter()
+        runner.epoch()
+        print(f"{time.perf_counter() - start} {peak_rss_mb()}", flush=True)
+
+
+def main() -> None:
+    import subprocess
+    import sys
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--frameworks", default="deepgrad,torch,keras,sklearn")
+    parser.add_argument("--mnist", metavar="DIR", help="folder with the MNIST IDX files")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.mnist)
+        return
+
+    workers = {}
+    for key in args.frameworks.split(","):
+        command = [sys.executable, __file__, "--worker", key] + (["--mnist", args.mnist] if args.mnist else [])
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        status = process.stdout.readline().strip()
+        if not status.startswith("ready"):
+            print(f"skipping {key}: {status}")
+            process.wait()
+            continue
+        workers[status.split(" ", 1)[1]] = process
+    times: dict[str, list[float]] = {name: [] for name in workers}
+    memory: dict[str, list[float]] = {name: [] for name in workers}
+    for epoch in range(args.epochs):
+        for name, process in workers.items():
+            process.stdin.write("go\n")
+            process.stdin.flush()
+            seconds, rss = map(float, process.stdout.readline().split())
+            times[name].append(seconds)
+            memory[name].append(rss)
+        print(f"epoch {epoch + 1}: " + ", ".join(f"{n} {t[-1]:.3f} s" for n, t in times.items()), flush=True)
+    for process in workers.values():
+        process.stdin.close()
+        process.wait()
+
+    limit = gemm_limit_seconds()
+    reference = {name: statistics.median(t[1:] if len(t) > 1 else t) for name, t in times.items()}
+    ours = reference.get("deepgrad")
+    print(f"\nGEMM limit (epoch FLOPs / measured float32 matmul throughput): {limit:.3f} s")
+    print("| framework | epoch 1 | median epochs 2-5 | epoch 5 | deepgrad ÷ this | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for name, t in times.items():
+        ratio = f"{ours / reference[name]:.2f}" if ours else "—"
+        print(f"| {name} | {t[0]:.3f} s | {reference[name]:.3f} s | {t[-1]:.3f} s | {ratio} | {memory[name][-1]:.0f} MB |")
+    if ours:
+        print(f"| GEMM limit | | {limit:.3f} s | | {ours / limit:.2f} | |")
+    if "deepgrad" in memory:
+        print(f"\ndeepgrad peak RSS after each epoch (MB): {', '.join(f'{m:.0f}' for m in memory['deepgrad'])}")
+
+
+if __name__ == "__main__":
+    main()
