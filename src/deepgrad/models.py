@@ -179,12 +179,16 @@ class Sequential(Layer):
 
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
-            class_weight=None, initial_epoch=0, *, seed=None):
+            class_weight=None, initial_epoch=0, *, seed=None, steps_per_epoch=None):
         """Train for ``epochs`` passes over ``(x, y)`` in shuffled mini-batches.
 
         ``seed`` fixes the shuffling (and, with :func:`deepgrad.set_seed`, the whole run).
         ``validation_split`` holds out the *last* fraction of the data, before shuffling, as
-        Keras does. Returns a :class:`~deepgrad.callbacks.History`.
+        Keras does. ``x`` may be a ``np.memmap`` (batches are read, and cast, one at a time), or,
+        with ``y`` None, a source of ``(x, y)`` / ``(x, y, sample_weight)`` batches: a function
+        returning a fresh iterable each epoch, a re-iterable, or a generator with
+        ``steps_per_epoch`` — each batch is checked before it is used. Returns a
+        :class:`~deepgrad.callbacks.History`.
         """
         from .training import fit_loop
 
@@ -192,7 +196,7 @@ class Sequential(Layer):
                         callbacks=callbacks, validation_split=validation_split,
                         validation_data=validation_data, shuffle=shuffle,
                         sample_weight=sample_weight, class_weight=class_weight,
-                        initial_epoch=initial_epoch, seed=seed)
+                        initial_epoch=initial_epoch, seed=seed, steps_per_epoch=steps_per_epoch)
 
     def evaluate(self, x, y, batch_size=32, verbose=0, sample_weight=None, return_dict=False):
         """Loss (plus metrics) on ``(x, y)``: a float, a list ``[loss, *metrics]`` or a dict."""

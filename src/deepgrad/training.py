@@ -111,32 +111,48 @@ def _callback_list(model, callbacks, verbose, epochs, steps):
     return callback_list, callback_list.history
 
 
+def _stream_batch(model, batch, step, class_weight):
+    """Check one streamed batch as fit checks whole arrays; returns (x, y, w)."""
+    xb, yb, wb = batch
+    x, y, w = _prepare(model, xb, yb, wb, f"x (batch {step})", f"y (batch {step})", f"sample_weight (batch {step})")
+    if class_weight is not None:
+        cw = data.class_weights_to_sample_weights(class_weight, y)
+        w = cw if w is None else w * cw
+    return x, y, w
+
+
 def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split,
-             validation_data, shuffle, sample_weight, class_weight, initial_epoch, seed):
+             validation_data, shuffle, sample_weight, class_weight, initial_epoch, seed,
+             steps_per_epoch=None):
     if not model.compiled:
         raise RuntimeError("the model must be compiled before fit(): call model.compile(optimizer, loss)")
     batch_size = data.check_positive_int(batch_size, "batch_size")
     epochs = data.check_positive_int(epochs, "epochs")
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}")
-    if x is None or y is None:
-        raise ValueError("fit needs both x and y")
-    x, y, w = _prepare(model, x, y, sample_weight)
-    if class_weight is not None:
-        cw = data.class_weights_to_sample_weights(class_weight, y)
-        w = cw if w is None else w * cw
-    (x, y, w), val = _split_validation(x, y, w, validation_split)
+    stream = data.BatchStream(x, steps_per_epoch) if data.is_stream(x, y) else None
+    val = None
+    if stream is None:
+        if x is None or y is None:
+            raise ValueError("fit needs both x and y (or, as x alone, a source of (x, y) batches)")
+        x, y, w = _prepare(model, x, y, sample_weight)
+        if class_weight is not None:
+            cw = data.class_weights_to_sample_weights(class_weight, y)
+            w = cw if w is None else w * cw
+        (x, y, w), val = _split_validation(x, y, w, validation_split)
+        steps = -(-len(x) // batch_size)
+    else:
+        if validation_split or sample_weight is not None:
+            raise ValueError("with a stream of batches, pass validation_data and put sample weights in the batches")
+        steps = stream.steps
     if validation_data is not None:
         xv, yv, wv = _unpack_validation(validation_data)
         val = _prepare(model, xv, yv, wv, "validation_data[0]", "validation_data[1]", "validation_data[2]")
 
-    steps = -(-len(x) // batch_size)
     callback_list, history = _callback_list(model, callbacks, verbose, epochs, steps)
     rng = as_generator(seed)
     params = model.parameters()
     regularized = bool(model.regularization_losses())  # else skip the per-step walk over layers
-    for metric in model.metrics:
-        metric.reset_state()
     model.stop_training = False
     callback_list.on_train_begin({})
     for epoch in range(initial_epoch, epochs):
@@ -144,10 +160,13 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             metric.reset_state()
         loss_sum, seen = 0.0, 0
         callback_list.on_epoch_begin(epoch, {})
-        for step, index in enumerate(data.batches(len(x), batch_size, shuffle=shuffle, rng=rng)):
+        if stream is None:
+            source = ((x[i], y[i], None if w is None else w[i])
+                      for i in data.batches(len(x), batch_size, shuffle=shuffle, rng=rng))
+        else:
+            source = (_stream_batch(model, b, k, class_weight) for k, b in enumerate(stream.epoch()))
+        for step, (xb, yb, wb) in enumerate(source):
             callback_list.on_train_batch_begin(step, {})
-            xb, yb = x[index], y[index]
-            wb = None if w is None else w[index]
             for p in params:
                 p.grad = None
             out = model(Tensor(xb, dtype=model.weights_dtype), training=True)
@@ -169,7 +188,7 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             callback_list.on_train_batch_end(step, logs)
             if model.stop_training:
                 break
-        if seen == 0:  # stopped before the first update of the epoch
+        if seen == 0:  # stopped, or the stream ran dry, before the first update of the epoch
             break
         logs = {"loss": loss_sum / seen, **{m.name: float(m.result()) for m in model.metrics}}
         if val is not None:
