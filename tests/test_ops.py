@@ -8,6 +8,7 @@ import deepgrad as dg
 from deepgrad import functional as F
 from deepgrad import ops
 from deepgrad.gradcheck import GradcheckError
+from deepgrad.tensor import _apply
 
 ATOL, RTOL = 1e-7, 1e-5  # elementwise: |analytical - numerical| <= 1e-7 + 1e-5·|numerical|
 
@@ -81,6 +82,7 @@ CASES = [
     ("Concatenate", "axis1", lambda a, b, c: dg.concatenate([a, b, c], axis=1), [(2, 1), (2, 3), (2, 2)]),
     ("Stack", "axis0", lambda a, b: dg.stack([a, b]), [(3, 4), (3, 4)]),
     ("Stack", "axis-1", lambda a, b: dg.stack([a, b], axis=-1), [(3, 4), (3, 4)]),
+    ("Cast", "float64", lambda a: _apply(ops.Cast(np.float64), a) * 2.0, [(3, 4)]),
     ("Exp", "plain", lambda a: a.exp(), [(3, 4)]),
     ("Log", "plain", lambda a: a.log(), [("pos", (3, 4))]),
     ("Sqrt", "plain", lambda a: a.sqrt(), [("pos", (3, 4))]),

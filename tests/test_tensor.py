@@ -31,6 +31,15 @@ def test_unsupported_dtype_is_rejected():
         dg.Tensor([1.0], dtype="int32")
 
 
+def test_astype_changes_the_dtype_both_ways_and_casts_the_gradient_back():
+    x = dg.Tensor(np.ones(3), requires_grad=True)  # float64
+    y = x.astype("float32")
+    assert y.dtype == np.float32 and y.astype(np.float64).dtype == np.float64
+    (y * 2).sum().backward()
+    assert x.grad.dtype == np.float64 and np.all(x.grad == 2.0)
+    assert x.astype("float64") is x
+
+
 def test_scalars_take_the_tensor_dtype():
     x = dg.Tensor([1.0, 2.0])
     assert (x * 2.5).dtype == np.float32

@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import ops
+from .backend import is_backend_array, namespace
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _grad_enabled = True
@@ -63,7 +64,7 @@ def _as_array(data, dtype) -> np.ndarray:
             raise TypeError(f"dtype must be float32 or float64; got {dtype}")
     if isinstance(data, Tensor):
         data = data.data
-    if isinstance(data, np.ndarray):
+    if isinstance(data, np.ndarray) or is_backend_array(data):
         kind = data.dtype.kind
         if kind not in "fiub":
             raise TypeError(
@@ -198,7 +199,7 @@ class Tensor:
         dtype = np.dtype(dtype)
         if dtype not in _FLOAT_DTYPES:
             raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-        return self * np.ones((), dtype=dtype) if dtype != self.dtype else self
+        return _apply(ops.Cast(dtype), self) if dtype != self.dtype else self
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this intermediate tensor after ``backward()``."""
@@ -349,7 +350,7 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            grad = np.asarray(_raw(grad), dtype=self.dtype)
+            grad = namespace(self.data).asarray(_raw(grad), dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(
                     f"backward(grad=...) needs a gradient of shape {self.shape}; got {grad.shape}"

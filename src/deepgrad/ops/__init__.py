@@ -16,7 +16,7 @@ gradient-check case.
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .base import REGISTRY, Function
 from .fused import AFFINE_ACTIVATIONS, Affine, Softmax, SoftmaxCrossEntropy
-from .elementwise import Abs, Clip, Exp, Log, Maximum, Minimum, ReLU, Sigmoid, Sqrt, Tanh, Where, stable_sigmoid
+from .elementwise import Abs, Cast, Clip, Exp, Log, Maximum, Minimum, ReLU, Sigmoid, Sqrt, Tanh, Where, stable_sigmoid
 from .reductions import Max, Mean, Min, Sum
 from .shape import Concatenate, GetItem, Reshape, Stack, Transpose
 
@@ -26,5 +26,5 @@ __all__ = [
     "Sum", "Mean", "Max", "Min",
     "Reshape", "Transpose", "GetItem", "Concatenate", "Stack",
     "Affine", "Softmax", "SoftmaxCrossEntropy", "AFFINE_ACTIVATIONS",
-    "Exp", "Log", "Sqrt", "Abs", "Clip", "Maximum", "Minimum", "Where", "ReLU", "Sigmoid", "Tanh",
+    "Cast", "Exp", "Log", "Sqrt", "Abs", "Clip", "Maximum", "Minimum", "Where", "ReLU", "Sigmoid", "Tanh",
 ]

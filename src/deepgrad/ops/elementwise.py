@@ -5,7 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import namespace
 from .base import Function
+
+
+class Cast(Function):
+    """A copy in another floating dtype; the gradient is cast back to the input's dtype."""
+
+    __slots__ = ("dtype", "in_dtype")
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, a):
+        self.in_dtype = a.dtype
+        return a.astype(self.dtype)
+
+    def backward(self, grad):
+        return (grad.astype(self.in_dtype),)
 
 
 class Exp(Function):
@@ -65,7 +82,7 @@ class Clip(Function):
         return np.clip(a, self.low, self.high)
 
     def backward(self, grad):
-        inside = np.ones(self.a.shape, dtype=bool)
+        inside = np.ones_like(self.a, dtype=bool)
         if self.low is not None:
             inside &= self.a >= self.low
         if self.high is not None:
@@ -116,13 +133,14 @@ class Where(Function):
     __slots__ = ("condition",)
 
     def __init__(self, condition):
-        self.condition = np.asarray(condition, dtype=bool)
+        self.condition = condition
 
     def forward(self, a, b):
+        self.condition = namespace(a, b).asarray(self.condition, dtype=bool)
         return np.where(self.condition, a, b)
 
     def backward(self, grad):
-        zero = np.zeros((), dtype=grad.dtype)
+        zero = grad.dtype.type(0)
         need_a, need_b = self.needs_input_grad
         return (
             np.where(self.condition, grad, zero) if need_a else None,

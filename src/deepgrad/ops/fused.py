@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import namespace
 from .base import Function
 from .elementwise import stable_sigmoid
 
@@ -116,14 +117,14 @@ class SoftmaxCrossEntropy(Function):
         log_totals = np.log(totals[:, 0])
         labels = self.labels
         if labels.ndim == 1:
-            return log_totals - shifted[np.arange(len(labels)), labels]
+            return log_totals - shifted[namespace(shifted).arange(len(labels)), labels]
         return (labels * (log_totals[:, None] - shifted)).sum(axis=1)
 
     def backward(self, grad):
         labels = self.labels
         if labels.ndim == 1:
             delta = self.probabilities.copy()
-            delta[np.arange(len(labels)), labels] -= 1
+            delta[namespace(delta).arange(len(labels)), labels] -= 1
         else:
             delta = self.probabilities * labels.sum(axis=1, keepdims=True) - labels
         return (delta * grad[:, None],)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import namespace
 from .base import Function
 
 
@@ -58,7 +59,7 @@ class GetItem(Function):
         return a[self.index]
 
     def backward(self, grad):
-        out = np.zeros(self.shape, dtype=self.dtype)
+        out = namespace(grad).zeros(self.shape, dtype=self.dtype)
         if _is_basic_index(self.index):
             out[self.index] = grad
         else:
