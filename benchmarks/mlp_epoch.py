@@ -191,7 +191,7 @@ def main() -> None:
         process.wait()
 
     limit = gemm_limit_seconds()
-    reference = {name: statistics.median(t[1:] if len(t) > 1 else t) for name, t in times.items()}
+    reference = {name: statistics.median(t[1:5] if len(t) > 1 else t) for name, t in times.items()}
     ours = reference.get("deepgrad")
     print(f"\nGEMM limit (epoch FLOPs / measured float32 matmul throughput): {limit:.3f} s")
     print("| framework | epoch 1 | median epochs 2-5 | epoch 5 | deepgrad ÷ this | peak RSS |")

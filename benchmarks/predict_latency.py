@@ -2,8 +2,10 @@
 
 deepgrad's ``model.predict`` (input checks included) and ``model(x)`` under ``no_grad``, against
 PyTorch eager ``model(x)`` under ``torch.inference_mode()`` and, when installed, Keras 3 on JAX
-(``model.predict`` and the direct ``model(x, training=False)`` call). Calls alternate between
-frameworks so they share the machine's load; medians and deepgrad ÷ PyTorch are reported.
+(``model.predict`` and the direct ``model(x, training=False)`` call). Each framework runs in its
+own worker process (so no framework's idle threads spin against another's); the workers take
+turns in chunks of calls, so they share the machine's load; medians and deepgrad ÷ PyTorch are
+reported.
 
     python benchmarks/predict_latency.py [--repeats 2000]
 """
@@ -52,70 +54,113 @@ def keras_model(weights):
     return model
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=2000)
-    args = parser.parse_args()
+def candidates_for(framework: str, weights) -> dict:
+    """Name -> function of a batch, for one framework (empty when it is not installed)."""
+    if framework == "deepgrad":
+        import deepgrad as dg
 
-    import deepgrad as dg
+        ours = deepgrad_model(weights)
 
-    rng = np.random.default_rng(0)
-    weights = []
-    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
-        weights += [(rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(np.float32),
-                    (rng.standard_normal(fan_out) * 0.1).astype(np.float32)]
-    ours = deepgrad_model(weights)
-    candidates = {"deepgrad predict": lambda x: ours.predict(x, batch_size=len(x))}
+        def direct(x):
+            with dg.no_grad():
+                return ours(dg.Tensor(x)).data
 
-    def direct(x):
-        with dg.no_grad():
-            return ours(dg.Tensor(x)).data
-
-    candidates["deepgrad model(x), no_grad"] = direct
-    reference = None
-    try:
-        import torch
-
+        return {"deepgrad predict": lambda x: ours.predict(x, batch_size=len(x)),
+                "deepgrad model(x), no_grad": direct}
+    if framework == "torch":
+        try:
+            import torch
+        except ImportError:
+            return {}
         theirs = torch_model(weights)
 
         def torch_call(x):
             with torch.inference_mode():
                 return theirs(torch.from_numpy(x)).numpy()
 
-        candidates["PyTorch model(x), inference_mode"] = torch_call
-        reference = "PyTorch model(x), inference_mode"
-    except ImportError:
-        pass
+        return {"PyTorch model(x), inference_mode": torch_call}
     try:
         keras = keras_model(weights)
-        candidates["Keras/JAX predict"] = lambda x: keras.predict(x, verbose=0, batch_size=len(x))
-        candidates["Keras/JAX model(x)"] = lambda x: np.asarray(keras(x, training=False))
     except ImportError:
-        pass
+        return {}
+    return {"Keras/JAX predict": lambda x: keras.predict(x, verbose=0, batch_size=len(x)),
+            "Keras/JAX model(x)": lambda x: np.asarray(keras(x, training=False))}
 
-    for batch in (1, 1024):
-        x = rng.random((batch, 784), dtype=np.float32)
-        outputs = {name: np.asarray(fn(x)) for name, fn in candidates.items()}
-        for name, out in outputs.items():  # all frameworks compute the same function
-            np.testing.assert_allclose(out, outputs["deepgrad predict"], rtol=1e-3, atol=1e-4, err_msg=name)
-        times = {name: [] for name in candidates}
-        repeats = args.repeats if batch == 1 else max(50, args.repeats // 20)
-        for _ in range(10):
-            for fn in candidates.values():
-                fn(x)
-        for _ in range(repeats):
-            for name, fn in candidates.items():
+
+def make_weights():
+    rng = np.random.default_rng(0)
+    weights = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        weights += [(rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(np.float32),
+                    (rng.standard_normal(fan_out) * 0.1).astype(np.float32)]
+    return weights
+
+
+def worker(framework: str) -> None:
+    """Answer "batch calls" lines with the latencies of each candidate, as JSON."""
+    import json
+    import sys
+
+    candidates = candidates_for(framework, make_weights())
+    print(json.dumps(sorted(candidates)), flush=True)
+    inputs = {b: np.random.default_rng(b).random((b, 784), dtype=np.float32) for b in (1, 1024)}
+    for line in sys.stdin:
+        batch, calls = map(int, line.split())
+        x = inputs[batch]
+        out = {}
+        for name, fn in candidates.items():
+            fn(x)
+            times = []
+            for _ in range(calls):
                 start = time.perf_counter()
                 fn(x)
-                times[name].append(time.perf_counter() - start)
+                times.append(time.perf_counter() - start)
+            out[name] = times
+        print(json.dumps(out), flush=True)
+
+
+def main() -> None:
+    import json
+    import subprocess
+    import sys
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2000)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return
+    workers = []
+    for framework in ("deepgrad", "torch", "keras"):
+        process = subprocess.Popen([sys.executable, __file__, "--worker", framework],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if json.loads(process.stdout.readline()):
+            workers.append(process)
+        else:
+            process.stdin.close()
+            process.wait()
+    reference = "PyTorch model(x), inference_mode"
+    for batch in (1, 1024):
+        total = args.repeats if batch == 1 else max(50, args.repeats // 20)
+        chunk = max(10, total // 10)
+        times: dict[str, list[float]] = {}
+        for _ in range(-(-total // chunk)):
+            for process in workers:
+                process.stdin.write(f"{batch} {chunk}\n")
+                process.stdin.flush()
+                for name, t in json.loads(process.stdout.readline()).items():
+                    times.setdefault(name, []).extend(t)
         print(f"\nbatch {batch}:")
         print("| call | median latency | ÷ PyTorch |")
         print("|---|---|---|")
-        base = statistics.median(times[reference]) if reference else None
+        base = statistics.median(times[reference]) if reference in times else None
         for name, t in times.items():
             median = statistics.median(t)
-            ratio = f"{median / base:.2f}" if base else "—"
-            print(f"| {name} | {median * 1e6:.1f} µs | {ratio} |")
+            print(f"| {name} | {median * 1e6:.1f} µs | {f'{median / base:.2f}' if base else '—'} |")
+    for process in workers:
+        process.stdin.close()
+        process.wait()
 
 
 if __name__ == "__main__":

@@ -100,6 +100,16 @@ def test_output_shape_matches_compute_output_shape(name, training):
 
 
 @pytest.mark.parametrize("name", IDS)
+def test_infer_equals_call_in_inference_mode(name):
+    layer, shape, _, _ = case(name)
+    x = sample(shape)
+    expected = layer(x, training=False).numpy()
+    got = layer.infer(np.asarray(x.data if hasattr(x, "data") else x))
+    assert isinstance(got, np.ndarray) and got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", IDS)
 def test_parameter_counts(name):
     layer, shape, total, non_trainable = case(name)
     layer(sample(shape))

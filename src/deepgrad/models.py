@@ -117,6 +117,15 @@ class Sequential(Layer):
             self.build((None,) + tuple(x.shape[1:]))
         return self.call(x, training=training)
 
+    def infer(self, x):
+        """Inference on a plain array through every layer's :meth:`~Layer.infer`: no graph, no
+        Tensors on the way (the path ``predict`` takes)."""
+        if not self.built:
+            self.build((None,) + tuple(x.shape[1:]))
+        for layer in self.layers:
+            x = layer.infer(x)
+        return x
+
     @property
     def weights_dtype(self) -> np.dtype:
         """The floating dtype of the model's weights (float32 unless the layers say otherwise)."""

@@ -229,11 +229,10 @@ def predict_loop(model, x, *, batch_size=32) -> np.ndarray:
     batch_size = data.check_positive_int(batch_size, "batch_size")
     sample_shape = model.input_sample_shape
     x = data.as_features(x, "x", dtype=model.weights_dtype, sample_shape=sample_shape)
-    with no_grad():
-        outputs = [
-            model(Tensor(x[index], dtype=model.weights_dtype), training=False).data
-            for index in data.batches(len(x), batch_size)
-        ]
+    dtype = model.weights_dtype
+    if len(x) <= batch_size:  # one batch: no list, no concatenation
+        return model.infer(np.asarray(x, dtype=dtype))
+    outputs = [model.infer(np.asarray(x[index], dtype=dtype)) for index in data.batches(len(x), batch_size)]
     return np.concatenate(outputs, axis=0)
 
 

@@ -72,6 +72,17 @@ class Layer:
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement call()")
 
+    def infer(self, x):
+        """Inference on a plain array, building no graph: ``call(x, training=False)``'s values.
+
+        Layers on the prediction hot path (Dense) override it with plain NumPy; the default
+        runs ``call`` on a constant Tensor under ``no_grad``.
+        """
+        from ..tensor import no_grad
+
+        with no_grad():
+            return self(Tensor._result(x, None), training=False).data
+
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         """Output shape for ``input_shape`` (batch dimension first); default: unchanged."""
         return tuple(input_shape)

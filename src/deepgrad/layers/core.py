@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import activations, functional, initializers, regularizers
+from .. import activations, functional, initializers, ops, regularizers
 from .._random import as_generator
 from ..tensor import Tensor
 from .base import Layer
@@ -82,6 +82,9 @@ class Input(Layer):
                 f"{tuple(x.shape)} (samples of shape {got})"
             )
         return x
+
+    def infer(self, x):
+        return self.call(Tensor._result(x, None)).data
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -201,6 +204,13 @@ class Dense(Layer):
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
+
+    def infer(self, x):
+        fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
+        if not self.built or x.ndim != 2 or fused is _NOT_FUSED or x.shape[1] != self.kernel.shape[0]:
+            return super().infer(x)
+        inputs = (x.astype(self.kernel.dtype, copy=False), self.kernel.data)
+        return ops.Affine(fused).forward(*inputs, None if self.bias is None else self.bias.data)
 
     def get_config(self) -> dict:
         config = super().get_config()
