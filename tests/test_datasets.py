@@ -279,7 +279,7 @@ def write_idx(path, array, compress=False):
     content = idx_bytes(np.asarray(array))
     if compress:
         path = path.with_name(path.name + ".gz")
-        content = gzip.compress(content)
+        content = gzip.compress(content, mtime=0)
     path.write_bytes(content)
     return path
 
@@ -338,7 +338,7 @@ def test_missing_files_are_named_with_the_expected_names(tmp_path):
         (b"\x00\x00\x08\x03\x00\x00\x00\x01", "header needs 16 bytes"),
         (idx_bytes(np.zeros((3, 2, 2), np.uint8))[:-1], r"truncated: .*shape \(3, 2, 2\)"),
         (idx_bytes(np.zeros(4, np.uint8)) + b"\x00", "malformed: .* but 5 follow"),
-        (gzip.compress(idx_bytes(np.zeros(4, np.uint8)))[:-6], "damaged or truncated gzip"),
+        (gzip.compress(idx_bytes(np.zeros(4, np.uint8)), mtime=0)[:-6], "damaged or truncated gzip"),
     ],
 )
 def test_malformed_idx_files_raise_value_error(tmp_path, content, message):
