@@ -24,6 +24,7 @@ __all__ = [
     "softmax_cross_entropy_with_logits",
     "dropout",
     "affine",
+    "floored_exp",
 ]
 
 
@@ -31,7 +32,7 @@ def _tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _floored_exp(x: Tensor) -> Tensor:
+def floored_exp(x: Tensor) -> Tensor:
     """``e^x`` with ``x`` clipped below at ``log(tiny) / 4``: never underflows, forward or
     backward, and changes nothing visible where the result is added to 1 (or to ``e^0``)."""
     return x.clip(min=float(np.log(np.finfo(x.dtype).tiny) / 4)).exp()
@@ -47,7 +48,7 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
     x = _tensor(x)
     shift = np.max(x.data, axis=axis, keepdims=True)
     shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype)
-    out = _floored_exp(x - shift).sum(axis=axis, keepdims=True).log() + shift
+    out = floored_exp(x - shift).sum(axis=axis, keepdims=True).log() + shift
     return out if keepdims else out.reshape(tuple(np.squeeze(out.data, axis=axis).shape))
 
 
@@ -75,7 +76,7 @@ def softmax(x, axis: int = -1) -> Tensor:
 def softplus(x) -> Tensor:
     """``log(1 + e^x)`` computed as ``max(x, 0) + log(1 + e^{-|x|})``."""
     x = _tensor(x)
-    return x.relu() + (1.0 + _floored_exp(-x.abs())).log()
+    return x.relu() + (1.0 + floored_exp(-x.abs())).log()
 
 
 def log_sigmoid(x) -> Tensor:
@@ -87,7 +88,7 @@ def sigmoid_cross_entropy_with_logits(logits, labels) -> Tensor:
     """Elementwise binary cross-entropy from logits: ``max(x,0) - x*z + log(1 + e^{-|x|})``."""
     logits = _tensor(logits)
     labels = _lift(labels, logits)
-    return logits.relu() - logits * labels + (1.0 + _floored_exp(-logits.abs())).log()
+    return logits.relu() - logits * labels + (1.0 + floored_exp(-logits.abs())).log()
 
 
 def softmax_cross_entropy_with_logits(logits, labels, axis: int = -1) -> Tensor:
