@@ -24,18 +24,9 @@ from ._random import set_seed  # noqa: E402
 from .gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
 from .io import ModelFileError, load_model  # noqa: E402
 from .models import Sequential  # noqa: E402
-from .tensor import (  # noqa: E402
-    Parameter,
-    Tensor,
-    concatenate,
-    is_grad_enabled,
-    maximum,
-    minimum,
-    no_grad,
-    stack,
-    tensor,
-    where,
-)
+from .functional import concatenate, maximum, minimum, stack, tensor, where  # noqa: E402
+from .parameter import Parameter  # noqa: E402
+from .tensor import Tensor, is_grad_enabled, no_grad  # noqa: E402
 
 
 __all__ = [

@@ -28,7 +28,8 @@ from typing import Callable
 import numpy as np
 
 from . import functional
-from .tensor import Tensor, where
+from .functional import where
+from .tensor import Tensor
 
 __all__ = [
     "ACTIVATIONS", "ALIASES", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "selu",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor, backpropagate
+from .engine import backpropagate
+from .tensor import Tensor
 
 __all__ = ["graph", "tree", "nodes"]
 

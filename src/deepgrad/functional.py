@@ -8,11 +8,13 @@ numerically delicate ones use the stable forms: softmax and log-softmax subtract
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from . import ops
 from ._random import as_generator
-from .tensor import Tensor, _apply, _lift
+from .tensor import Tensor, _apply, _lift, _raw
 
 __all__ = [
     "logsumexp",
@@ -25,6 +27,12 @@ __all__ = [
     "dropout",
     "affine",
     "floored_exp",
+    "tensor",
+    "concatenate",
+    "stack",
+    "maximum",
+    "minimum",
+    "where",
 ]
 
 
@@ -141,3 +149,49 @@ def dropout(x, rate: float, *, training: bool = True, seed=None) -> Tensor:
         return x
     keep = as_generator(seed).random(x.shape) >= rate
     return x * (keep / (1.0 - rate)).astype(x.dtype)
+
+
+# ---------------------------------------------------------------------- joining and choosing
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Create a Tensor (same as the constructor)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _as_tensors(values: Iterable) -> tuple[Tensor, ...]:
+    values = tuple(values)
+    if not values:
+        raise ValueError("expected at least one tensor; got an empty sequence")
+    first = next((v for v in values if isinstance(v, Tensor)), None)
+    if first is None:
+        return tuple(Tensor(v) for v in values)
+    return tuple(_lift(v, first) for v in values)
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (differentiable)."""
+    return _apply(ops.Concatenate(axis), *_as_tensors(tensors))
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis (differentiable)."""
+    return _apply(ops.Stack(axis), *_as_tensors(tensors))
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum of two tensors (ties share the gradient)."""
+    a, b = _as_tensors((a, b))
+    return _apply(ops.Maximum(), a, b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise minimum of two tensors (ties share the gradient)."""
+    a, b = _as_tensors((a, b))
+    return _apply(ops.Minimum(), a, b)
+
+
+def where(condition, a, b) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b``; ``condition`` is a constant boolean array."""
+    a, b = _as_tensors((a, b))
+    return _apply(ops.Where(_raw(condition)), a, b)

@@ -10,7 +10,8 @@ from typing import Callable
 
 import numpy as np
 
-from .tensor import Tensor, backpropagate, no_grad
+from .engine import backpropagate
+from .tensor import Tensor, no_grad
 
 
 class GradcheckError(AssertionError):

@@ -8,12 +8,11 @@ depth work — applying the chain rule and adding the contributions of every pat
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
-
 import numpy as np
 
 from . import ops
 from .backend import is_backend_array, namespace
+from .engine import backpropagate
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _grad_enabled = True
@@ -363,33 +362,6 @@ class Tensor:
                 node.grad = node.grad + node_grad
 
 
-class Parameter(Tensor):
-    """A layer weight. Trainable ones require grad and optimizers update them; non-trainable
-    ones (such as batch normalization's moving statistics) are state saved with the model.
-
-    >>> import deepgrad as dg
-    >>> w = dg.Parameter([[0.5, -0.5]], name="kernel")
-    >>> w.requires_grad, w.shape
-    (True, (1, 2))
-    """
-
-    __slots__ = ("trainable",)
-
-    def __init__(self, data, dtype=None, name: str | None = None, trainable: bool = True):
-        super().__init__(data, requires_grad=trainable, dtype=dtype, name=name)
-        self.trainable = bool(trainable)
-
-    def assign(self, value) -> None:
-        """Overwrite the values in place (shape and dtype are kept)."""
-        value = np.asarray(_raw(value))
-        if value.shape != self.data.shape:
-            raise ValueError(
-                f"cannot assign a value of shape {value.shape} to parameter "
-                f"{self.name or ''} of shape {self.data.shape}"
-            )
-        np.copyto(self.data, value, casting="same_kind")
-
-
 # ---------------------------------------------------------------------- engine
 
 
@@ -431,112 +403,3 @@ def _axis(axis):
 def _owned(array: np.ndarray) -> np.ndarray:
     """A writeable array that no other tensor holds (gradients may be views or shared)."""
     return array if array.base is None and array.flags.writeable else array.copy()
-
-
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast."""
-    if grad.shape == shape:
-        return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
-    )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
-
-
-def topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors that ``root`` depends on (and which require grad), inputs before outputs.
-
-    Iterative depth-first search, so a chain of any length needs no recursion.
-    """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.inputs:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
-
-
-def backpropagate(root: Tensor, grad: np.ndarray, keep_all: bool = False) -> dict[Tensor, np.ndarray]:
-    """Reverse-mode sweep from ``root`` seeded with ``grad``.
-
-    Returns the gradient of every leaf that requires grad (and of intermediates that called
-    ``retain_grad()``, or of every node when ``keep_all``), without touching ``.grad``.
-    """
-    grads: dict[int, np.ndarray] = {id(root): grad}
-    kept: dict[Tensor, np.ndarray] = {}
-    for node in reversed(topological_order(root)):
-        node_grad = grads.pop(id(node), None)
-        if node_grad is None:
-            continue
-        ctx = node._ctx
-        if ctx is None or keep_all or node._retains_grad:
-            kept[node] = node_grad
-        if ctx is None:
-            continue
-        for parent, parent_grad in zip(ctx.inputs, ctx.backward(node_grad)):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            key = id(parent)
-            previous = grads.get(key)
-            grads[key] = parent_grad if previous is None else previous + parent_grad
-    return kept
-
-
-# ---------------------------------------------------------------------- functions on tensors
-
-
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Create a Tensor (same as the constructor)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
-
-
-def _as_tensors(values: Iterable) -> tuple[Tensor, ...]:
-    values = tuple(values)
-    if not values:
-        raise ValueError("expected at least one tensor; got an empty sequence")
-    first = next((v for v in values if isinstance(v, Tensor)), None)
-    if first is None:
-        return tuple(Tensor(v) for v in values)
-    return tuple(_lift(v, first) for v in values)
-
-
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (differentiable)."""
-    return _apply(ops.Concatenate(axis), *_as_tensors(tensors))
-
-
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis (differentiable)."""
-    return _apply(ops.Stack(axis), *_as_tensors(tensors))
-
-
-def maximum(a, b) -> Tensor:
-    """Elementwise maximum of two tensors (ties share the gradient)."""
-    a, b = _as_tensors((a, b))
-    return _apply(ops.Maximum(), a, b)
-
-
-def minimum(a, b) -> Tensor:
-    """Elementwise minimum of two tensors (ties share the gradient)."""
-    a, b = _as_tensors((a, b))
-    return _apply(ops.Minimum(), a, b)
-
-
-def where(condition, a, b) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b``; ``condition`` is a constant boolean array."""
-    a, b = _as_tensors((a, b))
-    return _apply(ops.Where(_raw(condition)), a, b)

@@ -16,7 +16,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..tensor import Parameter, Tensor
+from ..parameter import Parameter
+from ..tensor import Tensor
 
 REGISTRY: dict[str, type[Layer]] = {}
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
