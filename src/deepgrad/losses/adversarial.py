@@ -116,19 +116,17 @@ class DiscriminatorLoss(Loss):
     0.734
     """
 
+    function = staticmethod(discriminator_loss)
+    settings = ("from_logits",)
+
     def __init__(self, from_logits: bool = True, *, reduction: str = "mean", name: str | None = None):
         super().__init__(reduction, name)
         self.from_logits = check_flag(from_logits, "from_logits")
-
-    def call(self, real_output, fake_output) -> Tensor:
-        return discriminator_loss(real_output, fake_output, self.from_logits)
 
     def __call__(self, real_output, fake_output, sample_weight=None) -> Tensor:
         """The reduced loss of a batch of discriminator outputs on real and generated samples."""
         return reduce_losses(self.call(real_output, fake_output), sample_weight, self.reduction)
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), "from_logits": self.from_logits}
 
 
 class GeneratorLoss(Loss):
@@ -151,6 +149,9 @@ class GeneratorLoss(Loss):
     1.0397
     """
 
+    function = staticmethod(generator_loss)
+    settings = ("mode", "from_logits")
+
     def __init__(
         self,
         mode: str = "non_saturating",
@@ -163,12 +164,6 @@ class GeneratorLoss(Loss):
         self.mode = _check_mode(mode)
         self.from_logits = check_flag(from_logits, "from_logits")
 
-    def call(self, fake_output) -> Tensor:
-        return generator_loss(fake_output, self.mode, self.from_logits)
-
     def __call__(self, fake_output, sample_weight=None) -> Tensor:
         """The reduced loss of a batch of discriminator outputs on generated samples."""
         return reduce_losses(self.call(fake_output), sample_weight, self.reduction)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "mode": self.mode, "from_logits": self.from_logits}

@@ -198,8 +198,11 @@ def reduce_losses(losses: Tensor, sample_weight=None, reduction: str = "mean") -
 class Loss:
     """Base class of the losses: per-sample losses from :meth:`call`, then a reduction.
 
-    Subclasses store their settings in ``__init__``, compute per-sample losses of shape
-    ``(n_samples,)`` in ``call(y_true, y_pred)`` and list their settings in ``get_config``.
+    A subclass names its per-sample function in ``function`` and its settings in ``settings``;
+    it checks and stores each setting under that name in ``__init__``. Then ``call`` passes the
+    settings to the function by keyword and ``get_config`` lists them. A loss whose per-sample
+    losses need more than one function call overrides ``call`` (and ``get_config`` for settings
+    of its own).
 
     Parameters
     ----------
@@ -225,13 +228,24 @@ class Loss:
         if register:
             REGISTRY[cls.__name__] = cls
 
+    #: The per-sample loss function ``function(*inputs, **settings)``; None means ``call`` is
+    #: written out by the subclass.
+    function = None
+    #: Names of the constructor settings, stored as attributes and passed to ``function``.
+    settings: tuple[str, ...] = ()
+
     def __init__(self, reduction: str = "mean", name: str | None = None):
         self.reduction = check_reduction(reduction)
         self.name = name if name is not None else _snake_case(type(self).__name__)
 
-    def call(self, y_true, y_pred) -> Tensor:
+    def _settings(self) -> dict:
+        return {key: getattr(self, key) for key in self.settings}
+
+    def call(self, *inputs) -> Tensor:
         """Per-sample losses, shape ``(n_samples,)``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement call()")
+        if type(self).function is None:
+            raise NotImplementedError(f"{type(self).__name__} must implement call() or set function")
+        return type(self).function(*inputs, **self._settings())
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         """The reduced loss of a batch (a scalar Tensor, or ``(n_samples,)`` for ``"none"``).
@@ -248,7 +262,7 @@ class Loss:
 
     def get_config(self) -> dict:
         """JSON-serialisable constructor arguments; ``from_config(get_config())`` rebuilds it."""
-        return {"reduction": self.reduction, "name": self.name}
+        return {"reduction": self.reduction, "name": self.name, **self._settings()}
 
     @classmethod
     def from_config(cls, config: dict) -> Loss:

@@ -269,6 +269,9 @@ class BinaryCrossentropy(Loss):
     0.2201
     """
 
+    function = staticmethod(binary_crossentropy)
+    settings = ("from_logits", "label_smoothing")
+
     def __init__(
         self,
         from_logits: bool = False,
@@ -281,15 +284,6 @@ class BinaryCrossentropy(Loss):
         self.from_logits = check_flag(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def call(self, y_true, y_pred) -> Tensor:
-        return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing)
-
-    def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-        }
 
 
 class CategoricalCrossentropy(Loss):
@@ -312,6 +306,9 @@ class CategoricalCrossentropy(Loss):
     1.0986
     """
 
+    function = staticmethod(categorical_crossentropy)
+    settings = ("from_logits", "label_smoothing", "axis")
+
     def __init__(
         self,
         from_logits: bool = False,
@@ -326,18 +323,6 @@ class CategoricalCrossentropy(Loss):
         self.label_smoothing = check_label_smoothing(label_smoothing)
         self.axis = check_axis(axis)
 
-    def call(self, y_true, y_pred) -> Tensor:
-        return categorical_crossentropy(
-            y_true, y_pred, self.from_logits, self.label_smoothing, self.axis
-        )
-
-    def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        }
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -357,12 +342,9 @@ class SparseCategoricalCrossentropy(Loss):
     Tensor([0.7133, 0.6931])
     """
 
+    function = staticmethod(sparse_categorical_crossentropy)
+    settings = ("from_logits",)
+
     def __init__(self, from_logits: bool = False, *, reduction: str = "mean", name: str | None = None):
         super().__init__(reduction, name)
         self.from_logits = check_flag(from_logits, "from_logits")
-
-    def call(self, y_true, y_pred) -> Tensor:
-        return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "from_logits": self.from_logits}

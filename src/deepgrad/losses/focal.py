@@ -180,6 +180,9 @@ class BinaryFocalCrossentropy(Loss):
     0.0866
     """
 
+    function = staticmethod(binary_focal_crossentropy)
+    settings = ("apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing")
+
     def __init__(
         self,
         apply_class_balancing: bool = False,
@@ -198,26 +201,6 @@ class BinaryFocalCrossentropy(Loss):
         self.from_logits = check_flag(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def call(self, y_true, y_pred) -> Tensor:
-        return binary_focal_crossentropy(
-            y_true,
-            y_pred,
-            self.apply_class_balancing,
-            self.alpha,
-            self.gamma,
-            self.from_logits,
-            self.label_smoothing,
-        )
-
-    def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "apply_class_balancing": self.apply_class_balancing,
-            "alpha": self.alpha,
-            "gamma": self.gamma,
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-        }
 
 
 class CategoricalFocalCrossentropy(Loss):
@@ -242,6 +225,9 @@ class CategoricalFocalCrossentropy(Loss):
     1.0986
     """
 
+    function = staticmethod(categorical_focal_crossentropy)
+    settings = ("alpha", "gamma", "from_logits", "label_smoothing", "axis")
+
     def __init__(
         self,
         alpha: float = 0.25,
@@ -259,24 +245,3 @@ class CategoricalFocalCrossentropy(Loss):
         self.from_logits = check_flag(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
         self.axis = check_axis(axis)
-
-    def call(self, y_true, y_pred) -> Tensor:
-        return categorical_focal_crossentropy(
-            y_true,
-            y_pred,
-            self.alpha,
-            self.gamma,
-            self.from_logits,
-            self.label_smoothing,
-            self.axis,
-        )
-
-    def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "alpha": self.alpha,
-            "gamma": self.gamma,
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        }

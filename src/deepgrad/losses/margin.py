@@ -130,8 +130,7 @@ class Hinge(Loss):
     0.25
     """
 
-    def call(self, y_true, y_pred) -> Tensor:
-        return hinge(y_true, y_pred)
+    function = staticmethod(hinge)
 
 
 class TripletLoss(Loss):
@@ -156,16 +155,13 @@ class TripletLoss(Loss):
     0.25
     """
 
+    function = staticmethod(triplet_loss)
+    settings = ("margin",)
+
     def __init__(self, margin: float = 1.0, *, reduction: str = "mean", name: str | None = None):
         super().__init__(reduction, name)
         self.margin = check_number(margin, "margin")
 
-    def call(self, anchor, positive, negative) -> Tensor:
-        return triplet_loss(anchor, positive, negative, self.margin)
-
     def __call__(self, anchor, positive, negative, sample_weight=None) -> Tensor:
         """The reduced triplet loss of a batch of ``(anchor, positive, negative)`` embeddings."""
         return reduce_losses(self.call(anchor, positive, negative), sample_weight, self.reduction)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "margin": self.margin}

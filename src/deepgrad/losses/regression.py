@@ -122,8 +122,7 @@ class MeanSquaredError(Loss):
     (1.3125, [[0.25, -0.5], [0.0, 1.0]])
     """
 
-    def call(self, y_true, y_pred) -> Tensor:
-        return mean_squared_error(y_true, y_pred)
+    function = staticmethod(mean_squared_error)
 
 
 class MeanAbsoluteError(Loss):
@@ -142,8 +141,7 @@ class MeanAbsoluteError(Loss):
     1.75
     """
 
-    def call(self, y_true, y_pred) -> Tensor:
-        return mean_absolute_error(y_true, y_pred)
+    function = staticmethod(mean_absolute_error)
 
 
 class Huber(Loss):
@@ -163,12 +161,9 @@ class Huber(Loss):
     2.25
     """
 
+    function = staticmethod(huber)
+    settings = ("delta",)
+
     def __init__(self, delta: float = 1.0, *, reduction: str = "mean", name: str | None = None):
         super().__init__(reduction, name)
         self.delta = _check_delta(delta)
-
-    def call(self, y_true, y_pred) -> Tensor:
-        return huber(y_true, y_pred, self.delta)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "delta": self.delta}
