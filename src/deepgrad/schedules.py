@@ -63,7 +63,32 @@ class LearningRateSchedule:
     __hash__ = object.__hash__
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _DecayOverSteps(LearningRateSchedule):
+    """Shared by the schedules that decay by ``decay_rate`` per ``decay_steps`` steps: their
+    settings, their config, and the progress ``step / decay_steps`` (floored with ``staircase``)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        self.initial_learning_rate = _number("initial_learning_rate", initial_learning_rate)
+        self.decay_steps = _number("decay_steps", decay_steps, positive=True)
+        self.decay_rate = _number("decay_rate", decay_rate)
+        self.staircase = bool(staircase)
+        self.name = name
+
+    def _progress(self, step) -> float:
+        p = _step(step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class ExponentialDecay(_DecayOverSteps):
     """``initial_learning_rate · decay_rate^(step / decay_steps)``.
 
     Parameters
@@ -88,26 +113,10 @@ class ExponentialDecay(LearningRateSchedule):
     def __init__(
         self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"
     ):
-        self.initial_learning_rate = _number("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _number("decay_steps", decay_steps, positive=True)
-        self.decay_rate = _number("decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate**p
-
-    def get_config(self) -> dict:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -157,7 +166,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": list(self.boundaries), "values": list(self.values), "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_DecayOverSteps):
     """``initial_learning_rate / (1 + decay_rate · step / decay_steps)``.
 
     Parameters
@@ -180,26 +189,10 @@ class InverseTimeDecay(LearningRateSchedule):
     def __init__(
         self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"
     ):
-        self.initial_learning_rate = _number("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _number("decay_steps", decay_steps, positive=True)
-        self.decay_rate = _number("decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self) -> dict:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
 
 class CosineDecay(LearningRateSchedule):
