@@ -1,0 +1,186 @@
+"""The deepgrad model file as a container: verified safetensors bytes ⇄ metadata and tensors.
+
+:func:`pack` adds the SHA-256 digest of every metadata entry and every tensor (name, dtype,
+shape, raw bytes; sorted, length-prefixed); :func:`read` checks the file's kind, header, format
+version, dtypes and digest, and raises :class:`ModelFileError` — one sentence naming the file
+and the problem — for anything malformed, truncated or altered. What the entries mean for a
+model is :mod:`deepgrad.io`'s business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import struct
+
+import numpy as np
+import safetensors
+import safetensors.numpy
+
+__all__ = ["FORMAT_VERSION", "MODEL", "SCALAR_DTYPES", "WEIGHTS", "ModelFileError", "dumps",
+           "json_entry", "pack", "read", "short", "to_saved"]
+
+FORMAT_VERSION = "1"
+MODEL, WEIGHTS = "deepgrad.model", "deepgrad.weights"
+
+# safetensors dtype code -> little-endian NumPy dtype; the only dtypes a file may contain.
+_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2",
+           "I8": "i1", "U8": "u1", "BOOL": "?"}
+_CODES = {(np.dtype(t).kind, np.dtype(t).itemsize): code for code, t in _DTYPES.items()}
+SCALAR_DTYPES = {"float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8",
+                  "bool"}
+# Leading bytes of formats that people rename by mistake, for a more helpful message.
+_MAGIC = ((b"\x80", "a pickle file"), (b"PK\x03\x04", "a zip archive (a PyTorch or Keras file?)"),
+          (b"\x89HDF", "an HDF5 file"), (b"\x93NUMPY", "a NumPy .npy file"))
+
+
+class ModelFileError(ValueError):
+    """A model file is malformed, truncated, altered, or does not fit the model.
+
+    The message is one sentence naming the file and the problem; :attr:`path` and
+    :attr:`problem` hold the two parts.
+
+    >>> error = ModelFileError("model.safetensors", "the file is empty")
+    >>> str(error), isinstance(error, ValueError)
+    ("cannot load 'model.safetensors': the file is empty.", True)
+    """
+
+    def __init__(self, path, problem: str):
+        self.path, self.problem = os.fsdecode(path), " ".join(problem.split())
+        super().__init__(f"cannot load {self.path!r}: {problem}.")
+
+    def __reduce__(self):  # copy and multiprocessing rebuild it from its two parts
+        return type(self), (self.path, self.problem)
+
+
+def short(value) -> str:
+    """``repr`` of a value read from a file, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def to_saved(array, what) -> np.ndarray:
+    array = np.ascontiguousarray(array)
+    if (array.dtype.kind, array.dtype.itemsize) not in _CODES:
+        raise TypeError(f"cannot save {what}: dtype {array.dtype} is not one of "
+                        f"{', '.join(sorted(SCALAR_DTYPES))}")
+    return array
+
+
+def dumps(value, what: str) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{what} is not JSON-serializable: {error}") from None
+
+
+def _digest(meta: dict, records) -> str:
+    """SHA-256 of the metadata (without the digest) and the tensors, each length-prefixed."""
+    h = hashlib.sha256()
+
+    def put(blob: bytes) -> None:
+        h.update(struct.pack("<Q", len(blob)))
+        h.update(blob)
+
+    entries = sorted((k, v) for k, v in meta.items() if k != "digest")
+    h.update(struct.pack("<Q", len(entries)))
+    for key, value in entries:
+        put(key.encode("utf-8", "surrogatepass"))
+        put(value.encode("utf-8", "surrogatepass"))
+    records = sorted(records)
+    h.update(struct.pack("<Q", len(records)))
+    for name, code, shape, raw in records:
+        put(name.encode("utf-8", "surrogatepass"))
+        put(code.encode("ascii"))
+        h.update(struct.pack(f"<{len(shape) + 1}Q", len(shape), *shape))
+        put(raw)
+    return h.hexdigest()
+
+
+def pack(meta: dict, tensors: dict) -> bytes:
+    """The safetensors bytes of ``tensors`` with ``meta`` and its digest added."""
+    records = [(n, _CODES[a.dtype.kind, a.dtype.itemsize], a.shape,
+                a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes())
+               for n, a in tensors.items()]
+    meta["digest"] = _digest(meta, records)
+    return safetensors.numpy.save(tensors, metadata=meta)
+
+
+def read(path) -> tuple[dict, dict]:
+    """Read and verify a deepgrad safetensors file: its metadata and its tensors."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise ModelFileError(path, "it is a directory" if stat.S_ISDIR(mode) else
+                             "it is not a regular file")
+    with open(path, "rb") as file:
+        data = file.read()
+    if not data:
+        raise ModelFileError(path, "the file is empty")
+    if len(data) < 8:
+        _refuse_header(path, data, f"it is too short ({len(data)} bytes) to be a safetensors file")
+    size = int.from_bytes(data[:8], "little")
+    if size > len(data) - 8:
+        _refuse_header(path, data, f"it is truncated or not a safetensors file (its header "
+                                   f"claims {size} bytes, {len(data) - 8} follow)")
+    try:
+        header = _loads(data[8:8 + size].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        header = None
+    if not isinstance(header, dict):
+        _refuse_header(path, data, "its safetensors header is not a valid JSON object")
+    meta = header.get("__metadata__")
+    if not isinstance(meta, dict) or meta.get("format") not in (MODEL, WEIGHTS):
+        raise ModelFileError(path, "it is not a deepgrad model file (no deepgrad format in its "
+                                   "metadata)")
+    if not all(isinstance(v, str) for v in meta.values()):
+        raise ModelFileError(path, "its metadata values are not all strings")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(path, f"its format version {short(meta.get('format_version'))} is "
+                                   f"not supported (this deepgrad reads version {FORMAT_VERSION})")
+    try:
+        views = safetensors.deserialize(data)
+    except safetensors.SafetensorError as error:
+        raise ModelFileError(path, f"it is not a valid safetensors file ({error})") from None
+    tensors, records = {}, []
+    for name, view in views:
+        if view["dtype"] not in _DTYPES:
+            raise ModelFileError(path, f"tensor {name!r} has the unsupported dtype {view['dtype']}")
+        raw, shape = bytes(view["data"]), tuple(view["shape"])
+        array = np.frombuffer(raw, dtype=_DTYPES[view["dtype"]]).reshape(shape)
+        tensors[name] = array.astype(array.dtype.newbyteorder("="))  # a writable native copy
+        records.append((name, view["dtype"], shape, raw))
+    if meta.get("digest") != _digest(meta, records):
+        raise ModelFileError(path, "its SHA-256 digest does not match its contents (the file "
+                                   "was altered or corrupted)")
+    return meta, tensors
+
+
+def _refuse_header(path, data: bytes, problem: str):
+    """Raise for a file without a safetensors header, naming its format when it is a known one
+    (checked only now: a valid header size may start with the same bytes)."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            problem = (f"it is {what}, not a safetensors file (deepgrad never unpickles or runs "
+                       f"code from files)")
+    raise ModelFileError(path, problem)
+
+
+def _loads(text: str):
+    def unique(pairs):
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            raise ValueError("duplicate key in a JSON object")
+        return result
+
+    return json.loads(text, object_pairs_hook=unique)
+
+
+def json_entry(path, meta: dict, key: str):
+    if key not in meta:
+        raise ModelFileError(path, f"its metadata has no {key!r} entry")
+    try:
+        return _loads(meta[key])
+    except (ValueError, RecursionError):
+        raise ModelFileError(path, f"its {key!r} metadata is not valid JSON") from None
