@@ -4,4 +4,4 @@ import importlib.util
 
 collect_ignore = []
 if importlib.util.find_spec("sklearn") is None:
-    collect_ignore.append("src/deepgrad/sklearn.py")
+    collect_ignore.append("src/deepgrad/sklearn")

@@ -1,21 +1,6 @@
-"""scikit-learn estimators: deepgrad networks and the classic models in Pipelines and searches.
+"""NeuralNetClassifier and NeuralNetRegressor: deepgrad networks as scikit-learn estimators.
 
-``import deepgrad`` never imports this module (scikit-learn is an optional extra). All four
-estimators pass ``sklearn.utils.estimator_checks``:
-
-- :class:`NeuralNetClassifier`, :class:`NeuralNetRegressor`: a float64 deepgrad ``Sequential``
-  of ``Dense`` (and ``Dropout``) layers built in ``fit``; the output layer follows the task
-  (2 classes: 1 sigmoid unit, binary cross-entropy; more: softmax, sparse categorical
-  cross-entropy; regression: one linear unit per output, MSE).
-- :class:`PerceptronClassifier`, :class:`LogisticRegressionClassifier`: subclasses of the
-  :mod:`deepgrad.classic` models (same parameters and attributes) that add scikit-learn's input
-  validation and tags, so that the classic module itself never imports scikit-learn.
-
-``alpha`` is scikit-learn's L2 strength mapped onto deepgrad's Keras-style ``L2`` (``l2·Σw²``, no
-½): every kernel gets ``L2(l2 = alpha / (2·n_samples))``, ``n_samples`` being the training rows
-of the call, so the objective is scikit-learn's documented ``loss + alpha/(2·n_samples)·‖W‖²``;
-biases are not penalised. (scikit-learn's MLP divides by the mini-batch size instead, a penalty
-``n_samples/batch_size`` times stronger.)
+See :mod:`deepgrad.sklearn` for the mapping of ``alpha`` and the output layer.
 """
 
 from __future__ import annotations
@@ -29,24 +14,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import activations, optimizers
-from .callbacks import EarlyStopping
-from .classic import LogisticRegression, Perceptron
-from ._random import as_generator
-from .layers import Dense, Dropout, Input
-from .models import Sequential
-from .regularizers import L2
+from ._validation import validate_data
 
-try:
-    from sklearn.utils.validation import validate_data
-except ImportError:  # scikit-learn < 1.6
+from .. import activations, optimizers
+from ..callbacks import EarlyStopping
+from .._random import as_generator
+from ..layers import Dense, Dropout, Input
+from ..models import Sequential
+from ..regularizers import L2
 
-    def validate_data(estimator, X="no_validation", y="no_validation", **kwargs):
-        return estimator._validate_data(X, y, **kwargs)
-
-
-__all__ = ["LogisticRegressionClassifier", "NeuralNetClassifier", "NeuralNetRegressor",
-           "PerceptronClassifier"]
+__all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
 _ACTIVATION_NAMES = set(activations.ACTIVATIONS) | set(activations.ALIASES)
 _OPTIMIZER_NAMES = set(optimizers.REGISTRY) | set(optimizers.ALIASES)
@@ -366,74 +343,3 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
 
     def _more_tags(self):  # scikit-learn < 1.6
         return {"multioutput": True}
-
-
-class _ValidatedBinaryClassifier(ClassifierMixin, BaseEstimator):
-    """scikit-learn's input checks and tags for a :mod:`deepgrad.classic` model."""
-
-    def fit(self, X, y):
-        """Validate with scikit-learn, then fit the classic model; returns self."""
-        self._validate_params()
-        return super().fit(X, y)
-
-    def _check_fit_input(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        return X, y
-
-    def _check_predict_input(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float64)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        return tags
-
-    def _more_tags(self):  # scikit-learn < 1.6
-        return {"binary_only": True}
-
-
-_CLASSIC_CONSTRAINTS = {
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
-    "fit_intercept": ["boolean"],
-    "random_state": ["random_state", np.random.Generator],
-}
-
-
-class PerceptronClassifier(_ValidatedBinaryClassifier, Perceptron):
-    """:class:`deepgrad.classic.Perceptron` as a scikit-learn classifier (same parameters).
-
-    Examples
-    --------
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import MinMaxScaler
-    >>> X = [[1.0, 20.0], [2.0, 40.0], [3.0, 10.0], [4.0, 30.0]]
-    >>> model = make_pipeline(MinMaxScaler(), PerceptronClassifier(shuffle=False))
-    >>> model.fit(X, ["no", "no", "yes", "yes"]).predict([[3.5, 25.0]])
-    array(['yes'], dtype='<U3')
-    """
-
-    _parameter_constraints = {**_CLASSIC_CONSTRAINTS, "rule": [StrOptions({"trick", "loss"})],
-                              "shuffle": ["boolean"]}
-
-
-class LogisticRegressionClassifier(_ValidatedBinaryClassifier, LogisticRegression):
-    """:class:`deepgrad.classic.LogisticRegression` as a scikit-learn classifier (same parameters).
-
-    Examples
-    --------
-    >>> from sklearn.datasets import make_classification
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> X, y = make_classification(100, n_features=3, n_redundant=0, flip_y=0.2, random_state=0)
-    >>> model = make_pipeline(StandardScaler(), LogisticRegressionClassifier()).fit(X, y)
-    >>> neuron = model[-1]
-    >>> neuron.coef_.shape, neuron.intercept_.shape, neuron.converged_
-    ((1, 3), (1,), True)
-    >>> model.predict_proba(X[:2]).shape
-    (2, 2)
-    """
-
-    _parameter_constraints = {**_CLASSIC_CONSTRAINTS, "tol": [Interval(Real, 0, None, closed="left")]}
