@@ -23,7 +23,11 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["namespace", "register", "is_backend_array", "to_numpy"]
+__all__ = ["FLOAT_DTYPES", "as_float_array", "check_float_dtype", "namespace", "register",
+           "is_backend_array", "to_numpy"]
+
+#: The dtypes a Tensor holds.
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 _LOADERS: dict[str, Callable[[], ModuleType]] = {}
 _LOADED: dict[str, ModuleType] = {"numpy": np}
@@ -71,3 +75,41 @@ def to_numpy(array) -> np.ndarray:
         return array
     getter = getattr(array, "get", None)
     return np.asarray(getter() if callable(getter) else array)
+
+
+def check_float_dtype(dtype) -> np.dtype:
+    """``dtype`` as a NumPy dtype, which must be float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    return dtype
+
+
+def _numeric_kind_error(what: str, dtype) -> TypeError:
+    strings = " (strings)" if dtype.kind in "US" else ""
+    return TypeError(f"Tensor data must be numeric (float, int or bool); got {what}{strings}")
+
+
+def as_float_array(data, dtype=None):
+    """Validate ``data`` and return it as a float32 or float64 array (no copy when possible).
+
+    Arrays (NumPy's or a registered backend's) keep float64 and float32; everything else becomes
+    float32 unless ``dtype`` says otherwise. Strings, objects and complex numbers are refused.
+    """
+    if dtype is not None:
+        dtype = check_float_dtype(dtype)
+    if isinstance(data, (np.floating, np.integer, np.bool_)):
+        data = np.asarray(data)
+    if isinstance(data, np.ndarray) or is_backend_array(data):
+        if data.dtype.kind not in "fiub":
+            raise _numeric_kind_error(f"an array of dtype {data.dtype}", data.dtype)
+        if dtype is None:
+            dtype = data.dtype if data.dtype in FLOAT_DTYPES else np.dtype(np.float32)
+        return data if data.dtype == dtype else data.astype(dtype)
+    try:
+        array = np.asarray(data)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"Tensor data must be array-like and numeric; {error}") from None
+    if array.dtype.kind not in "fiub":
+        raise _numeric_kind_error(f"{type(data).__name__} that becomes dtype {array.dtype}", array.dtype)
+    return array.astype(dtype or np.float32, copy=False)

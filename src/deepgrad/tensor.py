@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops
-from .backend import is_backend_array, namespace
+from .backend import FLOAT_DTYPES, as_float_array, check_float_dtype, namespace
 from .engine import backpropagate
 
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _grad_enabled = True
 
 
@@ -55,39 +54,6 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-def _as_array(data, dtype) -> np.ndarray:
-    """Validate ``data`` and return it as a float32 or float64 array (no copy when possible)."""
-    if dtype is not None:
-        dtype = np.dtype(dtype)
-        if dtype not in _FLOAT_DTYPES:
-            raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray) or is_backend_array(data):
-        kind = data.dtype.kind
-        if kind not in "fiub":
-            raise TypeError(
-                f"Tensor data must be numeric (float, int or bool); got an array of dtype "
-                f"{data.dtype}{' (strings)' if kind in 'US' else ''}"
-            )
-        if dtype is None:
-            dtype = data.dtype if data.dtype in _FLOAT_DTYPES else np.dtype(np.float32)
-        return data if data.dtype == dtype else data.astype(dtype)
-    if isinstance(data, (np.floating, np.integer, np.bool_)):
-        return _as_array(np.asarray(data), dtype)
-    try:
-        array = np.asarray(data)
-    except (ValueError, TypeError) as error:
-        raise TypeError(f"Tensor data must be array-like and numeric; {error}") from None
-    if array.dtype.kind not in "fiub":
-        raise TypeError(
-            f"Tensor data must be numeric (float, int or bool); got {type(data).__name__} "
-            f"that becomes dtype {array.dtype}"
-            f"{' (strings)' if array.dtype.kind in 'US' else ''}"
-        )
-    return array.astype(dtype or np.float32, copy=False)
-
-
 class Tensor:
     """An n-dimensional array that can record operations and differentiate through them.
 
@@ -120,7 +86,7 @@ class Tensor:
     __array_ufunc__ = None  # make ``ndarray <op> Tensor`` defer to Tensor's reflected operators
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
-        self.data = _as_array(data, dtype)
+        self.data = as_float_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
@@ -195,9 +161,7 @@ class Tensor:
 
     def astype(self, dtype) -> Tensor:
         """A copy in another floating dtype (differentiable)."""
-        dtype = np.dtype(dtype)
-        if dtype not in _FLOAT_DTYPES:
-            raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+        dtype = check_float_dtype(dtype)
         return _apply(ops.Cast(dtype), self) if dtype != self.dtype else self
 
     def retain_grad(self) -> Tensor:
@@ -381,9 +345,9 @@ def _lift(value, like: Tensor) -> Tensor:
     """Turn a number or array into a constant tensor; numbers take ``like``'s dtype."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, np.ndarray) and value.dtype in _FLOAT_DTYPES:
+    if isinstance(value, np.ndarray) and value.dtype in FLOAT_DTYPES:
         return Tensor._result(value, None)
-    return Tensor._result(_as_array(value, None if isinstance(value, np.ndarray) else like.dtype), None)
+    return Tensor._result(as_float_array(value, None if isinstance(value, np.ndarray) else like.dtype), None)
 
 
 def _raw(value):
