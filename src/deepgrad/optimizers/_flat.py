@@ -43,6 +43,11 @@ class FlatGroup:
             np.copyto(view, param.data)
             param.data = view
         self.state = {name: np.full(n, init, self.dtype) for name, init in slots.items()}
+        # per parameter: its flat segment of the weights and of each kind of state
+        self.segments = [
+            (self.flat[s : s + k], {name: buffer[s : s + k] for name, buffer in self.state.items()})
+            for s, k in zip(self.starts.tolist(), self.sizes.tolist())
+        ]
         self.a = np.empty(n, self.dtype)
         self.b = np.empty(n, self.dtype)
         self.mask = np.empty(n, np.bool_)

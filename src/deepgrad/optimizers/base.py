@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .. import schedules
+from .. import kernels, schedules
 from ..tensor import Tensor
 from ._checks import check_number
 from ._clipping import NonFiniteGradientError, clip_gradients
@@ -132,6 +132,14 @@ class Optimizer:
 
     def _update(self, w, g, s: dict, a, b, c: tuple) -> None:
         """Update weights ``w`` and state ``s`` in place from gradient ``g`` (flat arrays)."""
+        raise NotImplementedError
+
+    #: Name of the compiled kernel in :mod:`deepgrad.kernels` that does ``_update`` (and the
+    #: decoupled decay) in one pass, if there is one.
+    _kernel: str | None = None
+
+    def _compiled_update(self, kernel, w, g, s: dict, c: tuple, decay) -> None:
+        """Call ``kernel`` for what ``_update`` does, with the same results bitwise."""
         raise NotImplementedError
 
     def _extra_state(self) -> dict[str, float]:
@@ -256,10 +264,14 @@ class Optimizer:
         if not self._layout_matches(params):
             self.build(params)
         partial = not all(present)
-        runs = {}
+        clipping = self.clipnorm or self.clipvalue or self.global_clipnorm
+        runs, direct = {}, {}
         for group in self._groups:
             members = [grads[i] for i in group.indices]
-            if partial:
+            kernel = kernels.compiled(self._kernel, group.size) if self._kernel else None
+            if kernel is not None and not partial and not clipping:
+                direct[id(group)] = (kernel, members)  # read in place: nothing to gather
+            elif partial:
                 for view, m in zip(group.grad_views, members):
                     np.copyto(view, 0 if m is None else m)
                 runs[id(group)] = group.runs([m is not None for m in members])
@@ -271,7 +283,12 @@ class Optimizer:
         coefficients = self._prepare(lr, t)
         decay = None if not self.weight_decay else lr * self.weight_decay
         for group in self._groups:
-            if partial:
+            if id(group) in direct:
+                kernel, members = direct[id(group)]
+                for (w, s), g in zip(group.segments, members):
+                    g = np.ravel(g).astype(w.dtype, copy=False)  # as gather() would cast it
+                    self._compiled_update(kernel, w, g, s, coefficients, decay)
+            elif partial:
                 for run in runs[id(group)]:
                     self._decay_and_update(group, run, coefficients, decay)
             else:
@@ -288,6 +305,10 @@ class Optimizer:
         else:
             w, g, a, b = group.flat[run], group.grad[run], group.a[run], group.b[run]
             s = {k: v[run] for k, v in group.state.items()}
+        kernel = kernels.compiled(self._kernel, w.size) if self._kernel else None
+        if kernel is not None:
+            self._compiled_update(kernel, w, g, s, c, decay)
+            return
         if decay is not None:
             np.multiply(w, decay, out=a)
             np.subtract(w, a, out=w)

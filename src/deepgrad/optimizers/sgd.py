@@ -81,5 +81,14 @@ class SGD(Optimizer):
         else:
             np.add(w, v, out=w)
 
+    _kernel = "sgd"
+
+    def _compiled_update(self, kernel, w, g, s, c, decay):
+        (lr,) = c
+        f = w.dtype.type
+        momentum = f(self.momentum) if "momentum" in s else f(0.0)
+        kernel(w, g, s.get("momentum", g), momentum, self.nesterov, decay is not None,
+               f(decay or 0.0), f(lr))
+
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

@@ -1,0 +1,153 @@
+"""The compiled kernels: mode switching, and bitwise agreement with the NumPy updates they replace
+on every path an optimizer step can take (all gradients read in place, some gradients missing,
+clipping, non-finite values)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import deepgrad as dg
+from deepgrad import kernels
+from deepgrad.optimizers import SGD, Adam, AdamW
+
+# --------------------------------------------------------------------------- modes
+
+
+def test_mode_switching_and_restoring():
+    assert kernels.get_mode() in kernels.MODES
+    before = kernels.get_mode()
+    with kernels.using("numpy"):
+        assert kernels.get_mode() == "numpy"
+        assert kernels.compiled("adam", 10**9) is None
+    assert kernels.get_mode() == before
+
+
+def test_unknown_mode_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"one of \('auto', 'numpy', 'compiled'\); got 'fast'"):
+        kernels.set_mode("fast")
+
+
+def test_unknown_mode_in_the_environment_fails_at_import():
+    done = subprocess.run([sys.executable, "-c", "import deepgrad"], capture_output=True, text=True, check=False,
+                          env={"DEEPGRAD_KERNELS": "gpu", "PATH": ""})
+    assert done.returncode != 0
+    assert "got 'gpu'" in done.stderr
+
+
+def test_compiled_mode_without_numba_says_how_to_get_it(monkeypatch):
+    monkeypatch.setattr(kernels, "_module", False)
+    before = kernels.get_mode()
+    with pytest.raises(ImportError, match=r'pip install "deepgrad\[fast\]"'):
+        kernels.set_mode("compiled")
+    assert kernels.get_mode() == before
+    with kernels.using("auto"):
+        assert kernels.compiled("adam", 10**9) is None  # auto falls back to NumPy
+
+
+def test_auto_leaves_small_buffers_to_numpy():
+    with kernels.using("auto"):
+        assert kernels.compiled("adam", kernels.MIN_COMPILED_SIZE - 1) is None
+
+
+# --------------------------------------------------------------------------- agreement
+
+numba = pytest.importorskip("numba")
+
+SHAPES = [(60, 300), (300,), (40, 7), (7,)]
+
+OPTIMIZERS = {
+    "adam": lambda: Adam(learning_rate=0.01),
+    "adam-amsgrad": lambda: Adam(learning_rate=0.01, amsgrad=True),
+    "adamw": lambda: AdamW(learning_rate=0.01, weight_decay=0.1),
+    "adam-clipnorm": lambda: Adam(learning_rate=0.01, clipnorm=0.5),
+    "adam-global-clipnorm": lambda: Adam(learning_rate=0.01, global_clipnorm=1.0),
+    "sgd": lambda: SGD(learning_rate=0.1),
+    "sgd-decay": lambda: SGD(learning_rate=0.1, weight_decay=0.01),
+    "sgd-momentum": lambda: SGD(learning_rate=0.1, momentum=0.9),
+    "sgd-nesterov-clipvalue": lambda: SGD(learning_rate=0.1, momentum=0.9, nesterov=True, clipvalue=0.3),
+}
+
+
+def train(mode, make, dtype, missing=(), special=None, steps=12):
+    """Weights and optimizer state after ``steps`` steps on random gradients spanning six
+    orders of magnitude; parameters in ``missing`` get no gradient on odd steps."""
+    rng = np.random.default_rng(0)
+    params = [dg.Parameter(rng.standard_normal(shape).astype(dtype)) for shape in SHAPES]
+    optimizer = make()
+    with kernels.using(mode):
+        for t in range(steps):
+            for i, p in enumerate(params):
+                if i in missing and t % 2:
+                    p.grad = None
+                    continue
+                p.grad = (rng.standard_normal(p.shape) * 10.0 ** rng.integers(-3, 3)).astype(dtype)
+                if special is not None and t == 3 and i == 0:
+                    p.grad.flat[: len(special)] = special
+            optimizer.step(params)
+    return [p.data.copy() for p in params], optimizer.state_dict()
+
+
+def assert_same(a, b):
+    (weights_a, state_a), (weights_b, state_b) = a, b
+    for x, y in zip(weights_a, weights_b):
+        np.testing.assert_array_equal(x, y, strict=True)
+    assert state_a.keys() == state_b.keys()
+    for key in state_a:
+        np.testing.assert_array_equal(state_a[key], state_b[key], strict=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_compiled_update_is_bitwise_the_numpy_update(name, dtype):
+    make = OPTIMIZERS[name]
+    assert_same(train("numpy", make, dtype), train("compiled", make, dtype))
+
+
+@pytest.mark.parametrize("name", ["adam-amsgrad", "adamw", "sgd-momentum"])
+def test_bitwise_agreement_when_some_gradients_are_missing(name):
+    make = OPTIMIZERS[name]
+    assert_same(train("numpy", make, np.float32, missing={1, 2}), train("compiled", make, np.float32, missing={1, 2}))
+
+
+@pytest.mark.parametrize("name", ["adam", "adam-amsgrad", "sgd-nesterov-clipvalue"])
+def test_bitwise_agreement_with_non_finite_gradients(name):
+    special = np.array([np.nan, np.inf, -np.inf, 0.0])
+    make = OPTIMIZERS[name]
+    if "clip" in name:  # clipping refuses non-finite norms only for the norm options
+        special = special[1:]
+    with np.errstate(invalid="ignore", over="ignore"):
+        assert_same(train("numpy", make, np.float32, special=special),
+                    train("compiled", make, np.float32, special=special))
+
+
+def test_gradients_of_another_dtype_are_cast_as_numpy_casts_them():
+    def run(mode):
+        w = dg.Parameter(np.linspace(-1, 1, 20_000, dtype=np.float32))
+        opt = Adam(learning_rate=0.1)
+        with kernels.using(mode):
+            for k in range(3):
+                w.grad = np.sin(np.arange(20_000) * (k + 1.0))  # float64 gradient, float32 weight
+                opt.step([w])
+        return w.data.copy()
+
+    np.testing.assert_array_equal(run("numpy"), run("compiled"), strict=True)
+
+
+def test_auto_compiles_large_groups_and_gives_the_same_fit():
+    x = np.random.default_rng(1).standard_normal((256, 100)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int)
+
+    def fit(mode):
+        dg.set_seed(3)
+        model = dg.Sequential([dg.layers.Input((100,)), dg.layers.Dense(200, activation="relu"),
+                               dg.layers.Dense(2)])
+        model.compile(optimizer=Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy")
+        with kernels.using(mode):
+            model.fit(x, y, batch_size=32, epochs=2, verbose=0, seed=0)
+        return model.get_weights()
+
+    assert 100 * 200 >= kernels.MIN_COMPILED_SIZE
+    for a, b in zip(fit("numpy"), fit("auto")):
+        np.testing.assert_array_equal(a, b, strict=True)
