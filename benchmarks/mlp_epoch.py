@@ -10,7 +10,10 @@ float32 matmul throughput measured now) and deepgrad's peak memory growth across
 The data are random (the timing does not depend on the values); pass ``--mnist DIR`` to use the
 real IDX files instead.
 
-    python benchmarks/mlp_epoch.py [--epochs 5] [--frameworks deepgrad,torch,keras,sklearn]
+    python benchmarks/mlp_epoch.py [--epochs 5] [--frameworks deepgrad,deepgrad-numpy,torch,keras,sklearn]
+
+"deepgrad" runs as installed (with its compiled optimizer kernel when the C extension was built);
+"deepgrad-numpy" forces the NumPy updates, as on an installation without a C compiler.
 """
 
 from __future__ import annotations
@@ -57,6 +60,18 @@ class DeepgradRunner:
 
     def epoch(self):
         self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0, seed=0)
+
+
+class DeepgradNumpyRunner(DeepgradRunner):
+    """deepgrad with its NumPy updates only (as installed without a C compiler)."""
+
+    name = "deepgrad, NumPy kernels"
+
+    def __init__(self, x, y):
+        import deepgrad as dg
+
+        dg.kernels.set_mode("numpy")
+        super().__init__(x, y)
 
 
 class TorchRunner:
@@ -115,7 +130,7 @@ class SklearnRunner:
         self.model.partial_fit(self.x, self.y, classes=self.classes)
 
 
-RUNNERS = {"deepgrad": DeepgradRunner, "torch": TorchRunner, "keras": KerasRunner, "sklearn": SklearnRunner}
+RUNNERS = {"deepgrad": DeepgradRunner, "deepgrad-numpy": DeepgradNumpyRunner, "torch": TorchRunner, "keras": KerasRunner, "sklearn": SklearnRunner}
 
 
 def peak_rss_mb() -> float:
@@ -158,7 +173,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--frameworks", default="deepgrad,torch,keras,sklearn")
+    parser.add_argument("--frameworks", default="deepgrad,deepgrad-numpy,torch,keras,sklearn")
     parser.add_argument("--mnist", metavar="DIR", help="folder with the MNIST IDX files")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()

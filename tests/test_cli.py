@@ -23,7 +23,7 @@ def test_python_dash_m_runs():
 def test_import_pulls_in_no_optional_extra():
     code = (
         "import sys, deepgrad; "
-        "bad = [m for m in ('matplotlib', 'sklearn', 'optuna', 'onnx', 'mpi4py', 'torch', 'scipy', 'numba') "
+        "bad = [m for m in ('matplotlib', 'sklearn', 'optuna', 'onnx', 'mpi4py', 'torch', 'scipy') "
         "if m in sys.modules]; print(bad)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import deepgrad as dg
-from deepgrad import optimizers, schedules
+from deepgrad import kernels, optimizers, schedules
 from deepgrad.optimizers import (
     SGD,
     Adadelta,
@@ -19,6 +19,14 @@ from deepgrad.optimizers import (
     RMSprop,
     ewma,
 )
+
+
+@pytest.fixture(autouse=True, params=["numpy", "compiled"] if kernels.available() else ["numpy"])
+def kernel_mode(request):
+    """Every test runs with the NumPy updates and again with the compiled ones."""
+    with kernels.using(request.param):
+        yield request.param
+
 
 # --------------------------------------------------------------------------- reference
 # One scalar loop per element, straight from the formulas; it shares no code with the library.

@@ -1,10 +1,11 @@
-"""Compiled kernels: optional one-pass versions of the loops NumPy runs as many passes.
+"""Compiled kernels: one-pass versions of the loops NumPy runs as many passes.
 
 An Adam step in NumPy is a dozen elementwise passes over the parameters, each reading and writing
-whole buffers; for a network of a few hundred thousand parameters that traffic, not arithmetic,
-sets the speed. With `numba <https://numba.pydata.org>`_ installed (``pip install
-"deepgrad[fast]"``), the optimizers run one compiled loop instead, which keeps each element in
-registers from the first operation to the last.
+whole buffers; for a network of a few hundred thousand parameters that memory traffic, not the
+arithmetic, sets the speed. deepgrad's installation compiles a small C extension
+(``deepgrad._ckernels``) in which each optimizer update is one loop that keeps every element in
+registers from the first operation to the last. Without a C compiler at install time the
+extension is skipped and the NumPy updates run instead.
 
 The compiled loops do the same floating-point operations in the same order as the NumPy code
 they replace (no fused multiply-add, no reassociation), so both give bitwise the same weights:
@@ -13,13 +14,11 @@ the choice changes the speed, never the numbers. The tests check this for every 
 Modes:
 
 ``"auto"`` (the default)
-    Compiled when numba can be imported and a buffer has at least :data:`MIN_COMPILED_SIZE`
-    elements. Below that NumPy's passes stay in cache and are as fast, and a small model never
-    pays numba's import (about 0.3 s, once per process).
+    Compiled when the extension was built, else NumPy.
 ``"numpy"``
-    Never compiled.
+    Never compiled (the reference path, written as the formulas read).
 ``"compiled"``
-    Always compiled; an error if numba is not installed.
+    Always compiled; an error if the extension was not built.
 
 The environment variable ``DEEPGRAD_KERNELS`` sets the mode at import; :func:`set_mode` changes
 it and :func:`using` changes it for a ``with`` block.
@@ -38,12 +37,9 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 
-__all__ = ["MIN_COMPILED_SIZE", "MODES", "available", "compiled", "get_mode", "set_mode", "using"]
+__all__ = ["MODES", "available", "compiled", "get_mode", "set_mode", "using"]
 
 MODES = ("auto", "numpy", "compiled")
-
-#: Smallest buffer (in elements) that ``"auto"`` hands to a compiled kernel.
-MIN_COMPILED_SIZE = 16_384
 
 
 def _check_mode(mode) -> str:
@@ -53,7 +49,7 @@ def _check_mode(mode) -> str:
 
 
 _mode = _check_mode(os.environ.get("DEEPGRAD_KERNELS", "auto"))
-_module = None  # deepgrad._numba_kernels once imported; False when numba cannot be imported
+_module = None  # deepgrad._ckernels once imported; False when it was not built
 
 
 def get_mode() -> str:
@@ -67,7 +63,10 @@ def set_mode(mode: str) -> str:
     previous, _mode = _mode, _check_mode(mode)
     if mode == "compiled" and not available():
         _mode = previous
-        raise ImportError('the "compiled" kernel mode needs numba: pip install "deepgrad[fast]"')
+        raise ImportError(
+            'the "compiled" kernel mode needs deepgrad\'s C extension, which was not built: '
+            "reinstall deepgrad with a C compiler available (e.g. gcc)"
+        )
     return previous
 
 
@@ -85,22 +84,22 @@ def _load():
     global _module
     if _module is None:
         try:
-            from . import _numba_kernels
+            from . import _ckernels
         except ImportError:
             _module = False
         else:
-            _module = _numba_kernels
+            _module = _ckernels
     return _module
 
 
 def available() -> bool:
-    """Whether the compiled kernels can be used (numba imports); imports numba on first call."""
+    """Whether the compiled kernels were built with this installation."""
     return bool(_load())
 
 
-def compiled(name: str, size: int) -> Callable | None:
-    """The compiled kernel ``name`` for a buffer of ``size`` elements, or None for NumPy's path."""
-    if _mode == "numpy" or (_mode == "auto" and size < MIN_COMPILED_SIZE):
+def compiled(name: str) -> Callable | None:
+    """The compiled kernel ``name`` in the current mode, or None for the NumPy path."""
+    if _mode == "numpy":
         return None
     module = _load()
     return getattr(module, name) if module else None

@@ -111,9 +111,9 @@ class Adam(Optimizer):
         (alpha,) = c
         f = w.dtype.type  # NumPy casts Python floats to the buffers' dtype; so must the kernel
         b1, b2 = self.beta_1, self.beta_2
-        kernel(w, g, s["momentum"], s["velocity"], s.get("velocity_hat", g), self.amsgrad,
-               decay is not None, f(decay or 0.0), f(b1), f(1 - b1), f(b2), f(1 - b2),
-               f(self.epsilon), f(alpha))
+        m, v = s["momentum"], s["velocity"]
+        kernel(w, g, m, v, s.get("velocity_hat", v), self.amsgrad, decay is not None,
+               f(decay or 0.0), f(b1), f(1 - b1), f(b2), f(1 - b2), f(self.epsilon), f(alpha))
 
     def get_config(self):
         return {

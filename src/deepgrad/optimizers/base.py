@@ -268,7 +268,7 @@ class Optimizer:
         runs, direct = {}, {}
         for group in self._groups:
             members = [grads[i] for i in group.indices]
-            kernel = kernels.compiled(self._kernel, group.size) if self._kernel else None
+            kernel = kernels.compiled(self._kernel) if self._kernel else None
             if kernel is not None and not partial and not clipping:
                 direct[id(group)] = (kernel, members)  # read in place: nothing to gather
             elif partial:
@@ -305,7 +305,7 @@ class Optimizer:
         else:
             w, g, a, b = group.flat[run], group.grad[run], group.a[run], group.b[run]
             s = {k: v[run] for k, v in group.state.items()}
-        kernel = kernels.compiled(self._kernel, w.size) if self._kernel else None
+        kernel = kernels.compiled(self._kernel) if self._kernel else None
         if kernel is not None:
             self._compiled_update(kernel, w, g, s, c, decay)
             return
