@@ -28,6 +28,20 @@ def test_check_finite_names_the_first_bad_index():
     data.check_finite(np.full(3, 3e38, dtype=np.float32), "x")  # its sum overflows, it is finite
 
 
+def test_as_features_returns_a_ready_batch_as_it_is_and_still_checks_it():
+    x = np.ones((2, 3), dtype=np.float32)
+    assert data.as_features(x, dtype=np.dtype(np.float32), sample_shape=(3,)) is x
+    converted = data.as_features(x, dtype=np.dtype(np.float64), sample_shape=(3,))
+    assert converted.dtype == np.float64 and converted is not x
+    x[1, 2] = np.inf
+    with pytest.raises(ValueError, match=r"x must be finite; x\[1, 2\] is inf"):
+        data.as_features(x, dtype=np.dtype(np.float32), sample_shape=(3,))
+    with pytest.raises(ValueError, match=r"x must have shape \(n_samples, 4\) for this model"):
+        data.as_features(x, dtype=np.dtype(np.float32), sample_shape=(4,))
+    with pytest.raises(ValueError, match="x is empty"):
+        data.as_features(x[:0], dtype=np.dtype(np.float32), sample_shape=(3,))
+
+
 def test_one_hot_and_its_errors():
     np.testing.assert_array_equal(data.one_hot([1, 0], 3), [[0, 1, 0], [1, 0, 0]])
     with pytest.raises(ValueError, match=r"labels\[1\] is 3"):

@@ -239,3 +239,133 @@ def test_house_price_style_regression():
     model.compile(optimizer=Adam(learning_rate=0.01), loss="mse", metrics=["r2"])
     model.fit(x, y, epochs=40, batch_size=32, verbose=0, seed=0)
     assert model.evaluate(x, y, return_dict=True)["r2"] > 0.9
+
+
+# ---------------------------------------------------------------- predict: checked input, cached plan
+
+
+def _graph_outputs(model, x):
+    """The general path: the model called on a Tensor, recording no graph."""
+    with dg.no_grad():
+        return model(dg.Tensor(x, dtype=model.weights_dtype)).data
+
+
+def _assert_predict_is_the_graph_path(model, x):
+    for batch in (x[:1], x):
+        expected = _graph_outputs(model, batch)
+        got = model.predict(batch, batch_size=len(batch))
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+        assert model.infer(batch).tobytes() == expected.tobytes()
+
+
+def _mlp(dtype, activation="relu", seed=0):
+    return Sequential([Input((6,)), Dense(16, activation=activation, seed=seed, dtype=dtype),
+                       Dense(8, activation=activation, seed=seed + 1, dtype=dtype),
+                       Dense(3, seed=seed + 2, dtype=dtype)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ["relu", None, "sigmoid", "tanh", "elu"])
+def test_predict_equals_the_graph_path_bitwise(dtype, activation):
+    model = _mlp(dtype, activation)
+    x = np.random.default_rng(0).standard_normal((9, 6)).astype(dtype)
+    _assert_predict_is_the_graph_path(model, x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predict_follows_set_weights_training_and_load_weights(dtype, tmp_path):
+    model = _mlp(dtype)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((12, 6)).astype(dtype)
+    before = model.predict(x[:1], batch_size=1)  # the plan exists from here on
+
+    model.set_weights([rng.standard_normal(w.shape).astype(dtype) for w in model.get_weights()])
+    assert not np.array_equal(model.predict(x[:1], batch_size=1), before)
+    _assert_predict_is_the_graph_path(model, x)
+
+    trained = model.predict(x)
+    model.compile(optimizer=Adam(learning_rate=0.05), loss="sparse_categorical_crossentropy")
+    model.fit(x, np.arange(12) % 3, epochs=1, batch_size=4, verbose=0, seed=0)  # re-points .data
+    assert not np.array_equal(model.predict(x), trained)
+    _assert_predict_is_the_graph_path(model, x)
+
+    model.save_weights(tmp_path / "w.safetensors")
+    saved = model.predict(x)
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    model.load_weights(tmp_path / "w.safetensors")
+    np.testing.assert_array_equal(model.predict(x), saved)
+    _assert_predict_is_the_graph_path(model, x)
+
+    model.layers[-1].kernel.assign(np.ones((8, 3)))
+    model.layers[-1].bias = None  # a replaced parameter is read when predict runs
+    _assert_predict_is_the_graph_path(model, x)
+
+
+def test_predict_follows_changes_to_the_layers():
+    model = Sequential([Input((4,)), Dense(5, activation="relu", seed=0)])
+    x = np.ones((2, 4), dtype=np.float32)
+    assert model.predict(x).shape == (2, 5)
+    model.add(Dense(2, seed=1))
+    assert model.predict(x).shape == (2, 2)
+    model.layers.append(Dense(1, seed=2))  # behind add(): the plan is still made again
+    _assert_predict_is_the_graph_path(model, x)
+    assert model.predict(x).shape == (2, 1)
+
+
+def test_predict_on_unbuilt_and_mixed_dtype_models():
+    x = np.random.default_rng(2).standard_normal((5, 3)).astype(np.float32)
+    lazy = Sequential([Dense(4, activation="relu", seed=0), Dense(2, seed=1)])
+    assert lazy.predict(x).dtype == np.float32
+    _assert_predict_is_the_graph_path(lazy, x)
+    mixed = Sequential([Input((3,)), Dense(4, activation="relu", seed=0),
+                        Dense(4, activation="relu", seed=1, dtype="float64"), Dense(2, seed=2)])
+    _assert_predict_is_the_graph_path(mixed, x)
+    wide = Sequential([Input((2, 3)), Dense(4, activation="relu", seed=0), dg.layers.Flatten(), Dense(2)])
+    _assert_predict_is_the_graph_path(wide, x.reshape(5, 1, 3).repeat(2, axis=1))
+
+
+def test_copies_and_pickles_predict_with_their_own_weights():
+    import copy
+    import pickle
+
+    model = _mlp(np.float32)
+    x = np.random.default_rng(3).standard_normal((4, 6)).astype(np.float32)
+    expected = model.predict(x)
+    for make_copy in (copy.deepcopy, lambda m: pickle.loads(pickle.dumps(m))):
+        clone = make_copy(model)
+        clone.set_weights([w * 2 for w in clone.get_weights()])
+        _assert_predict_is_the_graph_path(clone, x)
+        assert not np.array_equal(clone.predict(x), expected)
+    np.testing.assert_array_equal(model.predict(x), expected)
+
+
+@pytest.mark.parametrize(
+    "x, error, pattern",
+    [
+        (np.array([[1.0, np.nan, 0, 0]], dtype=np.float32), ValueError, r"x must be finite; x\[0, 1\] is nan"),
+        (np.array([[0, 0, 0, -np.inf]]), ValueError, r"x must be finite; x\[0, 3\] is -inf"),
+        (np.ones((1, 3), dtype=np.float32), ValueError, r"x must have shape \(n_samples, 4\).*got shape \(1, 3\)"),
+        (np.ones((2, 4, 1), dtype=np.float32), ValueError, r"x must have shape \(n_samples, 4\)"),
+        (np.ones(4, dtype=np.float32), ValueError, r"x must have shape \(n_samples, 4\).*got shape \(4,\)"),
+        (np.float32(1.0), ValueError, "x must have shape .* got a scalar"),
+        (np.ones((0, 4), dtype=np.float32), ValueError, "x is empty"),
+        (np.array([["a", "b", "c", "d"]]), TypeError, r"x must be numeric; got strings"),
+        ([[1, 2, 3, None]], TypeError, r"x must be numeric; got Python objects"),
+    ],
+)
+def test_bad_input_to_predict_is_refused_clearly(x, error, pattern):
+    model = _binary_model()
+    with pytest.raises(error, match=pattern):
+        model.predict(x)
+    with pytest.raises(ValueError, match="batch_size must be a positive int; got 0"):
+        model.predict(np.ones((1, 4), dtype=np.float32), batch_size=0)
+
+
+def test_predict_converts_other_numeric_input():
+    model = _binary_model()
+    x = np.arange(8).reshape(2, 4)
+    expected = model.predict(x.astype(np.float32))
+    for other in (x, x.astype(np.float64), x.tolist(), dg.Tensor(x), np.asfortranarray(x, dtype=np.float32)):
+        np.testing.assert_array_equal(model.predict(other), expected)
+    with pytest.raises(ValueError, match=r"Input 'input.*' expects samples of shape \(4,\)"):
+        model.infer(np.ones((1, 3), dtype=np.float32))  # infer itself still checks the shape

@@ -10,8 +10,34 @@ import numpy as np
 
 from .layers.base import Layer, deserialize, serialize
 from .tensor import Tensor
+from .training import predict_loop
 
 __all__ = ["Sequential"]
+
+
+class _InferencePlan:
+    """What :meth:`Sequential.infer` runs for a checked batch: one function per layer.
+
+    ``steps`` holds each layer's :meth:`~deepgrad.layers.Layer.inference_step` for the shape
+    its inputs have once the batch's sample shape is ``sample_shape`` (layers that leave such
+    inputs unchanged, like ``Input``, have none). The steps read the weights' ``.data`` when
+    they run, so the plan stays right when weights are assigned, loaded or trained (an
+    optimizer re-points ``.data`` into its flat buffer); it is made again when the layers or
+    the build change.
+    """
+
+    __slots__ = ("layers", "sample_shape", "steps")
+
+    def __init__(self, model: Sequential):
+        self.layers = list(model.layers)
+        shape = tuple(model._build_input_shape)
+        self.sample_shape = shape[1:]
+        self.steps = []
+        for layer in self.layers:
+            step = layer.inference_step(shape)
+            if step is not None:
+                self.steps.append(step)
+            shape = tuple(layer.compute_output_shape(shape))
 
 
 class Sequential(Layer):
@@ -51,6 +77,7 @@ class Sequential(Layer):
         self._output_shapes: list[tuple] = []
         self._build_input_shape: tuple | None = None
         self._weights_dtype: np.dtype | None = None
+        self._plan: _InferencePlan | None = None
         for layer in layers or ():
             self.add(layer)
 
@@ -64,6 +91,7 @@ class Sequential(Layer):
         self.layers.append(layer)
         self.built = False
         self._weights_dtype = None
+        self._plan = None
         shape = self._declared_input_shape()
         if shape is not None:
             self.build(shape)
@@ -80,6 +108,7 @@ class Sequential(Layer):
         shape = tuple(input_shape)
         self._build_input_shape = shape
         self._output_shapes = []
+        self._plan = None
         dtype = self.dtype
         for layer in self.layers:
             layer._ensure_built(shape, dtype)
@@ -118,13 +147,31 @@ class Sequential(Layer):
         return self.call(x, training=training)
 
     def infer(self, x):
-        """Inference on a plain array through every layer's :meth:`~Layer.infer`: no graph, no
-        Tensors on the way (the path ``predict`` takes)."""
-        if not self.built:
-            self.build((None,) + tuple(x.shape[1:]))
-        for layer in self.layers:
-            x = layer.infer(x)
+        """Inference on a plain array: no graph, no Tensors on the way (the path ``predict``
+        takes), with ``model(x)``'s values.
+
+        A batch whose samples have the shape the model was built for runs through the cached
+        :class:`_InferencePlan`, whose steps skip the checks that shape makes redundant; any
+        other goes through every layer's :meth:`~Layer.infer`, which checks it.
+        """
+        plan = self._plan
+        if plan is None or plan.layers != self.layers:  # layers were added or replaced
+            if not self.built:
+                self.build((None,) + tuple(x.shape[1:]))
+            plan = self._plan = _InferencePlan(self)
+        if x.shape[1:] != plan.sample_shape:
+            for layer in self.layers:
+                x = layer.infer(x)
+            return x
+        for step in plan.steps:
+            x = step(x)
         return x
+
+    def __getstate__(self) -> dict:
+        """Copies and pickles leave the inference plan out: its steps belong to these layers."""
+        state = self.__dict__.copy()
+        state["_plan"] = None
+        return state
 
     @property
     def weights_dtype(self) -> np.dtype:
@@ -221,8 +268,6 @@ class Sequential(Layer):
 
     def predict(self, x, batch_size=32, verbose=0) -> np.ndarray:
         """Outputs for ``x`` in inference mode (no graph is recorded)."""
-        from .training import predict_loop
-
         return predict_loop(self, x, batch_size=batch_size)
 
     # ------------------------------------------------------------------ inspection and files

@@ -226,12 +226,17 @@ def evaluate_loop(model, x, y, *, batch_size=32, sample_weight=None, validated=F
 
 
 def predict_loop(model, x, *, batch_size=32) -> np.ndarray:
+    """``model.infer`` over ``x`` in batches of ``batch_size``, once ``x`` has passed the checks.
+
+    A float array of the model's dtype and input shape passes them in a few attribute tests
+    and one finiteness test, so a single-sample request costs little more than its arithmetic.
+    """
     batch_size = data.check_positive_int(batch_size, "batch_size")
-    sample_shape = model.input_sample_shape
-    x = data.as_features(x, "x", dtype=model.weights_dtype, sample_shape=sample_shape)
     dtype = model.weights_dtype
+    x = data.as_features(x, "x", dtype=dtype, sample_shape=model.input_sample_shape)
     if len(x) <= batch_size:  # one batch: no list, no concatenation
-        return model.infer(np.asarray(x, dtype=dtype))
+        return model.infer(x if type(x) is np.ndarray and x.dtype == dtype else np.asarray(x, dtype=dtype))
+    # a memmap is read, and cast, one batch at a time
     outputs = [model.infer(np.asarray(x[index], dtype=dtype)) for index in data.batches(len(x), batch_size)]
     return np.concatenate(outputs, axis=0)
 

@@ -84,12 +84,31 @@ class Input(Layer):
         return x
 
     def infer(self, x):
-        return self.call(Tensor._result(x, None)).data
+        if x.shape[1:] != self.input_shape:  # a free size (None), or a mismatch: call checks it
+            self.call(Tensor._result(x, None))
+        return x
+
+    def inference_step(self, input_shape: tuple):
+        """None (nothing to do) when the model's checked inputs have the declared shape."""
+        fixed = tuple(input_shape[1:]) == self.input_shape and None not in self.input_shape
+        return None if fixed else self.infer
 
     def get_config(self) -> dict:
         config = super().get_config()
         config["shape"] = list(config.pop("input_shape"))
         return config
+
+
+def _affine_in_place(x: np.ndarray, kernel: np.ndarray, bias, relu: bool) -> np.ndarray:
+    """``x @ kernel + bias.data`` (``bias`` a Parameter, or None), then a ReLU when ``relu``, in
+    place on the product's fresh array: ``ops.Affine``'s forward for those two activations,
+    the same operations in the same order, without creating a Function per call."""
+    out = np.matmul(x, kernel)
+    if bias is not None:
+        out += bias.data
+    if relu:
+        np.maximum(out, 0, out=out)
+    return out
 
 
 _NOT_FUSED = object()
@@ -207,10 +226,30 @@ class Dense(Layer):
 
     def infer(self, x):
         fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
-        if not self.built or x.ndim != 2 or fused is _NOT_FUSED or x.shape[1] != self.kernel.shape[0]:
+        kernel = self.kernel
+        if fused is _NOT_FUSED or kernel is None or x.ndim != 2 or x.shape[1] != kernel.data.shape[0]:
             return super().infer(x)
-        inputs = (x.astype(self.kernel.dtype, copy=False), self.kernel.data)
-        return ops.Affine(fused).forward(*inputs, None if self.bias is None else self.bias.data)
+        x = x.astype(kernel.data.dtype, copy=False)
+        if fused is None or fused == "relu":
+            return _affine_in_place(x, kernel.data, self.bias, fused == "relu")
+        return ops.Affine(fused).forward(x, kernel.data, None if self.bias is None else self.bias.data)
+
+    def inference_step(self, input_shape: tuple):
+        """For 2-D inputs and no activation or ReLU: :func:`_affine_in_place` on the weights as
+        they are when it runs, checking only the input's dtype (the model checked its shape)."""
+        fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
+        if (fused not in (None, "relu") or self.kernel is None or len(input_shape) != 2
+                or input_shape[1] != self.kernel.shape[0]):
+            return self.infer
+        relu = fused == "relu"
+
+        def step(x):
+            kernel = self.kernel.data
+            if x.dtype is not kernel.dtype:  # another dtype: infer casts it as call does
+                return self.infer(x)
+            return _affine_in_place(x, kernel, self.bias, relu)
+
+        return step
 
     def get_config(self) -> dict:
         config = super().get_config()
