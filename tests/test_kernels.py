@@ -10,7 +10,7 @@ import pytest
 
 import deepgrad as dg
 from deepgrad import kernels
-from deepgrad.optimizers import SGD, Adam, AdamW
+from deepgrad.optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, Nadam, RMSprop
 
 # --------------------------------------------------------------------------- modes
 
@@ -53,10 +53,13 @@ needs_extension = pytest.mark.skipif(not kernels.available(), reason="the C exte
 
 
 @needs_extension
-@pytest.mark.parametrize("kernel, arrays", [("adam", 5), ("sgd", 3)])
-def test_kernels_refuse_mismatched_buffers(kernel, arrays):
+@pytest.mark.parametrize("kernel, arrays, flags, floats", [
+    ("adam", 5, 2, 7), ("sgd", 3, 2, 3), ("nadam", 4, 1, 10), ("adagrad", 3, 1, 3),
+    ("adadelta", 4, 1, 5), ("rmsprop", 5, 3, 6),
+])
+def test_kernels_refuse_mismatched_buffers(kernel, arrays, flags, floats):
     function = kernels.compiled(kernel)
-    scalars = {"adam": [False, False] + [0.5] * 7, "sgd": [0.5, False, False, 0.5, 0.5]}[kernel]
+    scalars = [False] * flags + [0.5] * floats
     good = [np.zeros(4, np.float32) for _ in range(arrays)]
     function(*good, *scalars)
     for bad in (np.zeros(4, np.float64), np.zeros(5, np.float32), np.zeros((2, 2), np.float32),
@@ -82,6 +85,16 @@ OPTIMIZERS = {
     "sgd-decay": lambda: SGD(learning_rate=0.1, weight_decay=0.01),
     "sgd-momentum": lambda: SGD(learning_rate=0.1, momentum=0.9),
     "sgd-nesterov-clipvalue": lambda: SGD(learning_rate=0.1, momentum=0.9, nesterov=True, clipvalue=0.3),
+    "nadam": lambda: Nadam(learning_rate=0.01),
+    "nadam-decay": lambda: Nadam(learning_rate=0.01, weight_decay=0.05),
+    "adagrad": lambda: Adagrad(learning_rate=0.1),
+    "adagrad-clipnorm": lambda: Adagrad(learning_rate=0.1, clipnorm=1.0, weight_decay=0.01),
+    "adadelta": lambda: Adadelta(learning_rate=1.0),
+    "adadelta-decay": lambda: Adadelta(learning_rate=1.0, weight_decay=0.01),
+    "rmsprop": lambda: RMSprop(learning_rate=0.01),
+    "rmsprop-centered": lambda: RMSprop(learning_rate=0.01, centered=True),
+    "rmsprop-momentum": lambda: RMSprop(learning_rate=0.01, momentum=0.9, weight_decay=0.01),
+    "rmsprop-centered-momentum": lambda: RMSprop(learning_rate=0.01, momentum=0.5, centered=True),
 }
 
 
@@ -122,14 +135,16 @@ def test_compiled_update_is_bitwise_the_numpy_update(name, dtype):
 
 
 @needs_extension
-@pytest.mark.parametrize("name", ["adam-amsgrad", "adamw", "sgd-momentum"])
+@pytest.mark.parametrize("name", ["adam-amsgrad", "adamw", "sgd-momentum", "nadam", "adadelta",
+                                  "rmsprop-centered-momentum"])
 def test_bitwise_agreement_when_some_gradients_are_missing(name):
     make = OPTIMIZERS[name]
     assert_same(train("numpy", make, np.float32, missing={1, 2}), train("compiled", make, np.float32, missing={1, 2}))
 
 
 @needs_extension
-@pytest.mark.parametrize("name", ["adam", "adam-amsgrad", "sgd-nesterov-clipvalue"])
+@pytest.mark.parametrize("name", ["adam", "adam-amsgrad", "sgd-nesterov-clipvalue", "nadam", "adagrad",
+                                  "adadelta", "rmsprop-centered-momentum"])
 def test_bitwise_agreement_with_non_finite_gradients(name):
     special = np.array([np.nan, np.inf, -np.inf, 0.0])
     make = OPTIMIZERS[name]
@@ -170,3 +185,24 @@ def test_auto_mode_gives_the_same_fit_as_numpy():
 
     for a, b in zip(fit("numpy"), fit("auto")):
         np.testing.assert_array_equal(a, b, strict=True)
+
+
+@needs_extension
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_compiled_mode_runs_a_kernel(name, monkeypatch):
+    """The agreement tests would pass vacuously if an optimizer never reached its kernel."""
+    real, called = kernels._load(), []
+
+    class Recorder:
+        def __getattr__(self, kernel):
+            function = getattr(real, kernel)
+
+            def record(*args):
+                called.append(kernel)
+                return function(*args)
+
+            return record
+
+    monkeypatch.setattr(kernels, "_module", Recorder())
+    train("compiled", OPTIMIZERS[name], np.float32, steps=2)
+    assert called and set(called) == {name.split("-")[0].replace("adamw", "adam")}

@@ -236,6 +236,14 @@ class Nadam(Optimizer):
             lr,
         )
 
+    _kernel = "nadam"
+
+    def _compiled_update(self, kernel, w, g, s, c, decay):
+        f = w.dtype.type
+        b1, b2 = self.beta_1, self.beta_2
+        kernel(w, g, s["momentum"], s["velocity"], decay is not None, f(decay or 0.0), f(b1),
+               f(1 - b1), f(b2), f(1 - b2), *map(f, c), f(self.epsilon))
+
     def _update(self, w, g, s, a, b, c):
         c_m, c_g, bias_2, lr = c
         m, v = s["momentum"], s["velocity"]

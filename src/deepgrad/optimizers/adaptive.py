@@ -55,6 +55,12 @@ class Adagrad(Optimizer):
     def _slots(self):
         return {"accumulator": self.initial_accumulator_value}
 
+    _kernel = "adagrad"
+
+    def _compiled_update(self, kernel, w, g, s, c, decay):
+        f = w.dtype.type
+        kernel(w, g, s["accumulator"], decay is not None, f(decay or 0.0), f(self.epsilon), f(c[0]))
+
     def _update(self, w, g, s, a, b, c):
         (lr,) = c
         acc = s["accumulator"]
@@ -119,6 +125,13 @@ class Adadelta(Optimizer):
 
     def _decays(self):
         return [self.rho]
+
+    _kernel = "adadelta"
+
+    def _compiled_update(self, kernel, w, g, s, c, decay):
+        f = w.dtype.type
+        kernel(w, g, s["accumulated_grad"], s["accumulated_delta_var"], decay is not None,
+               f(decay or 0.0), f(self.rho), f(1 - self.rho), f(self.epsilon), f(c[0]))
 
     def _update(self, w, g, s, a, b, c):
         (lr,) = c
@@ -201,6 +214,15 @@ class RMSprop(Optimizer):
 
     def _decays(self):
         return [self.rho, self.momentum]
+
+    _kernel = "rmsprop"
+
+    def _compiled_update(self, kernel, w, g, s, c, decay):
+        f = w.dtype.type
+        velocity = s["velocity"]
+        kernel(w, g, velocity, s.get("average_gradient", velocity), s.get("momentum", velocity),
+               self.centered, "momentum" in s, decay is not None, f(self.momentum),
+               f(decay or 0.0), f(self.rho), f(1 - self.rho), f(self.epsilon), f(c[0]))
 
     def _update(self, w, g, s, a, b, c):
         (lr,) = c

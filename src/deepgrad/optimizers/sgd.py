@@ -87,7 +87,7 @@ class SGD(Optimizer):
         (lr,) = c
         f = w.dtype.type
         momentum = f(self.momentum) if "momentum" in s else f(0.0)
-        kernel(w, g, s.get("momentum", w), momentum, self.nesterov, decay is not None,
+        kernel(w, g, s.get("momentum", w), self.nesterov, decay is not None, momentum,
                f(decay or 0.0), f(lr))
 
     def get_config(self):
