@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import kernels, schedules
 from ..tensor import Tensor
-from ._checks import check_number
+from ._checks import check_gradients, check_number, parameter_name
 from ._clipping import NonFiniteGradientError, clip_gradients
 from ._flat import FLOAT_DTYPES, FlatGroup, build_groups
 
@@ -24,10 +24,6 @@ __all__ = ["NonFiniteGradientError", "Optimizer"]
 # feature is off (the value here, or None); the EMA settings only matter with use_ema=True.
 _KERAS_ONLY = {"use_ema": False, "loss_scale_factor": None, "gradient_accumulation_steps": None}
 _KERAS_IGNORED = ("ema_momentum", "ema_overwrite_frequency")
-
-
-def _name(param) -> str:
-    return getattr(param, "name", None) or "unnamed"
 
 
 def _positive_or_none(name: str, value):
@@ -231,7 +227,7 @@ class Optimizer:
                     + (f" and dtype {data.dtype}" if isinstance(data, np.ndarray) else "")
                 )
             if id(p) in seen:
-                raise ValueError(f"parameter {i} ({_name(p)}) appears twice in the list")
+                raise ValueError(f"parameter {i} ({parameter_name(p)}) appears twice in the list")
             seen.add(id(p))
         slots = self._slots()
         self._groups = build_groups(params, slots, self._groups)
@@ -246,21 +242,8 @@ class Optimizer:
             self._load_slots(pending)
 
     def _apply(self, params: list, grads: list) -> None:
-        if not params:
-            raise ValueError("the optimizer got no trainable parameters")
-        grads = [None if g is None else np.asarray(g) for g in grads]
+        grads = check_gradients(params, grads)
         present = [g is not None for g in grads]
-        if not any(present):
-            raise ValueError(
-                "no parameter has a gradient (all .grad are None): call loss.backward() "
-                "before step()"
-            )
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if g is not None and g.shape != p.data.shape:
-                raise ValueError(
-                    f"the gradient of parameter {i} ({_name(p)}) has shape {g.shape}; "
-                    f"expected the parameter's shape {p.data.shape}"
-                )
         if not self._layout_matches(params):
             self.build(params)
         partial = not all(present)
