@@ -18,21 +18,25 @@
 #define CLONES
 #endif
 
+/* In a loop over i: the weight after the decoupled decay when `decayed` (w − w·decay, as
+ * Optimizer._decay_and_update computes it), and Adam's moments in place as _update_moments
+ * computes them (m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g²; needs gi). */
+#define DECAYED_WEIGHT(T) T wi = decayed ? w[i] - w[i] * decay : w[i]
+#define ADAM_MOMENTS(T)                                                                       \
+    T mi = m[i] * beta_1 + gi * one_minus_beta_1;                                             \
+    T vi = v[i] * beta_2 + (gi * gi) * one_minus_beta_2;                                      \
+    m[i] = mi;                                                                                \
+    v[i] = vi
+
 #define ADAM_LOOP(T, SQRT)                                                                    \
     static void CLONES adam_##T(Py_ssize_t n, T *w, const T *g, T *m, T *v, T *v_hat,         \
                                 int amsgrad, int decayed, T decay, T beta_1, T one_minus_beta_1, \
                                 T beta_2, T one_minus_beta_2, T epsilon, T alpha)             \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            T wi = w[i];                                                                      \
-            if (decayed) {                                                                    \
-                wi = wi - wi * decay;                                                         \
-            }                                                                                 \
+            DECAYED_WEIGHT(T);                                                                \
             T gi = g[i];                                                                      \
-            T mi = m[i] * beta_1 + gi * one_minus_beta_1;                                     \
-            T vi = v[i] * beta_2 + (gi * gi) * one_minus_beta_2;                              \
-            m[i] = mi;                                                                        \
-            v[i] = vi;                                                                        \
+            ADAM_MOMENTS(T);                                                                  \
             if (amsgrad) {                                                                    \
                 T h = v_hat[i];                                                               \
                 if (!isnan(h) && !(h >= vi)) { /* np.maximum: a NaN on either side wins */   \
@@ -50,10 +54,7 @@
                                int nesterov, int decayed, T decay, T lr)                      \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            T wi = w[i];                                                                      \
-            if (decayed) {                                                                    \
-                wi = wi - wi * decay;                                                         \
-            }                                                                                 \
+            DECAYED_WEIGHT(T);                                                                \
             T step = g[i] * lr;                                                               \
             if (momentum == 0) {                                                              \
                 w[i] = wi - step;                                                             \
@@ -71,15 +72,9 @@
                                  T one_minus_beta_2, T c_m, T c_g, T bias_2, T lr, T epsilon)  \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            T wi = w[i];                                                                      \
-            if (decayed) {                                                                    \
-                wi = wi - wi * decay;                                                         \
-            }                                                                                 \
+            DECAYED_WEIGHT(T);                                                                \
             T gi = g[i];                                                                      \
-            T mi = m[i] * beta_1 + gi * one_minus_beta_1;                                     \
-            T vi = v[i] * beta_2 + (gi * gi) * one_minus_beta_2;                              \
-            m[i] = mi;                                                                        \
-            v[i] = vi;                                                                        \
+            ADAM_MOMENTS(T);                                                                  \
             T m_hat = mi * c_m + gi * c_g;                                                    \
             w[i] = wi - (m_hat * lr) / (SQRT(vi / bias_2) + epsilon);                         \
         }                                                                                     \
@@ -90,10 +85,7 @@
                                    T decay, T epsilon, T lr)                                  \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            T wi = w[i];                                                                      \
-            if (decayed) {                                                                    \
-                wi = wi - wi * decay;                                                         \
-            }                                                                                 \
+            DECAYED_WEIGHT(T);                                                                \
             T gi = g[i];                                                                      \
             T ai = acc[i] + gi * gi;                                                          \
             acc[i] = ai;                                                                      \
@@ -106,10 +98,7 @@
                                     T decay, T rho, T one_minus_rho, T epsilon, T lr)         \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            T wi = w[i];                                                                      \
-            if (decayed) {                                                                    \
-                wi = wi - wi * decay;                                                         \
-            }                                                                                 \
+            DECAYED_WEIGHT(T);                                                                \
             T gi = g[i];                                                                      \
             T egi = eg[i] * rho + (gi * gi) * one_minus_rho;                                  \
             eg[i] = egi;                                                                      \
@@ -126,10 +115,7 @@
                                    T lr)                                                      \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            T wi = w[i];                                                                      \
-            if (decayed) {                                                                    \
-                wi = wi - wi * decay;                                                         \
-            }                                                                                 \
+            DECAYED_WEIGHT(T);                                                                \
             T gi = g[i];                                                                      \
             T vi = velocity[i] * rho + (gi * gi) * one_minus_rho;                             \
             velocity[i] = vi;                                                                 \
