@@ -47,3 +47,8 @@ def check_number(name: str, value, low=None, high=None, low_open=False, high_ope
         span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
         raise ValueError(f"{name} must be in {span}; got {value}")
     return value
+
+
+def positive_or_none(name: str, value):
+    """None, or ``value`` checked to be a number > 0 (for optional settings such as clipnorm)."""
+    return None if value is None else check_number(name, value, low=0.0, low_open=True)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import kernels, schedules
 from ..tensor import Tensor
-from ._checks import check_gradients, check_number, parameter_name
+from ._checks import check_gradients, check_number, parameter_name, positive_or_none
 from ._clipping import NonFiniteGradientError, clip_gradients
 from ._flat import FLOAT_DTYPES, FlatGroup, build_groups
 
@@ -24,10 +24,6 @@ __all__ = ["NonFiniteGradientError", "Optimizer"]
 # feature is off (the value here, or None); the EMA settings only matter with use_ema=True.
 _KERAS_ONLY = {"use_ema": False, "loss_scale_factor": None, "gradient_accumulation_steps": None}
 _KERAS_IGNORED = ("ema_momentum", "ema_overwrite_frequency")
-
-
-def _positive_or_none(name: str, value):
-    return None if value is None else check_number(name, value, low=0.0, low_open=True)
 
 
 class Optimizer:
@@ -96,9 +92,9 @@ class Optimizer:
         self.weight_decay = None if weight_decay is None else check_number(
             "weight_decay", weight_decay, low=0.0
         )
-        self.clipnorm = _positive_or_none("clipnorm", clipnorm)
-        self.clipvalue = _positive_or_none("clipvalue", clipvalue)
-        self.global_clipnorm = _positive_or_none("global_clipnorm", global_clipnorm)
+        self.clipnorm = positive_or_none("clipnorm", clipnorm)
+        self.clipvalue = positive_or_none("clipvalue", clipvalue)
+        self.global_clipnorm = positive_or_none("global_clipnorm", global_clipnorm)
         chosen = [k for k in ("clipnorm", "clipvalue", "global_clipnorm") if getattr(self, k)]
         if len(chosen) > 1:
             raise ValueError(
