@@ -239,18 +239,16 @@ class Optimizer:
 
     def _apply(self, params: list, grads: list) -> None:
         grads = check_gradients(params, grads)
-        present = [g is not None for g in grads]
         if not self._layout_matches(params):
             self.build(params)
-        partial = not all(present)
+        partial = any(g is None for g in grads)
         clipping = self.clipnorm or self.clipvalue or self.global_clipnorm
-        runs, direct = {}, {}
-        for group in self._groups:
+        kernel = kernels.compiled(self._kernel) if self._kernel else None
+        in_place = kernel is not None and not clipping  # each gradient read where it is
+        runs = {}
+        for group in [] if in_place else self._groups:
             members = [grads[i] for i in group.indices]
-            kernel = kernels.compiled(self._kernel) if self._kernel else None
-            if kernel is not None and not partial and not clipping:
-                direct[id(group)] = (kernel, members)  # read in place: nothing to gather
-            elif partial:
+            if partial:
                 for view, m in zip(group.grad_views, members):
                     np.copyto(view, 0 if m is None else m)
                 runs[id(group)] = group.runs([m is not None for m in members])
@@ -262,11 +260,11 @@ class Optimizer:
         coefficients = self._prepare(lr, t)
         decay = None if not self.weight_decay else lr * self.weight_decay
         for group in self._groups:
-            if id(group) in direct:
-                kernel, members = direct[id(group)]
-                for (w, s), g in zip(group.segments, members):
-                    g = np.ravel(g).astype(w.dtype, copy=False)  # as gather() would cast it
-                    self._compiled_update(kernel, w, g, s, coefficients, decay)
+            if in_place:
+                for (w, s), i in zip(group.segments, group.indices):
+                    if grads[i] is not None:  # as gather() would cast it:
+                        g = np.ravel(grads[i]).astype(w.dtype, copy=False)
+                        self._compiled_update(kernel, w, g, s, coefficients, decay)
             elif partial:
                 for run in runs[id(group)]:
                     self._decay_and_update(group, run, coefficients, decay)
