@@ -480,3 +480,95 @@ def test_terminate_on_nan_also_checks_batch_end_logs(capsys):
     guard.on_train_batch_end(2, {"loss": math.nan})
     assert guard.stopped_batch == 1 and model.stop_training
     assert capsys.readouterr().out.count("terminating training") == 1
+
+
+# --------------------------------------------------------------------------- BackupAndRestore
+
+
+def _backup_model(seed):
+    import deepgrad as dg
+    from deepgrad.layers import Dense, Input
+
+    model = dg.Sequential([Input((5,)), Dense(8, activation="relu", seed=seed), Dense(3, seed=seed + 1)])
+    model.compile(optimizer=dg.optimizers.Adam(learning_rate=0.05), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _backup_data():
+    rng = np.random.default_rng(7)
+    return rng.standard_normal((40, 5)).astype(np.float32), rng.integers(0, 3, 40)
+
+
+class _CrashAfter(Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt("the process dies here")
+
+
+def test_backup_and_restore_resumes_bitwise_where_an_uninterrupted_run_would_be(tmp_path):
+    from deepgrad.callbacks import BackupAndRestore
+
+    x, y = _backup_data()
+    reference = _backup_model(0)
+    reference.fit(x, y, epochs=6, batch_size=8, shuffle=False, verbose=0)
+
+    crashed = _backup_model(0)
+    with pytest.raises(KeyboardInterrupt):
+        crashed.fit(x, y, epochs=6, batch_size=8, shuffle=False, verbose=0,
+                    callbacks=[BackupAndRestore(tmp_path / "run"), _CrashAfter(2)])
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["epoch-000002.safetensors"]
+
+    resumed = _backup_model(123)  # a new process: same architecture, other initial weights
+    backup = BackupAndRestore(tmp_path / "run")
+    history = resumed.fit(x, y, epochs=6, batch_size=8, shuffle=False, verbose=0, callbacks=[backup])
+    assert backup.restored_epoch == 2 and history.epoch == [3, 4, 5]
+    assert resumed.optimizer.iterations == reference.optimizer.iterations == 30
+    for a, b in zip(resumed.get_weights(), reference.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not (tmp_path / "run").exists()  # a normal end deletes the backup (and its folder)
+
+
+def test_backup_is_kept_on_request_and_only_the_latest_one(tmp_path):
+    from deepgrad.callbacks import BackupAndRestore
+
+    x, y = _backup_data()
+    model = _backup_model(0)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[BackupAndRestore(tmp_path, delete_checkpoint=False)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch-000002.safetensors"]
+    again = BackupAndRestore(tmp_path, delete_checkpoint=False)
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[again])
+    assert again.restored_epoch == 2 and history.epoch == []  # nothing left to do
+
+
+def test_a_damaged_backup_is_refused_not_trained_on(tmp_path):
+    from deepgrad import ModelFileError
+    from deepgrad.callbacks import BackupAndRestore
+
+    x, y = _backup_data()
+    model = _backup_model(0)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, epochs=3, verbose=0, callbacks=[BackupAndRestore(tmp_path), _CrashAfter(0)])
+    path = tmp_path / "epoch-000000.safetensors"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    before = model.get_weights()
+    with pytest.raises(ModelFileError):
+        model.fit(x, y, epochs=3, verbose=0, callbacks=[BackupAndRestore(tmp_path)])
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    assert path.exists()  # the backup is left for the user to inspect
+
+
+def test_a_weights_only_file_cannot_resume_training(tmp_path):
+    from deepgrad import ModelFileError
+    from deepgrad.io import restore_training_state
+
+    model = _backup_model(0)
+    model.save_weights(tmp_path / "w.safetensors")
+    with pytest.raises(ModelFileError, match="not the optimizer state"):
+        restore_training_state(model, tmp_path / "w.safetensors")

@@ -52,8 +52,8 @@ from .model_file import (
     to_saved,
 )
 
-__all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "load_weights", "save_model",
-           "save_weights"]
+__all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "load_weights",
+           "restore_training_state", "save_model", "save_weights"]
 
 # ---------------------------------------------------------------------- saving
 
@@ -262,6 +262,25 @@ def _restore_training(path, meta: dict, tensors: dict, model) -> None:
         model.compile(**kwargs)
     except Exception as error:  # any failure to rebuild from file data is a bad file
         raise ModelFileError(path, f"its compile config cannot be restored ({error})") from error
+    _load_optimizer_state(path, meta, tensors, model)
+
+
+def restore_training_state(model, path) -> None:
+    """Load the weights and optimizer state of a :func:`save_model` file into ``model``, which
+    must have the same architecture and be compiled with an optimizer of the same kind.
+
+    This is how :class:`~deepgrad.callbacks.BackupAndRestore` resumes an interrupted ``fit``:
+    the model keeps its own objects (optimizer, loss, metrics) and takes the saved numbers.
+    """
+    meta, tensors = read(path)
+    if meta["format"] != MODEL:
+        raise ModelFileError(path, "it holds only weights (written by save_weights), not the "
+                                   "optimizer state needed to resume training")
+    _assign_weights(path, meta, tensors, model)
+    _load_optimizer_state(path, meta, tensors, model)
+
+
+def _load_optimizer_state(path, meta: dict, tensors: dict, model) -> None:
     scalars = json_entry(path, meta, "optimizer_state")
     if scalars is None or getattr(model, "optimizer", None) is None:
         return

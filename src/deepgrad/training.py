@@ -155,6 +155,8 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
     regularized = bool(model.regularization_losses())  # else skip the per-step walk over layers
     model.stop_training = False
     callback_list.on_train_begin({})
+    # a callback that restored a backup (BackupAndRestore) says where training resumes
+    initial_epoch = max(initial_epoch, model.__dict__.pop("_resume_at_epoch", initial_epoch))
     for epoch in range(initial_epoch, epochs):
         for metric in model.metrics:
             metric.reset_state()

@@ -4,6 +4,7 @@ See :class:`Callback` for the hooks and the order in which ``fit`` calls them. E
 lives in a small module; this package re-exports them all.
 """
 
+from .backup import BackupAndRestore
 from .base import HOOKS, Callback, CallbackList, LambdaCallback
 from .checkpoint import ModelCheckpoint
 from .early_stopping import EarlyStopping
@@ -13,6 +14,7 @@ from .progbar import ProgbarLogger
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
