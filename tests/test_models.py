@@ -369,3 +369,15 @@ def test_predict_converts_other_numeric_input():
         np.testing.assert_array_equal(model.predict(other), expected)
     with pytest.raises(ValueError, match=r"Input 'input.*' expects samples of shape \(4,\)"):
         model.infer(np.ones((1, 3), dtype=np.float32))  # infer itself still checks the shape
+
+
+def test_a_frozen_layer_keeps_its_weights_through_fit():
+    x, y = _blobs()
+    frozen = Dense(8, activation="relu", trainable=False)
+    model = Sequential([Input((4,)), frozen, Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    assert model.parameters() == model.layers[2].weights
+    assert model.non_trainable_weights == frozen.weights
+    before = [w.copy() for w in frozen.get_weights()]
+    model.fit(x, y, epochs=2, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, frozen.get_weights()))

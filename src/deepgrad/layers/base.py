@@ -113,6 +113,14 @@ class Layer:
         """
         return self.infer
 
+    def training_step(self, input_shape: tuple):
+        """A :class:`~deepgrad.layers.steps.TrainingStep` doing this layer's training forward and
+        backward on plain arrays of ``input_shape`` (batch dimension first), or None (the
+        default) when only the graph can train the layer; ``fit`` then trains through the graph.
+        The step must read the weights' ``.data`` when it runs, never keep their arrays.
+        """
+        return None
+
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         """Output shape for ``input_shape`` (batch dimension first); default: unchanged."""
         return tuple(input_shape)
@@ -201,15 +209,17 @@ class Layer:
 
     @property
     def trainable_weights(self) -> list[Parameter]:
+        """Weights an optimizer updates: none in a layer whose ``trainable`` is False, nor in
+        such a sub-layer (freezing a layer inside a model freezes its weights, as in Keras)."""
+        frozen = {id(w) for layer in self._sublayers() for w in layer.non_trainable_weights}
         if not self.trainable:
             return []
-        return [w for w in self.weights if w.trainable]
+        return [w for w in self.weights if w.trainable and id(w) not in frozen]
 
     @property
     def non_trainable_weights(self) -> list[Parameter]:
-        if not self.trainable:
-            return self.weights
-        return [w for w in self.weights if not w.trainable]
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     def parameters(self) -> list[Parameter]:
         """The Parameters an optimizer should update (the trainable weights)."""
