@@ -729,3 +729,27 @@ def test_ewma_matches_the_recurrence_on_long_and_multi_column_series():
     assert ewma([], 0.9).shape == (0,)
     with pytest.raises(ValueError, match=r"beta must be in \[0.0, 1.0\)"):
         ewma([1.0], 1.0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Adam(0.01), lambda: SGD(0.1, momentum=0.9), lambda: RMSprop(clipnorm=0.1),
+])
+def test_gradients_written_into_gradient_buffers_step_as_any_others(make):
+    rng = np.random.default_rng(0)
+    values = [rng.standard_normal(s).astype(np.float32) for s in [(3, 4), (4,), (2,)]]
+    grads = [[rng.standard_normal(v.shape).astype(np.float32) for v in values] for _ in range(3)]
+    plain, buffered = [dg.Parameter(v.copy()) for v in values], [dg.Parameter(v.copy()) for v in values]
+    opt_plain, opt_buffered = make(), make()
+    buffers = opt_buffered.gradient_buffers(buffered)
+    assert [b.shape for b in buffers] == [v.shape for v in values]
+    for step in grads:
+        for p, b, g in zip(buffered, buffers, step):
+            np.copyto(b, g)
+            p.grad = b
+        for p, g in zip(plain, step):
+            p.grad = g.copy()
+        opt_plain.step(plain)
+        opt_buffered.step(buffered)
+    assert opt_buffered.gradient_buffers(buffered)[0] is buffers[0]  # the layout was kept
+    for p, q in zip(plain, buffered):
+        assert p.data.tobytes() == q.data.tobytes()

@@ -207,6 +207,16 @@ class Optimizer:
             and all(p is q and p.data is v for p, q, v in zip(params, self._params, self._views))
         )
 
+    def gradient_buffers(self, params) -> list[np.ndarray]:
+        """Where to write each gradient of ``params`` (building the layout if needed): views of
+        the flat buffer the step reads. When every gradient a step gets is one of these arrays,
+        it updates all parameters of a dtype in one pass and copies nothing; the next step's
+        gradients overwrite them."""
+        params = list(params)
+        if not self._layout_matches(params):
+            self.build(params)
+        return [group.grad_views[j] for group, j in self._where]
+
     def build(self, params) -> None:
         """Pack ``params`` into flat buffers and create their state (done by the first step;
         call it directly to load per-parameter state before stepping, as in Keras)."""
@@ -244,32 +254,39 @@ class Optimizer:
         partial = any(g is None for g in grads)
         clipping = self.clipnorm or self.clipvalue or self.global_clipnorm
         kernel = kernels.compiled(self._kernel) if self._kernel else None
-        in_place = kernel is not None and not clipping  # each gradient read where it is
-        runs = {}
-        for group in [] if in_place else self._groups:
+        # How each group's gradients reach its update: None when they already are its flat
+        # buffer's views (gradient_buffers), "segments" when a compiled kernel reads each where
+        # it is, else a list of the runs of present gradients copied into the buffer.
+        reads = []
+        for group in self._groups:
             members = [grads[i] for i in group.indices]
-            if partial:
+            if all(m is v for m, v in zip(members, group.grad_views)):
+                reads.append(None)
+            elif kernel is not None and not clipping:
+                reads.append("segments")
+            elif partial:
                 for view, m in zip(group.grad_views, members):
                     np.copyto(view, 0 if m is None else m)
-                runs[id(group)] = group.runs([m is not None for m in members])
+                reads.append(group.runs([m is not None for m in members]))
             else:
                 group.gather(members)
+                reads.append(None)
         clip_gradients(self._groups, self.clipnorm, self.clipvalue, self.global_clipnorm)
         lr = self.learning_rate
         t = self._iterations + 1
         coefficients = self._prepare(lr, t)
         decay = None if not self.weight_decay else lr * self.weight_decay
-        for group in self._groups:
-            if in_place:
+        for group, read in zip(self._groups, reads):
+            if read is None:
+                self._decay_and_update(group, None, coefficients, decay)
+            elif read == "segments":
                 for (w, s), i in zip(group.segments, group.indices):
                     if grads[i] is not None:  # as gather() would cast it:
                         g = np.ravel(grads[i]).astype(w.dtype, copy=False)
                         self._compiled_update(kernel, w, g, s, coefficients, decay)
-            elif partial:
-                for run in runs[id(group)]:
-                    self._decay_and_update(group, run, coefficients, decay)
             else:
-                self._decay_and_update(group, None, coefficients, decay)
+                for run in read:
+                    self._decay_and_update(group, run, coefficients, decay)
         self._iterations = t
         period = self._flush_period()
         if period is not None and t % period == 0:
