@@ -966,3 +966,51 @@ def test_crossentropy_of_a_softmax_output_computes_from_its_logits(name):
     shortcut.backward()
     p = softmax(dg.Tensor(logits.data)).numpy()
     np.testing.assert_allclose(logits.grad, (p - np.eye(4)[labels]) / 5, rtol=1e-9, atol=1e-15)
+
+
+# ---------------------------------------------------------------- value_and_gradient
+
+
+def _graph_value_and_gradient(loss, y_true, y_pred, sample_weight):
+    leaf = dg.Tensor(y_pred, requires_grad=True)
+    value = loss(y_true, leaf, sample_weight=sample_weight)
+    value.backward()
+    return float(value.item()), leaf.grad
+
+
+VALUE_AND_GRADIENT_CASES = {
+    "sparse from logits": (lambda: dg.losses.SparseCategoricalCrossentropy(from_logits=True), "labels"),
+    "sparse from logits, sum": (lambda: dg.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum"), "labels"),
+    "sparse, probabilities": (lambda: dg.losses.SparseCategoricalCrossentropy(), "labels"),
+    "categorical from logits, smoothed": (lambda: dg.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2), "one-hot"),
+    "categorical from logits, sum": (lambda: dg.losses.CategoricalCrossentropy(from_logits=True, reduction="sum"), "one-hot"),
+    "mean squared error": (lambda: dg.losses.MeanSquaredError(), "one-hot"),
+    "binary from logits": (lambda: dg.losses.BinaryCrossentropy(from_logits=True), "one-hot"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_AND_GRADIENT_CASES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_value_and_gradient_is_bitwise_the_graphs(case, dtype, weighted):
+    make, targets = VALUE_AND_GRADIENT_CASES[case]
+    rng = np.random.default_rng(0)
+    y_pred = (rng.standard_normal((7, 4)) * 3).astype(dtype)
+    if case == "sparse, probabilities":
+        y_pred = np.abs(y_pred) / np.abs(y_pred).sum(axis=1, keepdims=True)
+    labels = rng.integers(0, 4, 7)
+    y_true = labels if targets == "labels" else np.eye(4)[labels]
+    w = rng.random(7) if weighted else None
+    value, grad = make().value_and_gradient(y_true, y_pred, sample_weight=w)
+    expected_value, expected_grad = _graph_value_and_gradient(make(), y_true, y_pred, w)
+    assert value == expected_value
+    assert grad.dtype == expected_grad.dtype == np.dtype(dtype)
+    assert grad.tobytes() == expected_grad.tobytes()
+
+
+def test_value_and_gradient_checks_labels_and_needs_a_reduced_loss():
+    loss = dg.losses.SparseCategoricalCrossentropy(from_logits=True)
+    with pytest.raises(ValueError, match=r"y_true\[1\] is 5"):
+        loss.value_and_gradient([0, 5], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="reduction='none'"):
+        dg.losses.MeanSquaredError(reduction="none").value_and_gradient([1.0], np.array([0.0]))

@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from .. import ops
 from ..tensor import Tensor
 
 __all__ = ["Loss", "LossFunctionWrapper", "REGISTRY", "REDUCTIONS", "EPSILON", "reduce_losses"]
@@ -192,6 +193,30 @@ def reduce_losses(losses: Tensor, sample_weight=None, reduction: str = "mean") -
     return total if reduction == "sum" else total / max(n_samples, 1)
 
 
+def softmax_cross_entropy_value_and_gradient(logits: np.ndarray, labels: np.ndarray, sample_weight,
+                                              reduction: str) -> tuple[float, np.ndarray]:
+    """Reduced softmax cross-entropy of ``logits`` (n, k) and its gradient, computed as the graph
+    of :func:`reduce_losses` over :class:`~deepgrad.ops.SoftmaxCrossEntropy` computes them: the
+    same primitives, their backward seeded as ``backward()`` seeds it (with 1), the same order."""
+    fused = ops.SoftmaxCrossEntropy(labels)
+    losses = fused.forward(logits)
+    n = losses.shape[0]
+    dtype = losses.dtype.type
+    weights = None if sample_weight is None else check_sample_weight(sample_weight, n, losses.dtype)
+    if weights is not None:
+        losses = losses * weights
+    total = np.sum(losses)
+    seed = dtype(1)
+    if reduction == "mean":
+        count = dtype(max(n, 1))
+        total, seed = total / count, seed / count
+    per_sample = np.broadcast_to(seed, (n,))
+    if weights is not None:
+        per_sample = per_sample * weights
+    (grad,) = fused.backward(per_sample)
+    return float(total), grad
+
+
 # ---------------------------------------------------------------------- the base class
 
 
@@ -259,6 +284,31 @@ class Loss:
         sample_weight : array_like of shape (n_samples,), optional
         """
         return reduce_losses(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def value_and_gradient(self, y_true, y_pred, sample_weight=None) -> tuple[float, np.ndarray]:
+        """The reduced loss of a batch and its gradient with respect to ``y_pred``, an array:
+        what ``__call__`` and then ``backward()`` give, without keeping a graph.
+
+        ``fit`` calls it on the model's output. By default it runs ``__call__`` on a leaf
+        Tensor; losses whose gradient has a closed form (the softmax cross-entropies) compute
+        it directly, with bitwise the graph's result.
+
+        Examples
+        --------
+        >>> from deepgrad.losses import MeanSquaredError
+        >>> MeanSquaredError().value_and_gradient([1.0, 2.0], np.array([2.0, 2.0]))
+        (0.5, array([1., 0.]))
+        """
+        if self.reduction == "none":
+            raise ValueError(
+                "value_and_gradient needs a loss reduced to one number; this one has "
+                "reduction='none'"
+            )
+        leaf = Tensor(y_pred, requires_grad=True)
+        loss = self(y_true, leaf, sample_weight=sample_weight)
+        loss.backward()
+        grad = leaf.grad if leaf.grad is not None else np.zeros_like(leaf.data)
+        return float(loss.item()), grad
 
     def get_config(self) -> dict:
         """JSON-serialisable constructor arguments; ``from_config(get_config())`` rebuilds it."""

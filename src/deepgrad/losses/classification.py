@@ -28,6 +28,7 @@ from .base import (
     class_axis,
     per_sample_mean,
     same_shape_target,
+    softmax_cross_entropy_value_and_gradient,
 )
 
 __all__ = [
@@ -323,6 +324,16 @@ class CategoricalCrossentropy(Loss):
         self.label_smoothing = check_label_smoothing(label_smoothing)
         self.axis = check_axis(axis)
 
+    def value_and_gradient(self, y_true, y_pred, sample_weight=None):
+        y_pred = as_prediction(y_pred)
+        if not (self.from_logits and y_pred.ndim == 2 and self.axis in (-1, 1) and self.reduction != "none"):
+            return super().value_and_gradient(y_true, y_pred.data, sample_weight)
+        y_true = distribution_targets(y_true, y_pred, "categorical_crossentropy")
+        if self.label_smoothing:
+            y_true = y_true * (1.0 - self.label_smoothing) + self.label_smoothing / y_pred.shape[1]
+        y_true = y_true.astype(y_pred.dtype, copy=False)
+        return softmax_cross_entropy_value_and_gradient(y_pred.data, y_true, sample_weight, self.reduction)
+
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -348,3 +359,10 @@ class SparseCategoricalCrossentropy(Loss):
     def __init__(self, from_logits: bool = False, *, reduction: str = "mean", name: str | None = None):
         super().__init__(reduction, name)
         self.from_logits = check_flag(from_logits, "from_logits")
+
+    def value_and_gradient(self, y_true, y_pred, sample_weight=None):
+        y_pred = as_prediction(y_pred)
+        if not (self.from_logits and y_pred.ndim == 2 and self.reduction != "none"):
+            return super().value_and_gradient(y_true, y_pred.data, sample_weight)
+        labels = class_labels(y_true, y_pred).astype(np.int64, copy=False)
+        return softmax_cross_entropy_value_and_gradient(y_pred.data, labels, sample_weight, self.reduction)
