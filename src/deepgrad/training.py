@@ -11,6 +11,7 @@ import numpy as np
 from . import data
 from ._random import as_generator
 from .tensor import Tensor, no_grad
+from .training_plan import TrainingPlan
 
 _SPARSE_LOSSES = {"SparseCategoricalCrossentropy"}
 _ONE_HOT_LOSSES = {"CategoricalCrossentropy", "CategoricalFocalCrossentropy", "KLDivergence"}
@@ -157,6 +158,7 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
     callback_list.on_train_begin({})
     # a callback that restored a backup (BackupAndRestore) says where training resumes
     initial_epoch = max(initial_epoch, model.__dict__.pop("_resume_at_epoch", initial_epoch))
+    plan = TrainingPlan.for_model(model, params) if model.built else None
     for epoch in range(initial_epoch, epochs):
         for metric in model.metrics:
             metric.reset_state()
@@ -171,13 +173,17 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             callback_list.on_train_batch_begin(step, {})
             for p in params:
                 p.grad = None
-            out = model(Tensor(xb, dtype=model.weights_dtype), training=True)
-            loss = model.loss(yb, out, sample_weight=wb)
-            if regularized:
-                for penalty in model.regularization_losses():
-                    loss = loss + penalty
-            loss.backward()
-            value = float(loss.item())
+            if plan is not None:
+                value, out = plan.run(xb, yb, wb)
+            else:
+                out = model(Tensor(xb, dtype=model.weights_dtype), training=True)
+                loss = model.loss(yb, out, sample_weight=wb)
+                if regularized:
+                    for penalty in model.regularization_losses():
+                        loss = loss + penalty
+                loss.backward()
+                value = float(loss.item())
+                out = out.data
             callback_list.on_before_optimizer_step(step, {"loss": value})
             if model.stop_training:
                 break
@@ -185,7 +191,7 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             loss_sum += value * len(xb)
             seen += len(xb)
             for metric in model.metrics:
-                metric.update_state(yb, out.data, sample_weight=wb)
+                metric.update_state(yb, out, sample_weight=wb)
             logs = {"loss": loss_sum / seen, **{m.name: m.result() for m in model.metrics}}
             callback_list.on_train_batch_end(step, logs)
             if model.stop_training:

@@ -10,6 +10,7 @@ from .. import activations, functional, initializers, ops, regularizers
 from .._random import as_generator
 from ..tensor import Tensor
 from .base import Layer
+from .steps import DenseStep, FlattenStep, PassThrough
 
 __all__ = ["Input", "Dense", "Activation", "Flatten"]
 
@@ -92,6 +93,10 @@ class Input(Layer):
         """None (nothing to do) when the model's checked inputs have the declared shape."""
         fixed = tuple(input_shape[1:]) == self.input_shape and None not in self.input_shape
         return None if fixed else self.infer
+
+    def training_step(self, input_shape: tuple):
+        fixed = tuple(input_shape[1:]) == self.input_shape and None not in self.input_shape
+        return PassThrough() if fixed else None
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -251,6 +256,15 @@ class Dense(Layer):
 
         return step
 
+    def training_step(self, input_shape: tuple):
+        """:class:`~deepgrad.layers.steps.DenseStep` for 2-D inputs and the activations
+        ``ops.Affine`` fuses (none, ReLU, sigmoid, tanh); None otherwise."""
+        fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
+        if (fused is _NOT_FUSED or self.kernel is None or len(input_shape) != 2
+                or input_shape[1] != self.kernel.shape[0]):
+            return None
+        return DenseStep(self.kernel, self.bias, fused)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(
@@ -308,6 +322,9 @@ class Flatten(Layer):
         if x.ndim < 1:
             raise ValueError(f"Flatten needs a batch of samples; got a scalar of shape {x.shape}")
         return x.reshape(x.shape[0], -1) if x.ndim != 2 else x
+
+    def training_step(self, input_shape: tuple):
+        return FlattenStep()
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         rest = tuple(input_shape[1:])

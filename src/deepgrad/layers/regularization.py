@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
 from .. import functional
 from .._random import as_generator
 from ..tensor import Tensor
 from .base import Layer
 from .core import seed_config
+from .steps import DropoutStep, PassThrough
 
 __all__ = ["Dropout"]
 
@@ -52,9 +55,16 @@ class Dropout(Layer):
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         if not training or self.rate == 0.0:
             return x
+        return functional.dropout(x, self.rate, training=True, seed=self.generator())
+
+    def generator(self) -> np.random.Generator:
+        """The layer's random generator, made from ``seed`` on first use."""
         if self._generator is None:
             self._generator = as_generator(self.seed)
-        return functional.dropout(x, self.rate, training=True, seed=self._generator)
+        return self._generator
+
+    def training_step(self, input_shape: tuple):
+        return PassThrough() if self.rate == 0.0 else DropoutStep(self)
 
     def get_config(self) -> dict:
         config = super().get_config()

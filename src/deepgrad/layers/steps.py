@@ -1,0 +1,147 @@
+"""Training steps: a layer's forward and backward on plain arrays, for ``fit``'s training plan.
+
+Inside ``fit``, a :class:`~deepgrad.Sequential` whose layers all offer a training step (see
+:meth:`Layer.training_step <deepgrad.layers.Layer.training_step>`) trains without recording a
+graph: each step keeps what its backward needs, writes its outputs and gradients into buffers it
+reuses from batch to batch, and writes its weights' gradients where the plan tells it (the
+optimizer's flat gradient buffer). Every step does the operations its layer's graph does, on
+the same arrays, in the same order, so training gives bitwise the weights the graph gives; the
+tests check this for every step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops.elementwise import stable_sigmoid
+
+__all__ = ["DenseStep", "DropoutStep", "FlattenStep", "PassThrough", "TrainingStep"]
+
+
+class TrainingStep:
+    """One layer's part of a training step.
+
+    ``params`` are the weights whose gradients the step computes; the plan sets ``grads`` to one
+    array per weight (or None for a weight nobody trains) before the first batch.
+    """
+
+    params: tuple = ()
+
+    def __init__(self):
+        self.grads: list = [None] * len(self.params)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The layer's output for a batch ``x``, keeping what :meth:`backward` needs."""
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        """Write the weights' gradients into ``grads``; return the input's gradient (or None
+        when not needed). ``grad`` is the output's gradient for the last :meth:`forward`."""
+        raise NotImplementedError
+
+
+class PassThrough(TrainingStep):
+    """A layer that leaves checked inputs unchanged (``Input``); the plan drops it."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, grad, need_input_grad):
+        return grad
+
+
+class _Buffers:
+    """Arrays of ``(rows, *shape)`` reused batch after batch, regrown for a larger batch."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self.arrays: dict = {}
+
+    def get(self, name: str, rows: int, shape: tuple, dtype=None) -> np.ndarray:
+        array = self.arrays.get(name)
+        if array is None or array.shape[0] < rows or array.shape[1:] != shape:
+            array = self.arrays[name] = np.empty((rows,) + shape, dtype or self.dtype)
+        return array[:rows]
+
+
+class DenseStep(TrainingStep):
+    """``activation(x @ kernel + bias)`` for 2-D ``x``: :class:`deepgrad.ops.Affine`'s forward
+    and backward, with the product, the input gradient and the weight gradients written into
+    reused arrays. ``activation`` is None, ``"relu"``, ``"sigmoid"`` or ``"tanh"``."""
+
+    def __init__(self, kernel, bias, activation: str | None):
+        self.kernel, self.bias, self.activation = kernel, bias, activation
+        self.params = (kernel,) if bias is None else (kernel, bias)
+        super().__init__()
+        self.buffers = _Buffers(kernel.data.dtype)
+        self.x = self.out = None
+
+    def forward(self, x):
+        kernel = self.kernel.data
+        out = np.matmul(x, kernel, out=self.buffers.get("out", len(x), kernel.shape[1:]))
+        if self.bias is not None:
+            out += self.bias.data
+        if self.activation == "relu":
+            np.maximum(out, 0, out=out)
+        elif self.activation == "tanh":
+            np.tanh(out, out=out)
+        elif self.activation == "sigmoid":
+            out = stable_sigmoid(out)
+        self.x, self.out = x, out
+        return out
+
+    def backward(self, grad, need_input_grad):
+        out, buffers = self.out, self.buffers
+        if self.activation == "relu":
+            mask = np.greater(out, 0, out=buffers.get("mask", len(out), out.shape[1:], np.bool_))
+            grad = np.multiply(grad, mask, out=buffers.get("delta", len(out), out.shape[1:]))
+        elif self.activation == "tanh":
+            grad = grad * (1.0 - out * out)
+        elif self.activation == "sigmoid":
+            grad = grad * out * (1.0 - out)
+        kernel_grad, *bias_grad = self.grads
+        input_grad = None
+        if need_input_grad:
+            kernel = self.kernel.data
+            input_grad = np.matmul(grad, kernel.T, out=buffers.get("input_grad", len(grad), kernel.shape[:1]))
+        if kernel_grad is not None:
+            np.matmul(self.x.T, grad, out=kernel_grad)
+        if bias_grad and bias_grad[0] is not None:
+            np.sum(grad, axis=0, out=bias_grad[0])
+        self.x = self.out = None
+        return input_grad
+
+
+class DropoutStep(TrainingStep):
+    """Inverted dropout with the layer's generator: the same draws, in the same order, as
+    :func:`deepgrad.functional.dropout` makes in the graph."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        super().__init__()
+        self.scale = None
+
+    def forward(self, x):
+        layer = self.layer
+        keep = layer.generator().random(x.shape) >= layer.rate
+        self.scale = (keep / (1.0 - layer.rate)).astype(x.dtype)
+        return x * self.scale
+
+    def backward(self, grad, need_input_grad):
+        scale, self.scale = self.scale, None
+        return grad * scale if need_input_grad else None
+
+
+class FlattenStep(TrainingStep):
+    """``(n, d1, d2, ...)`` to ``(n, d1·d2·...)`` and the gradient back."""
+
+    def __init__(self):
+        super().__init__()
+        self.shape = None
+
+    def forward(self, x):
+        self.shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad, need_input_grad):
+        return grad.reshape(self.shape) if need_input_grad else None

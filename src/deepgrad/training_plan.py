@@ -1,0 +1,98 @@
+"""The training plan: ``fit``'s step for a Sequential model without recording a graph.
+
+A step through the graph builds a node per layer, allocates every intermediate array afresh,
+and collects the gradients in a topological sweep. For a stack of plain layers (Dense, Dropout,
+Flatten, Input) that work buys nothing: the plan runs each layer's
+:class:`~deepgrad.layers.steps.TrainingStep` forward, then backward in reverse order, reusing
+its arrays from batch to batch and writing the weights' gradients straight into the optimizer's
+flat gradient buffer, so the optimizer updates each dtype's weights in one pass.
+
+Only the leading run of layers that offer a training step is planned. The loss, and any layers
+after that run, still go through the graph, from a leaf Tensor holding the planned part's
+output; that leaf's gradient seeds the planned backward. Every loss, sample weights, class
+weights and a final softmax therefore behave exactly as they do in the graph. The plan does
+the graph's operations in the graph's order, so the trained weights are bitwise the same
+(``tests/test_training_plan.py`` checks this).
+
+Models with regularization penalties or weights of more than one dtype train through the graph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layers.steps import PassThrough
+from .tensor import Tensor
+
+__all__ = ["TrainingPlan"]
+
+
+class TrainingPlan:
+    """Forward, loss and backward of one batch for ``model``, whose trainable ``params`` the
+    optimizer updates; build it with :meth:`for_model`.
+
+    Attributes
+    ----------
+    steps : list of TrainingStep
+        One per planned layer (layers that pass their input through are left out).
+    tail : list of Layer
+        The layers after the planned run, applied in the graph.
+    """
+
+    def __init__(self, model, steps: list, tail: list, params: list):
+        self.model, self.steps, self.tail, self.params = model, steps, tail, params
+        buffers = dict(zip(map(id, params), model.optimizer.gradient_buffers(params)))
+        planned = set()
+        for step in steps:
+            step.grads = [buffers.get(id(p)) for p in step.params]
+            planned.update(id(p) for p, g in zip(step.params, step.grads) if g is not None)
+        #: (parameter, its gradient array) for the planned parameters, set as .grad each step
+        self.planned = [(p, buffers[id(p)]) for p in params if id(p) in planned]
+
+    @classmethod
+    def for_model(cls, model, params: list) -> TrainingPlan | None:
+        """The plan for a built, compiled Sequential ``model``, or None when it must train
+        through the graph (no leading layer has a training step, a layer adds a penalty to
+        the loss, or its weights mix dtypes)."""
+        dtype = model.weights_dtype
+        if model.regularization_losses() or any(w.dtype != dtype for w in model.weights):
+            return None
+        shape = tuple(model._build_input_shape)
+        steps, tail = [], list(model.layers)
+        while tail:
+            step = tail[0].training_step(shape)
+            if step is None:
+                break
+            if not isinstance(step, PassThrough):
+                steps.append(step)
+            shape = tuple(tail.pop(0).compute_output_shape(shape))
+        if not steps:
+            return None
+        return cls(model, steps, tail, params)
+
+    def run(self, x: np.ndarray, y: np.ndarray, sample_weight) -> tuple[float, np.ndarray]:
+        """Forward and backward for one batch; sets each parameter's ``.grad`` as
+        ``loss.backward()`` would and returns the loss and the model's output."""
+        model = self.model
+        for step in self.steps:
+            x = step.forward(x)
+        if not self.tail:
+            value, grad = model.loss.value_and_gradient(y, x, sample_weight)
+            out = x
+        else:
+            leaf = Tensor._result(x, None)
+            leaf.requires_grad = True
+            out = leaf
+            for layer in self.tail:
+                out = layer(out, training=True)
+            loss = model.loss(y, out, sample_weight=sample_weight)
+            loss.backward()
+            value, grad, out = float(loss.item()), leaf.grad, out.data
+            if grad is None:  # the loss does not depend on the planned layers
+                return value, out
+        last = len(self.steps) - 1
+        for i in range(last, -1, -1):
+            grad = self.steps[i].backward(grad, i > 0)
+        for param, array in self.planned:
+            param.grad = array
+        return value, out

@@ -1,0 +1,214 @@
+"""The training plan (and the layers' training steps) against the graph: bitwise the same fit."""
+
+import numpy as np
+import pytest
+
+import deepgrad as dg
+from deepgrad import Sequential, training
+from deepgrad.layers import BatchNormalization, Dense, Dropout, Flatten, Input
+from deepgrad.layers.steps import DenseStep, DropoutStep, FlattenStep, PassThrough
+from deepgrad.training_plan import TrainingPlan
+
+SPARSE = dg.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+def _data(n=150, features=6, classes=3, dtype="float32", seed=1):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, features)).astype(dtype)
+    return x, rng.integers(0, classes, n)
+
+
+def _fit(layers, loss, optimizer, x, y, *, plan, monkeypatch, dtype="float32", epochs=3, **kwargs):
+    """Weights, history and the model after fitting, with or without the training plan."""
+    with monkeypatch.context() as patch:
+        if not plan:
+            patch.setattr(training.TrainingPlan, "for_model", classmethod(lambda cls, model, params: None))
+        dg.set_seed(0)
+        model = Sequential([Input(x.shape[1:], dtype=dtype)] + layers())
+        model.compile(optimizer=optimizer(), loss=loss, metrics=kwargs.pop("metrics", None))
+        history = model.fit(x, y, epochs=epochs, verbose=0, seed=0, **kwargs)
+    return [w.data.copy() for w in model.weights], history.history, model
+
+
+def _assert_same_training(layers, loss, optimizer, x, y, monkeypatch, **kwargs):
+    planned = _fit(layers, loss, optimizer, x, y, plan=True, monkeypatch=monkeypatch, **dict(kwargs))
+    graph = _fit(layers, loss, optimizer, x, y, plan=False, monkeypatch=monkeypatch, **dict(kwargs))
+    for a, b in zip(planned[0], graph[0]):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()  # bitwise, signed zeros included
+    assert planned[1] == graph[1]
+    return planned[2]
+
+
+STACKS = {
+    "relu": lambda: [Dense(8, "relu"), Dense(5, "relu"), Dense(3)],
+    "tanh, sigmoid, no bias": lambda: [Dense(8, "tanh"), Dense(5, "sigmoid"), Dense(3, use_bias=False)],
+    "dropout": lambda: [Dense(8, "relu"), Dropout(0.4, seed=3), Dense(3)],
+    "softmax output (graph tail)": lambda: [Dense(8, "relu"), Dense(3, "softmax")],
+}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fit_with_the_plan_is_bitwise_fit_through_the_graph(stack, dtype, weighted, monkeypatch):
+    x, y = _data(dtype=dtype)
+    loss = "sparse_categorical_crossentropy" if "softmax" in stack else SPARSE
+    w = np.random.default_rng(2).random(len(x)) if weighted else None
+    # 150 samples in batches of 32: the last batch is shorter
+    _assert_same_training(STACKS[stack], loss, dg.optimizers.Adam, x, y, monkeypatch, dtype=dtype,
+                          batch_size=32, sample_weight=w, metrics=["accuracy"])
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda: dg.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    lambda: dg.optimizers.RMSprop(clipnorm=0.5),
+    lambda: dg.optimizers.Nadam(),
+    lambda: dg.optimizers.AdamW(global_clipnorm=1.0),
+    lambda: dg.optimizers.Adagrad(),
+])
+def test_every_optimizer_trains_the_same(optimizer, monkeypatch):
+    x, y = _data()
+    _assert_same_training(STACKS["relu"], SPARSE, optimizer, x, y, monkeypatch, batch_size=16)
+
+
+@pytest.mark.parametrize("mode", ["numpy", "compiled"])
+def test_both_kernel_modes_train_the_same(mode, monkeypatch):
+    if mode == "compiled" and not dg.kernels.available():
+        pytest.skip("the C extension is not built")
+    x, y = _data()
+    with dg.kernels.using(mode):
+        _assert_same_training(STACKS["relu"], SPARSE, dg.optimizers.Adam, x, y, monkeypatch, batch_size=16)
+
+
+@pytest.mark.parametrize("loss, one_hot", [
+    (dg.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1), True),
+    (dg.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum"), False),
+    (dg.losses.MeanSquaredError(), True),
+    ("kl_divergence", True),
+    ("huber", True),
+])
+def test_every_loss_trains_the_same(loss, one_hot, monkeypatch):
+    x, y = _data()
+    if one_hot:
+        y = np.eye(3, dtype=np.float32)[y]
+    _assert_same_training(STACKS["relu"], loss, dg.optimizers.Adam, x, y, monkeypatch, batch_size=32,
+                          validation_split=0.2)
+
+
+def test_class_weights_and_images_through_flatten(monkeypatch):
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((64, 4, 3)).astype(np.float32), rng.integers(0, 3, 64)
+    layers = lambda: [Flatten(), Dense(6, "relu"), Dense(3)]
+    _assert_same_training(layers, SPARSE, dg.optimizers.Adam, x, y, monkeypatch, batch_size=10,
+                          class_weight={0: 1.0, 1: 2.0, 2: 0.5})
+
+
+def test_a_frozen_layer_is_left_alone(monkeypatch):
+    x, y = _data()
+
+    def layers():
+        frozen = Dense(8, "relu", trainable=False)
+        return [frozen, Dense(3)]
+
+    model = _assert_same_training(layers, SPARSE, dg.optimizers.Adam, x, y, monkeypatch, batch_size=32)
+    assert model.layers[1].kernel.grad is None
+
+
+def test_layers_after_an_unplanned_layer_train_in_the_graph(monkeypatch):
+    x, y = _data()
+    layers = lambda: [Dense(8, "relu"), BatchNormalization(), Dense(3)]
+    model = _assert_same_training(layers, SPARSE, dg.optimizers.Adam, x, y, monkeypatch, batch_size=32)
+    plan = TrainingPlan.for_model(model, model.parameters())
+    assert len(plan.steps) == 1 and [type(t).__name__ for t in plan.tail] == ["BatchNormalization", "Dense"]
+
+
+def test_models_the_plan_leaves_to_the_graph():
+    def compiled(*layers):
+        model = Sequential([Input((4,)), *layers])
+        model.compile("adam", "mse")
+        return model
+
+    regularized = compiled(Dense(2, kernel_regularizer="l2"))
+    mixed = compiled(Dense(3), Dense(2, dtype="float64"))
+    unplanned_first = compiled(BatchNormalization(), Dense(2))
+    for model in (regularized, mixed, unplanned_first):
+        assert TrainingPlan.for_model(model, model.parameters()) is None
+    assert TrainingPlan.for_model(compiled(Dense(2)), compiled(Dense(2)).parameters()) is not None
+
+
+def test_gradients_land_in_the_optimizer_buffer():
+    x, y = _data()
+    model = Sequential([Input((6,)), Dense(4, "relu"), Dense(3)])
+    model.compile("adam", SPARSE)
+    model.fit(x, y, epochs=1, verbose=0)
+    buffers = model.optimizer.gradient_buffers(model.parameters())
+    assert all(p.grad is b for p, b in zip(model.parameters(), buffers))
+    # and they are the graph's gradients of the last batch, at the weights it saw
+    assert all(np.all(np.isfinite(b)) for b in buffers)
+
+
+def test_the_loss_value_is_the_graphs_on_each_batch(monkeypatch):
+    x, y = _data()
+    seen = {}
+    for plan in (True, False):
+        losses = []
+        callback = dg.callbacks.LambdaCallback(
+            on_train_batch_end=lambda step, logs, losses=losses: losses.append(logs["loss"]))
+        _fit(STACKS["relu"], SPARSE, dg.optimizers.Adam, x, y, plan=plan, monkeypatch=monkeypatch,
+             batch_size=32, callbacks=[callback])
+        seen[plan] = losses
+    assert seen[True] == seen[False] and len(seen[True]) == 15
+
+
+# ---------------------------------------------------------------- the steps themselves
+
+
+def test_dense_step_gradients_match_central_differences():
+    rng = np.random.default_rng(0)
+    layer = Dense(3, "tanh")
+    layer(np.zeros((1, 4)))
+    x, upstream = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    step = layer.training_step((None, 4))
+    step.grads = [np.empty((4, 3)), np.empty(3)]
+    step.forward(x)
+    input_grad = step.backward(upstream, True)
+
+    def objective(x_, kernel, bias):
+        return float(np.sum(np.tanh(x_ @ kernel + bias) * upstream))
+
+    kernel, bias = layer.kernel.data, layer.bias.data
+    for array, analytic, index in [(x, input_grad, (1, 2)), (kernel, step.grads[0], (2, 1)), (bias, step.grads[1], (0,))]:
+        h = 1e-6
+        saved = array[index]
+        array[index] = saved + h
+        up = objective(x, kernel, bias)
+        array[index] = saved - h
+        down = objective(x, kernel, bias)
+        array[index] = saved
+        assert analytic[index] == pytest.approx((up - down) / (2 * h), rel=1e-6, abs=1e-9)
+
+
+def test_steps_reuse_their_arrays_and_regrow_for_a_larger_batch():
+    layer = Dense(3, "relu")
+    layer(np.zeros((1, 2), dtype=np.float32))
+    step = layer.training_step((None, 2))
+    first = step.forward(np.ones((4, 2), np.float32))
+    second = step.forward(np.ones((2, 2), np.float32))
+    assert np.shares_memory(first, second) and second.shape == (2, 3)
+    assert step.forward(np.ones((6, 2), np.float32)).shape == (6, 3)
+
+
+def test_which_layers_offer_steps():
+    dense = Dense(2, "relu")
+    dense(np.zeros((1, 3)))
+    assert isinstance(dense.training_step((None, 3)), DenseStep)
+    assert dense.training_step((None, 5, 3)) is None  # 3-D inputs go through the graph
+    gelu = Dense(2, "softmax")
+    gelu(np.zeros((1, 3)))
+    assert gelu.training_step((None, 3)) is None
+    assert isinstance(Dropout(0.5).training_step((None, 3)), DropoutStep)
+    assert isinstance(Dropout(0.0).training_step((None, 3)), PassThrough)
+    assert isinstance(Flatten().training_step((None, 2, 3)), FlattenStep)
+    assert isinstance(Input((3,)).training_step((None, 3)), PassThrough)
+    assert Input((None,)).training_step((None, 3)) is None
+    assert BatchNormalization().training_step((None, 3)) is None
