@@ -37,7 +37,7 @@ def test_unknown_mode_in_the_environment_fails_at_import():
 
 
 def test_without_the_extension_auto_uses_numpy_and_compiled_says_why(monkeypatch):
-    monkeypatch.setattr(kernels, "_module", False)  # as when no C compiler was found
+    monkeypatch.setattr(kernels, "_functions", {})  # as when no C compiler was found
     before = kernels.get_mode()
     with pytest.raises(ImportError, match="C extension, which was not built"):
         kernels.set_mode("compiled")
@@ -193,16 +193,98 @@ def test_compiled_mode_runs_a_kernel(name, monkeypatch):
     """The agreement tests would pass vacuously if an optimizer never reached its kernel."""
     real, called = kernels._load(), []
 
-    class Recorder:
-        def __getattr__(self, kernel):
-            function = getattr(real, kernel)
+    def recorder(kernel, function):
+        def record(*args):
+            called.append(kernel)
+            return function(*args)
 
-            def record(*args):
-                called.append(kernel)
-                return function(*args)
+        return record
 
-            return record
-
-    monkeypatch.setattr(kernels, "_module", Recorder())
+    monkeypatch.setattr(kernels, "_functions", {k: recorder(k, f) for k, f in real.items()})
     train("compiled", OPTIMIZERS[name], np.float32, steps=2)
     assert called and set(called) == {name.split("-")[0].replace("adamw", "adam")}
+
+
+# --------------------------------------------------------------------------- dense-layer kernels
+
+
+def _with_special_values(array):
+    """``array`` with signed zeros, NaN and infinities at its start (where it has room)."""
+    special = np.array([-0.0, 0.0, np.nan, np.inf, -np.inf, -0.0, 1e-40], array.dtype)
+    flat = array.reshape(-1)
+    k = min(len(special), flat.size)
+    flat[:k] = special[:k]
+    return array
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (128, 256), (77, 130), (200, 10)])
+@pytest.mark.parametrize("mode", ["numpy", "compiled"])
+def test_bias_relu_and_relu_backward_are_bitwise_numpys_passes(dtype, shape, mode):
+    if mode == "compiled" and not kernels.available():
+        pytest.skip("the C extension was not built")
+    from deepgrad.ops.fused import add_bias_relu, relu_backward
+
+    rng = np.random.default_rng(0)
+    out = _with_special_values(rng.standard_normal(shape).astype(dtype))
+    bias = _with_special_values(rng.standard_normal(shape[1]).astype(dtype)[::-1].copy())
+    grad = _with_special_values(rng.standard_normal(shape).astype(dtype)[::-1].copy())
+    with np.errstate(invalid="ignore"), kernels.using(mode):
+        for b in (bias, None):
+            expected = out.copy()
+            if b is not None:
+                expected += b
+            np.maximum(expected, 0, out=expected)
+            got = add_bias_relu(out.copy(), b)
+            assert got.tobytes() == expected.tobytes()
+        expected_delta = grad * (out > 0)
+        delta, bias_grad = np.empty_like(out), np.empty(shape[1], dtype)
+        assert relu_backward(grad, out, delta, bias_grad) is delta
+        assert delta.tobytes() == expected_delta.tobytes()
+        assert bias_grad.tobytes() == expected_delta.sum(axis=0).tobytes()
+        in_place = grad.copy()  # delta may be the incoming gradient itself
+        relu_backward(in_place, out, in_place)
+        assert in_place.tobytes() == expected_delta.tobytes()
+
+
+@needs_extension
+def test_dense_kernels_refuse_what_they_cannot_take():
+    from deepgrad import _cdense
+
+    out = np.zeros((2, 3), np.float32)
+    with pytest.raises(ValueError, match="argument 1 .* column count"):
+        _cdense.bias_relu(out, np.zeros(4, np.float32))
+    with pytest.raises(ValueError, match="argument 1 .* dtype"):
+        _cdense.bias_relu(out, np.zeros(3, np.float64))
+    with pytest.raises(ValueError, match="two dimensions"):
+        _cdense.bias_relu(np.zeros(3, np.float32), None)
+    with pytest.raises(ValueError, match="argument 2 .* shape"):
+        _cdense.relu_backward(out, out, np.zeros((3, 2), np.float32), None)
+    with pytest.raises(TypeError, match="takes 4 arguments"):
+        _cdense.relu_backward(out, out)
+    with pytest.raises((ValueError, BufferError)):
+        _cdense.bias_relu(np.zeros((3, 4), np.float32)[:, ::2], None)  # not contiguous
+
+
+def test_the_dense_helpers_fall_back_to_numpy_for_what_the_kernels_cannot_take():
+    from deepgrad.ops.fused import add_bias_relu, relu_backward
+
+    out = np.arange(-6.0, 6.0).reshape(3, 4)[:, ::2]  # not contiguous
+    assert add_bias_relu(out.copy(), np.ones(2)).tolist() == [[0.0, 0.0], [0.0, 1.0], [3.0, 5.0]]
+    delta = relu_backward(np.ones((3, 2), np.float32), out, np.empty((3, 2), np.float32))
+    assert delta.tolist() == [[0.0, 0.0], [0.0, 0.0], [1.0, 1.0]]
+
+
+@needs_extension
+def test_the_graph_and_the_plan_reach_the_dense_kernels(monkeypatch):
+    real, called = kernels._load(), []
+    monkeypatch.setattr(kernels, "_functions", {
+        k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
+    model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(4, "relu"), dg.layers.Dense(2)])
+    model.compile("sgd", "mse")
+    x = np.ones((5, 3), np.float32)
+    model.fit(x, np.zeros((5, 2)), verbose=0)
+    assert {"bias_relu", "relu_backward"} <= set(called)
+    called.clear()
+    model(dg.Tensor(x)).sum().backward()
+    assert {"bias_relu", "relu_backward"} <= set(called)

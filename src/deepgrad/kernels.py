@@ -4,8 +4,10 @@ An Adam step in NumPy is a dozen elementwise passes over the parameters, each re
 whole buffers; for a network of a few hundred thousand parameters that memory traffic, not the
 arithmetic, sets the speed. deepgrad's installation compiles a small C extension
 (``deepgrad._ckernels``) in which each optimizer update is one loop that keeps every element in
-registers from the first operation to the last. Without a C compiler at install time the
-extension is skipped and the NumPy updates run instead.
+registers from the first operation to the last. A second one (``deepgrad._cdense``) does the
+elementwise work around a dense layer's matrix products in one pass each: the bias and ReLU of
+the forward pass, and the ReLU mask and bias gradient of the backward pass. Without a C compiler
+at install time the extensions are skipped and the NumPy passes run instead.
 
 The compiled loops do the same floating-point operations in the same order as the NumPy code
 they replace (no fused multiply-add, no reassociation), so both give bitwise the same weights:
@@ -34,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Callable, Iterator
 
@@ -49,7 +52,7 @@ def _check_mode(mode) -> str:
 
 
 _mode = _check_mode(os.environ.get("DEEPGRAD_KERNELS", "auto"))
-_module = None  # deepgrad._ckernels once imported; False when it was not built
+_functions = None  # name -> function of every compiled kernel, once the extensions are imported
 
 
 def get_mode() -> str:
@@ -80,16 +83,17 @@ def using(mode: str) -> Iterator[None]:
         set_mode(previous)
 
 
-def _load():
-    global _module
-    if _module is None:
-        try:
-            from . import _ckernels
-        except ImportError:
-            _module = False
-        else:
-            _module = _ckernels
-    return _module
+def _load() -> dict:
+    global _functions
+    if _functions is None:
+        _functions = {}
+        for name in ("_ckernels", "_cdense"):
+            try:
+                extension = importlib.import_module(f"{__package__}.{name}")
+            except ImportError:
+                continue
+            _functions.update({k: v for k, v in vars(extension).items() if callable(v)})
+    return _functions
 
 
 def available() -> bool:
@@ -101,5 +105,4 @@ def compiled(name: str) -> Callable | None:
     """The compiled kernel ``name`` in the current mode, or None for the NumPy path."""
     if _mode == "numpy":
         return None
-    module = _load()
-    return getattr(module, name) if module else None
+    return _load().get(name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.elementwise import stable_sigmoid
+from ..ops.fused import add_bias_relu, relu_backward
 
 __all__ = ["DenseStep", "DropoutStep", "FlattenStep", "PassThrough", "TrainingStep"]
 
@@ -57,10 +58,10 @@ class _Buffers:
         self.dtype = dtype
         self.arrays: dict = {}
 
-    def get(self, name: str, rows: int, shape: tuple, dtype=None) -> np.ndarray:
+    def get(self, name: str, rows: int, shape: tuple) -> np.ndarray:
         array = self.arrays.get(name)
         if array is None or array.shape[0] < rows or array.shape[1:] != shape:
-            array = self.arrays[name] = np.empty((rows,) + shape, dtype or self.dtype)
+            array = self.arrays[name] = np.empty((rows,) + shape, self.dtype)
         return array[:rows]
 
 
@@ -79,11 +80,12 @@ class DenseStep(TrainingStep):
     def forward(self, x):
         kernel = self.kernel.data
         out = np.matmul(x, kernel, out=self.buffers.get("out", len(x), kernel.shape[1:]))
-        if self.bias is not None:
-            out += self.bias.data
+        bias = None if self.bias is None else self.bias.data
         if self.activation == "relu":
-            np.maximum(out, 0, out=out)
-        elif self.activation == "tanh":
+            add_bias_relu(out, bias)
+        elif bias is not None:
+            out += bias
+        if self.activation == "tanh":
             np.tanh(out, out=out)
         elif self.activation == "sigmoid":
             out = stable_sigmoid(out)
@@ -92,22 +94,26 @@ class DenseStep(TrainingStep):
 
     def backward(self, grad, need_input_grad):
         out, buffers = self.out, self.buffers
-        if self.activation == "relu":
-            mask = np.greater(out, 0, out=buffers.get("mask", len(out), out.shape[1:], np.bool_))
-            grad = np.multiply(grad, mask, out=buffers.get("delta", len(out), out.shape[1:]))
+        kernel_grad, *bias_grad = self.grads
+        bias_grad = bias_grad[0] if bias_grad else None
+        if self.activation == "relu" and grad.dtype == out.dtype:
+            delta = buffers.get("delta", len(out), out.shape[1:])
+            grad = relu_backward(grad, out, delta, bias_grad)
+            bias_grad = None  # summed already
+        elif self.activation == "relu":
+            grad = grad * (out > 0)
         elif self.activation == "tanh":
             grad = grad * (1.0 - out * out)
         elif self.activation == "sigmoid":
             grad = grad * out * (1.0 - out)
-        kernel_grad, *bias_grad = self.grads
         input_grad = None
         if need_input_grad:
             kernel = self.kernel.data
             input_grad = np.matmul(grad, kernel.T, out=buffers.get("input_grad", len(grad), kernel.shape[:1]))
         if kernel_grad is not None:
             np.matmul(self.x.T, grad, out=kernel_grad)
-        if bias_grad and bias_grad[0] is not None:
-            np.sum(grad, axis=0, out=bias_grad[0])
+        if bias_grad is not None:
+            np.sum(grad, axis=0, out=bias_grad)
         self.x = self.out = None
         return input_grad
 

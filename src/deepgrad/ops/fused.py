@@ -16,12 +16,52 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..backend import namespace
 from .base import Function
 from .elementwise import stable_sigmoid
 
 #: Activations :class:`Affine` can fuse.
 AFFINE_ACTIVATIONS = (None, "relu", "sigmoid", "tanh")
+
+
+def _compiled_for(name: str, *arrays):
+    """The compiled kernel ``name`` when it runs and takes ``arrays`` (NumPy arrays, 2-D first,
+    C-contiguous, one float dtype; None for an optional one), else None."""
+    kernel = kernels.compiled(name)
+    if kernel is None or arrays[0].ndim != 2:
+        return None
+    dtype = arrays[0].dtype
+    if all(a is None or (type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous)
+           for a in arrays):
+        return kernel
+    return None
+
+
+def add_bias_relu(out: np.ndarray, bias) -> np.ndarray:
+    """``out = max(out + bias, 0)`` in place (``bias`` None: the ReLU only); one pass with the
+    compiled kernel, else ``out += bias`` and ``np.maximum``, bitwise the same."""
+    kernel = _compiled_for("bias_relu", out, bias)
+    if kernel is not None:
+        kernel(out, bias)
+        return out
+    if bias is not None:
+        out += bias
+    return np.maximum(out, 0, out=out)
+
+
+def relu_backward(grad: np.ndarray, out: np.ndarray, delta: np.ndarray, bias_grad=None) -> np.ndarray:
+    """``delta = grad * (out > 0)``, the gradient through a ReLU whose output was ``out``, and,
+    unless ``bias_grad`` is None, ``bias_grad = delta.sum(axis=0)``; one pass with the compiled
+    kernel, bitwise the NumPy passes. Returns ``delta``."""
+    kernel = _compiled_for("relu_backward", grad, out, delta, bias_grad)
+    if kernel is not None and grad.shape == out.shape:
+        kernel(grad, out, delta, bias_grad)
+        return delta
+    np.multiply(grad, out > 0, out=delta)
+    if bias_grad is not None:
+        np.sum(delta, axis=0, out=bias_grad)
+    return delta
 
 
 class Affine(Function):
@@ -38,11 +78,11 @@ class Affine(Function):
         if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0]:
             raise ValueError(f"Affine needs x of shape (n, k) and w of shape (k, m); got {x.shape} and {w.shape}")
         out = x @ w  # a fresh array: the rest happens in place
-        if b is not None:
-            out += b
         if self.activation == "relu":
-            np.maximum(out, 0, out=out)
-        elif self.activation == "tanh":
+            add_bias_relu(out, b)
+        elif b is not None:
+            out += b
+        if self.activation == "tanh":
             np.tanh(out, out=out)
         elif self.activation == "sigmoid":
             out = stable_sigmoid(out)
@@ -51,16 +91,21 @@ class Affine(Function):
 
     def backward(self, grad):
         out = self.out
-        if self.activation == "relu":
+        need_x, need_w, *need_b = self.needs_input_grad
+        bias_grad = None
+        if self.activation == "relu" and _compiled_for("relu_backward", grad, out) is not None:
+            if need_b and need_b[0]:
+                bias_grad = np.empty(out.shape[1], out.dtype)
+            grad = relu_backward(grad, out, np.empty_like(out), bias_grad)
+        elif self.activation == "relu":
             grad = grad * (out > 0)
         elif self.activation == "tanh":
             grad = grad * (1.0 - out * out)
         elif self.activation == "sigmoid":
             grad = grad * out * (1.0 - out)
-        need_x, need_w, *need_b = self.needs_input_grad
         grads = [grad @ self.w.T if need_x else None, self.x.T @ grad if need_w else None]
         if need_b:
-            grads.append(grad.sum(axis=0) if need_b[0] else None)
+            grads.append((grad.sum(axis=0) if bias_grad is None else bias_grad) if need_b[0] else None)
         return tuple(grads)
 
 
