@@ -1,4 +1,4 @@
-"""Build the optional C kernels (deepgrad._ckernels, deepgrad._cdense); everything else is in pyproject.toml.
+"""Build the optional C kernels (deepgrad._ckernels, deepgrad._cdense, deepgrad._closses); everything else is in pyproject.toml.
 
 The extension is optional: without a working C compiler the build warns and deepgrad installs
 as pure Python, running its NumPy updates (see deepgrad/kernels.py).
@@ -24,6 +24,7 @@ setup(
     ext_modules=[
         Extension("deepgrad._ckernels", ["src/deepgrad/_ckernels.c"], optional=True),
         Extension("deepgrad._cdense", ["src/deepgrad/_cdense.c"], optional=True),
+        Extension("deepgrad._closses", ["src/deepgrad/_closses.c"], optional=True),
     ],
     cmdclass={"build_ext": BuildExt},
 )

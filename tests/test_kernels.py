@@ -288,3 +288,14 @@ def test_the_graph_and_the_plan_reach_the_dense_kernels(monkeypatch):
     called.clear()
     model(dg.Tensor(x)).sum().backward()
     assert {"bias_relu", "relu_backward"} <= set(called)
+
+
+@needs_extension
+def test_fit_reaches_the_softmax_cross_entropy_kernels(monkeypatch):
+    real, called = kernels._load(), []
+    monkeypatch.setattr(kernels, "_functions", {
+        k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
+    model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(4)])
+    model.compile("sgd", dg.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(np.ones((5, 3), np.float32), [0, 1, 2, 3, 0], verbose=0)
+    assert {"softmax_shift", "softmax_ce_sparse"} <= set(called)

@@ -1014,3 +1014,50 @@ def test_value_and_gradient_checks_labels_and_needs_a_reduced_loss():
         loss.value_and_gradient([0, 5], np.zeros((2, 3)))
     with pytest.raises(ValueError, match="reduction='none'"):
         dg.losses.MeanSquaredError(reduction="none").value_and_gradient([1.0], np.array([0.0]))
+
+
+@pytest.mark.parametrize("mode", ["numpy", "compiled"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_softmax_cross_entropy_gradient_is_the_graphs_on_hard_logits(mode, dtype, one_hot):
+    """Spreads that floor exponentials to 0, ties, zeros of both signs, and rows with NaN and
+    infinities: every value and gradient bit as the graph gives it, in either kernel mode."""
+    if mode == "compiled" and not dg.kernels.available():
+        pytest.skip("the C extension was not built")
+    rng = np.random.default_rng(1)
+    logits = (rng.standard_normal((64, 12)) * 60).astype(dtype)
+    logits[1] = 0.0
+    logits[2, ::2] = -0.0
+    logits[3, 4] = np.nan
+    logits[4, 0] = np.inf
+    logits[5, 1] = -np.inf
+    logits[6] = 1e30
+    labels = rng.integers(0, 12, 64)
+    y_true = np.eye(12)[labels] if one_hot else labels
+    make = dg.losses.CategoricalCrossentropy if one_hot else dg.losses.SparseCategoricalCrossentropy
+    for weights in (None, rng.random(64)):
+        with dg.kernels.using(mode), np.errstate(all="ignore"):
+            value, grad = make(from_logits=True).value_and_gradient(y_true, logits, sample_weight=weights)
+            expected_value, expected_grad = _graph_value_and_gradient(make(from_logits=True), y_true, logits, weights)
+        assert np.array_equal(value, expected_value, equal_nan=True)
+        assert grad.tobytes() == expected_grad.tobytes()
+        finite = np.isfinite(logits).all(axis=1)
+        assert np.isfinite(grad[finite]).all()
+
+
+@pytest.mark.skipif(not dg.kernels.available(), reason="the C extension was not built")
+def test_the_softmax_kernels_refuse_what_they_cannot_take():
+    from deepgrad import _closses
+
+    z = np.zeros((3, 4), np.float32)
+    args = [z, np.zeros(3, np.float32), np.zeros(3, np.float32), z, np.array([0, 1, 4]),
+            np.float32(1.0), np.empty_like(z), np.empty(3, np.float32)]
+    with pytest.raises(ValueError, match=r"label 4 of row 2 is not in \[0, 4\)"):
+        _closses.softmax_ce_sparse(*args)
+    args[4] = np.array([0, 1, 2], np.int32)
+    with pytest.raises(ValueError, match="argument 4"):
+        _closses.softmax_ce_sparse(*args)
+    with pytest.raises(ValueError, match="argument 1"):
+        _closses.softmax_shift(z, np.zeros((3, 4)), z.copy(), np.zeros((3, 4), bool), -20.0)
+    with pytest.raises(TypeError, match="takes 5 arguments"):
+        _closses.softmax_shift(z)

@@ -6,8 +6,10 @@ arithmetic, sets the speed. deepgrad's installation compiles a small C extension
 (``deepgrad._ckernels``) in which each optimizer update is one loop that keeps every element in
 registers from the first operation to the last. A second one (``deepgrad._cdense``) does the
 elementwise work around a dense layer's matrix products in one pass each: the bias and ReLU of
-the forward pass, and the ReLU mask and bias gradient of the backward pass. Without a C compiler
-at install time the extensions are skipped and the NumPy passes run instead.
+the forward pass, and the ReLU mask and bias gradient of the backward pass. A third
+(``deepgrad._closses``) does a softmax cross-entropy's value and gradient with integer labels in
+two passes around NumPy's own ``exp``, row sums and ``log``. Without a C compiler at install time
+the extensions are skipped and the NumPy passes run instead.
 
 The compiled loops do the same floating-point operations in the same order as the NumPy code
 they replace (no fused multiply-add, no reassociation), so both give bitwise the same weights:
@@ -87,7 +89,7 @@ def _load() -> dict:
     global _functions
     if _functions is None:
         _functions = {}
-        for name in ("_ckernels", "_cdense"):
+        for name in ("_ckernels", "_cdense", "_closses"):
             try:
                 extension = importlib.import_module(f"{__package__}.{name}")
             except ImportError:

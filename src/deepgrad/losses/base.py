@@ -18,7 +18,6 @@ import re
 
 import numpy as np
 
-from .. import ops
 from ..tensor import Tensor
 
 __all__ = ["Loss", "LossFunctionWrapper", "REGISTRY", "REDUCTIONS", "EPSILON", "reduce_losses"]
@@ -191,30 +190,6 @@ def reduce_losses(losses: Tensor, sample_weight=None, reduction: str = "mean") -
         return losses
     total = losses.sum()
     return total if reduction == "sum" else total / max(n_samples, 1)
-
-
-def softmax_cross_entropy_value_and_gradient(logits: np.ndarray, labels: np.ndarray, sample_weight,
-                                              reduction: str) -> tuple[float, np.ndarray]:
-    """Reduced softmax cross-entropy of ``logits`` (n, k) and its gradient, computed as the graph
-    of :func:`reduce_losses` over :class:`~deepgrad.ops.SoftmaxCrossEntropy` computes them: the
-    same primitives, their backward seeded as ``backward()`` seeds it (with 1), the same order."""
-    fused = ops.SoftmaxCrossEntropy(labels)
-    losses = fused.forward(logits)
-    n = losses.shape[0]
-    dtype = losses.dtype.type
-    weights = None if sample_weight is None else check_sample_weight(sample_weight, n, losses.dtype)
-    if weights is not None:
-        losses = losses * weights
-    total = np.sum(losses)
-    seed = dtype(1)
-    if reduction == "mean":
-        count = dtype(max(n, 1))
-        total, seed = total / count, seed / count
-    per_sample = np.broadcast_to(seed, (n,))
-    if weights is not None:
-        per_sample = per_sample * weights
-    (grad,) = fused.backward(per_sample)
-    return float(total), grad
 
 
 # ---------------------------------------------------------------------- the base class

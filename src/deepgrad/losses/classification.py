@@ -28,8 +28,8 @@ from .base import (
     class_axis,
     per_sample_mean,
     same_shape_target,
-    softmax_cross_entropy_value_and_gradient,
 )
+from .softmax_gradient import softmax_cross_entropy_value_and_gradient
 
 __all__ = [
     "binary_crossentropy",

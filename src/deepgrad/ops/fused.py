@@ -109,9 +109,20 @@ class Affine(Function):
         return tuple(grads)
 
 
+_EXP_FLOORS: dict = {}
+
+
+def exp_floor(dtype) -> float:
+    """``log(tiny) / 4`` for ``dtype``: the smallest argument whose exponential is computed."""
+    floor = _EXP_FLOORS.get(dtype)
+    if floor is None:
+        floor = _EXP_FLOORS[dtype] = np.log(np.finfo(dtype).tiny) / 4
+    return floor
+
+
 def _floored_exp(shifted: np.ndarray) -> np.ndarray:
     """``e^shifted`` for arguments ≤ 0, taken as exactly 0 below ``log(tiny) / 4`` (no underflow)."""
-    floor = np.log(np.finfo(shifted.dtype).tiny) / 4
+    floor = exp_floor(shifted.dtype)
     return np.exp(shifted, out=np.zeros_like(shifted), where=~(shifted < floor))  # NaN stays NaN
 
 

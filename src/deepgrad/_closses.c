@@ -1,0 +1,232 @@
+/* The passes of a softmax cross-entropy with integer labels around NumPy's exp, sum and log
+ * (see losses/base.py, softmax_cross_entropy_value_and_gradient).
+ *
+ * softmax_shift:    per row, shifted = z - max(z) (NaN when the row holds a NaN, as np.max);
+ *                   keep = !(shifted < floor), and exps = 0 where not keep
+ *                   (NumPy: z - np.max(z, axis=1, keepdims=True), then the floored exp's mask)
+ * softmax_ce_sparse: p = exps / totals; delta = (p - [j == label]) * scale_i;
+ *                   losses_i = log_totals_i - shifted[i, label_i]
+ *                   (NumPy: SoftmaxCrossEntropy's forward after the exp, and its backward)
+ *
+ * The exponentials, the row sums and the logarithms stay NumPy's, so with the same operations
+ * in the same order the results are bitwise NumPy's. The sign of a zero maximum may differ from
+ * np.max's, which changes no result: e^{±0} = 1 and l - (±0) = l - 0. Compiled with
+ * -ffp-contract=off, never -ffast-math.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
+
+#define LOSS_LOOPS(T)                                                                         \
+    static void CLONES softmax_shift_##T(Py_ssize_t rows, Py_ssize_t cols, const T *z,        \
+                                         T *shifted, T *exps, uint8_t *keep, T floor)         \
+    {                                                                                         \
+        for (Py_ssize_t i = 0; i < rows; i++) {                                               \
+            const T *zi = z + i * cols;                                                       \
+            T m = zi[0];                                                                      \
+            for (Py_ssize_t j = 1; j < cols; j++) {                                           \
+                T v = zi[j];                                                                  \
+                if (v > m || v != v) {                                                        \
+                    m = v;                                                                    \
+                }                                                                             \
+                if (m != m) {                                                                 \
+                    break;                                                                    \
+                }                                                                             \
+            }                                                                                 \
+            for (Py_ssize_t j = 0; j < cols; j++) {                                           \
+                T s = zi[j] - m;                                                              \
+                int k = !(s < floor);                                                         \
+                shifted[i * cols + j] = s;                                                    \
+                keep[i * cols + j] = (uint8_t)k;                                              \
+                if (!k) {                                                                     \
+                    exps[i * cols + j] = 0;                                                   \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }                                                                                         \
+                                                                                              \
+    static void CLONES softmax_ce_sparse_##T(Py_ssize_t rows, Py_ssize_t cols, const T *exps, \
+                                             const T *totals, const T *log_totals,            \
+                                             const T *shifted, const int64_t *labels,         \
+                                             const T *scale, Py_ssize_t scale_step, T *delta, \
+                                             T *losses)                                       \
+    {                                                                                         \
+        for (Py_ssize_t i = 0; i < rows; i++) {                                               \
+            const T *e = exps + i * cols;                                                     \
+            T *d = delta + i * cols;                                                          \
+            T total = totals[i], g = scale[i * scale_step];                                   \
+            int64_t label = labels[i];                                                        \
+            for (Py_ssize_t j = 0; j < cols; j++) {                                           \
+                T p = e[j] / total;                                                           \
+                d[j] = (j == label ? p - (T)1 : p) * g;                                       \
+            }                                                                                 \
+            losses[i] = log_totals[i] - shifted[i * cols + label];                            \
+        }                                                                                     \
+    }
+
+LOSS_LOOPS(float)
+LOSS_LOOPS(double)
+
+/* `count` arrays, C-contiguous; the first is 2-D (rows, cols) and float32 or float64; `shape`
+ * says what each must be: 'm' that matrix's shape and dtype, 'b' its shape as booleans, 'r' one
+ * per row of its dtype, 'l' one int64 per row, 's' one per row or a single value of its dtype. */
+typedef struct {
+    Py_buffer b[8];
+    char kind;
+    Py_ssize_t rows, cols;
+} Arrays;
+
+static void
+release(Arrays *a, int k)
+{
+    for (int i = 0; i < k; i++) {
+        if (a->b[i].obj != NULL) {
+            PyBuffer_Release(&a->b[i]);
+        }
+    }
+}
+
+static int
+parse(const char *name, PyObject *const *args, Py_ssize_t nargs, const char *shape,
+      const char *writable, Arrays *a)
+{
+    int k = (int)strlen(shape);
+    if (nargs < k) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at least %d arguments (%zd given)", name, k, nargs);
+        return -1;
+    }
+    memset(a->b, 0, sizeof(a->b));
+    for (int i = 0; i < k; i++) {
+        int access = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[i] == 'w' ? PyBUF_WRITABLE : 0);
+        if (PyObject_GetBuffer(args[i], &a->b[i], access) < 0) {
+            release(a, k);
+            return -1;
+        }
+        Py_buffer *b = &a->b[i];
+        const char *f = b->format;
+        char kind = f[0] != '\0' && f[1] == '\0' ? f[0] : 0;
+        int ok;
+        if (i == 0) {
+            ok = (kind == 'f' || kind == 'd') && b->ndim == 2;
+            a->kind = kind;
+            a->rows = ok ? b->shape[0] : 0;
+            a->cols = ok ? b->shape[1] : 0;
+            ok = ok && a->cols > 0;
+        }
+        else if (shape[i] == 'm' || shape[i] == 'b') {
+            ok = (shape[i] == 'm' ? kind == a->kind : (kind == '?' || kind == 'B')) && b->ndim == 2 &&
+                 b->shape[0] == a->rows && b->shape[1] == a->cols;
+        }
+        else if (shape[i] == 'l') {
+            ok = (kind == 'l' || kind == 'q') && b->itemsize == 8 && b->ndim == 1 &&
+                 b->shape[0] == a->rows;
+        }
+        else { /* 'r' or 's' */
+            ok = kind == a->kind && b->ndim <= 1 &&
+                 (b->ndim == 1 ? b->shape[0] == a->rows || (shape[i] == 's' && b->shape[0] == 1)
+                               : shape[i] == 's');
+        }
+        if (!ok) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s(): argument %d must be a contiguous array matching the first one "
+                         "(a float32 or float64 matrix)", name, i);
+            release(a, k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+softmax_shift(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Arrays a;
+    if (nargs != 5) {
+        PyErr_Format(PyExc_TypeError, "softmax_shift() takes 5 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    double floor = PyFloat_AsDouble(args[4]);
+    if (floor == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (parse("softmax_shift", args, nargs, "mmmb", "rwww", &a) < 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (a.kind == 'f') {
+        softmax_shift_float(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
+                            (float)floor);
+    }
+    else {
+        softmax_shift_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
+                             floor);
+    }
+    Py_END_ALLOW_THREADS
+    release(&a, 4);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+softmax_ce_sparse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Arrays a;
+    if (nargs != 8) {
+        PyErr_Format(PyExc_TypeError, "softmax_ce_sparse() takes 8 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    if (parse("softmax_ce_sparse", args, nargs, "mrrmlsmr", "rrrrrrww", &a) < 0) {
+        return NULL;
+    }
+    const int64_t *labels = a.b[4].buf;
+    for (Py_ssize_t i = 0; i < a.rows; i++) {
+        if (labels[i] < 0 || labels[i] >= a.cols) {
+            PyErr_Format(PyExc_ValueError, "softmax_ce_sparse(): label %lld of row %zd is not in "
+                         "[0, %zd)", (long long)labels[i], i, a.cols);
+            release(&a, 8);
+            return NULL;
+        }
+    }
+    Py_ssize_t step = a.b[5].ndim == 1 && a.b[5].shape[0] == a.rows && a.rows > 1 ? 1 : 0;
+    Py_BEGIN_ALLOW_THREADS
+    if (a.kind == 'f') {
+        softmax_ce_sparse_float(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
+                                labels, a.b[5].buf, step, a.b[6].buf, a.b[7].buf);
+    }
+    else {
+        softmax_ce_sparse_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
+                                 labels, a.b[5].buf, step, a.b[6].buf, a.b[7].buf);
+    }
+    Py_END_ALLOW_THREADS
+    release(&a, 8);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"softmax_shift", (PyCFunction)(void (*)(void))softmax_shift, METH_FASTCALL,
+     "softmax_shift(z, shifted, exps, keep, floor): shifted = z - rowmax(z); keep = not "
+     "shifted < floor; exps = 0 where not keep."},
+    {"softmax_ce_sparse", (PyCFunction)(void (*)(void))softmax_ce_sparse, METH_FASTCALL,
+     "softmax_ce_sparse(exps, totals, log_totals, shifted, labels, scale, delta, losses): "
+     "delta = (exps / totals - onehot(labels)) * scale; losses = log_totals - "
+     "shifted[labels]."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_closses",
+    "The softmax cross-entropy's passes around NumPy's exp, sum and log, bitwise NumPy's.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC
+PyInit__closses(void)
+{
+    return PyModule_Create(&module);
+}
