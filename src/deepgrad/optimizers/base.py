@@ -8,6 +8,7 @@ weight decay, learning-rate schedules, flushing subnormal state, config and stat
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -24,6 +25,14 @@ __all__ = ["NonFiniteGradientError", "Optimizer"]
 # feature is off (the value here, or None); the EMA settings only matter with use_ema=True.
 _KERAS_ONLY = {"use_ema": False, "loss_scale_factor": None, "gradient_accumulation_steps": None}
 _KERAS_IGNORED = ("ema_momentum", "ema_overwrite_frequency")
+
+
+@functools.lru_cache(maxsize=64)
+def _flush_period(decays: tuple) -> int | None:
+    decays = [d for d in decays if 0.0 < d < 1.0]
+    if not decays:
+        return None
+    return min(64, *(max(1, int(math.log(1e-8) / math.log(d))) for d in decays))
 
 
 class Optimizer:
@@ -312,10 +321,7 @@ class Optimizer:
     def _flush_period(self) -> int | None:
         """Steps between flushes (None: no decaying state), short enough that a value just above
         the threshold cannot decay to a subnormal before the next flush (1e-8 of headroom)."""
-        decays = [d for d in self._decays() if 0.0 < d < 1.0]
-        if not decays:
-            return None
-        return min(64, *(max(1, int(math.log(1e-8) / math.log(d))) for d in decays))
+        return _flush_period(tuple(self._decays()))
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, np.ndarray]:
