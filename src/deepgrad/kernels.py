@@ -107,4 +107,4 @@ def compiled(name: str) -> Callable | None:
     """The compiled kernel ``name`` in the current mode, or None for the NumPy path."""
     if _mode == "numpy":
         return None
-    return _load().get(name)
+    return (_functions if _functions is not None else _load()).get(name)

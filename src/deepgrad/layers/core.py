@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .. import activations, functional, initializers, ops, regularizers
+from ..ops.fused import add_bias_relu
 from .._random import as_generator
 from ..tensor import Tensor
 from .base import Layer
@@ -109,10 +110,10 @@ def _affine_in_place(x: np.ndarray, kernel: np.ndarray, bias, relu: bool) -> np.
     place on the product's fresh array: ``ops.Affine``'s forward for those two activations,
     the same operations in the same order, without creating a Function per call."""
     out = np.matmul(x, kernel)
+    if relu:
+        return add_bias_relu(out, None if bias is None else bias.data)
     if bias is not None:
         out += bias.data
-    if relu:
-        np.maximum(out, 0, out=out)
     return out
 
 

@@ -25,15 +25,21 @@ from .elementwise import stable_sigmoid
 AFFINE_ACTIVATIONS = (None, "relu", "sigmoid", "tanh")
 
 
-def _compiled_for(name: str, *arrays):
-    """The compiled kernel ``name`` when it runs and takes ``arrays`` (NumPy arrays, 2-D first,
-    C-contiguous, one float dtype; None for an optional one), else None."""
+def _takes(array, dtype) -> bool:
+    """Whether a compiled kernel takes ``array`` next to arrays of ``dtype``: None, or a
+    C-contiguous NumPy array of that dtype."""
+    return array is None or (type(array) is np.ndarray and array.dtype == dtype
+                             and array.flags.c_contiguous)
+
+
+def _compiled_for(name: str, first, *others):
+    """The compiled kernel ``name`` when it runs and takes the arrays (a 2-D ``first``, all
+    C-contiguous NumPy arrays of one float dtype; None for an optional one), else None."""
     kernel = kernels.compiled(name)
-    if kernel is None or arrays[0].ndim != 2:
+    if kernel is None or first.ndim != 2:
         return None
-    dtype = arrays[0].dtype
-    if all(a is None or (type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous)
-           for a in arrays):
+    dtype = first.dtype
+    if _takes(first, dtype) and all(_takes(a, dtype) for a in others):
         return kernel
     return None
 
@@ -41,8 +47,8 @@ def _compiled_for(name: str, *arrays):
 def add_bias_relu(out: np.ndarray, bias) -> np.ndarray:
     """``out = max(out + bias, 0)`` in place (``bias`` None: the ReLU only); one pass with the
     compiled kernel, else ``out += bias`` and ``np.maximum``, bitwise the same."""
-    kernel = _compiled_for("bias_relu", out, bias)
-    if kernel is not None:
+    kernel = kernels.compiled("bias_relu")
+    if kernel is not None and out.ndim == 2 and _takes(out, out.dtype) and _takes(bias, out.dtype):
         kernel(out, bias)
         return out
     if bias is not None:
