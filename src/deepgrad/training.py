@@ -239,7 +239,8 @@ def predict_loop(model, x, *, batch_size=32) -> np.ndarray:
     A float array of the model's dtype and input shape passes them in a few attribute tests
     and one finiteness test, so a single-sample request costs little more than its arithmetic.
     """
-    batch_size = data.check_positive_int(batch_size, "batch_size")
+    if type(batch_size) is not int or batch_size < 1:
+        batch_size = data.check_positive_int(batch_size, "batch_size")
     dtype = model.weights_dtype
     x = data.as_features(x, "x", dtype=dtype, sample_shape=model.input_sample_shape)
     if len(x) <= batch_size:  # one batch: no list, no concatenation

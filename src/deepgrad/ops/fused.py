@@ -48,7 +48,8 @@ def add_bias_relu(out: np.ndarray, bias) -> np.ndarray:
     """``out = max(out + bias, 0)`` in place (``bias`` None: the ReLU only); one pass with the
     compiled kernel, else ``out += bias`` and ``np.maximum``, bitwise the same."""
     kernel = kernels.compiled("bias_relu")
-    if kernel is not None and out.ndim == 2 and _takes(out, out.dtype) and _takes(bias, out.dtype):
+    if (kernel is not None and type(out) is np.ndarray and out.ndim == 2 and out.flags.c_contiguous
+            and (bias is None or _takes(bias, out.dtype))):
         kernel(out, bias)
         return out
     if bias is not None:
