@@ -212,3 +212,11 @@ def test_which_layers_offer_steps():
     assert isinstance(Input((3,)).training_step((None, 3)), PassThrough)
     assert Input((None,)).training_step((None, 3)) is None
     assert BatchNormalization().training_step((None, 3)) is None
+
+
+def test_no_gradient_is_computed_for_the_batch_or_what_only_frozen_layers_need():
+    model = Sequential([Input((2, 3)), Flatten(), Dense(4, "relu", trainable=False), Dense(3), Dense(2)])
+    model.compile("adam", "mse")
+    plan = TrainingPlan.for_model(model, model.parameters())
+    assert [type(s).__name__ for s in plan.steps] == ["FlattenStep", "DenseStep", "DenseStep", "DenseStep"]
+    assert plan.needs_input_grad == [False, False, False, True]

@@ -1,7 +1,10 @@
 """The loops behind ``Sequential.fit``, ``evaluate`` and ``predict``, and ``summary``'s table.
 
-A training step is exactly what a hand-written loop does: forward through the model on a
-Tensor, the loss (plus regularization penalties), ``backward()``, ``optimizer.step(params)``.
+A training step computes exactly what a hand-written loop computes: forward through the model
+on a Tensor, the loss (plus regularization penalties), ``backward()``,
+``optimizer.step(params)``. For a stack of plain layers it runs as a
+:class:`~deepgrad.training_plan.TrainingPlan`, which does the same operations without recording
+a graph and gives bitwise the same weights.
 """
 
 from __future__ import annotations

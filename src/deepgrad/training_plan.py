@@ -48,6 +48,10 @@ class TrainingPlan:
             planned.update(id(p) for p, g in zip(step.params, step.grads) if g is not None)
         #: (parameter, its gradient array) for the planned parameters, set as .grad each step
         self.planned = [(p, buffers[id(p)]) for p in params if id(p) in planned]
+        #: per step, whether its input's gradient is needed: some earlier step trains a weight
+        self.needs_input_grad = [
+            any(g is not None for earlier in steps[:i] for g in earlier.grads) for i in range(len(steps))
+        ]
 
     @classmethod
     def for_model(cls, model, params: list) -> TrainingPlan | None:
@@ -90,9 +94,10 @@ class TrainingPlan:
             value, grad, out = float(loss.item()), leaf.grad, out.data
             if grad is None:  # the loss does not depend on the planned layers
                 return value, out
-        last = len(self.steps) - 1
-        for i in range(last, -1, -1):
-            grad = self.steps[i].backward(grad, i > 0)
+        for step, need_input_grad in zip(reversed(self.steps), reversed(self.needs_input_grad)):
+            grad = step.backward(grad, need_input_grad)
+            if not need_input_grad:  # no earlier step trains a weight
+                break
         for param, array in self.planned:
             param.grad = array
         return value, out
