@@ -24,7 +24,8 @@ def _fit(layers, loss, optimizer, x, y, *, plan, monkeypatch, dtype="float32", e
         if not plan:
             patch.setattr(training.TrainingPlan, "for_model", classmethod(lambda cls, model, params: None))
         dg.set_seed(0)
-        model = Sequential([Input(x.shape[1:], dtype=dtype)] + layers())
+        shape = x.shape[1:] if hasattr(x, "shape") else kwargs.pop("sample_shape")
+        model = Sequential([Input(shape, dtype=dtype)] + layers())
         model.compile(optimizer=optimizer(), loss=loss, metrics=kwargs.pop("metrics", None))
         history = model.fit(x, y, epochs=epochs, verbose=0, seed=0, **kwargs)
     return [w.data.copy() for w in model.weights], history.history, model
@@ -220,3 +221,18 @@ def test_no_gradient_is_computed_for_the_batch_or_what_only_frozen_layers_need()
     plan = TrainingPlan.for_model(model, model.parameters())
     assert [type(s).__name__ for s in plan.steps] == ["FlattenStep", "DenseStep", "DenseStep", "DenseStep"]
     assert plan.needs_input_grad == [False, False, False, True]
+
+
+def test_memmaps_and_streams_train_the_same(tmp_path, monkeypatch):
+    x, y = _data(dtype="float64")
+    path = tmp_path / "x.npy"
+    np.save(path, x)
+    mapped = np.load(path, mmap_mode="r")  # float64 on disk, cast batch by batch for a float32 model
+    _assert_same_training(STACKS["relu"], SPARSE, dg.optimizers.Adam, mapped, y, monkeypatch, batch_size=32)
+
+    def batches():
+        for start in range(0, len(x), 40):
+            yield x[start:start + 40], y[start:start + 40]
+
+    _assert_same_training(STACKS["dropout"], SPARSE, dg.optimizers.Adam, batches, None, monkeypatch,
+                          sample_shape=x.shape[1:])

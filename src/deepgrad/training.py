@@ -13,6 +13,7 @@ import numpy as np
 
 from . import data
 from ._random import as_generator
+from .backend import as_float_array
 from .tensor import Tensor, no_grad
 from .training_plan import TrainingPlan
 
@@ -176,8 +177,8 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             callback_list.on_train_batch_begin(step, {})
             for p in params:
                 p.grad = None
-            if plan is not None:
-                value, out = plan.run(xb, yb, wb)
+            if plan is not None:  # the batch as Tensor(xb, dtype=...) would hold it
+                value, out = plan.run(as_float_array(xb, model.weights_dtype), yb, wb)
             else:
                 out = model(Tensor(xb, dtype=model.weights_dtype), training=True)
                 loss = model.loss(yb, out, sample_weight=wb)
