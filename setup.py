@@ -1,7 +1,8 @@
-"""Build the optional C kernels (deepgrad._ckernels, deepgrad._cdense, deepgrad._closses); everything else is in pyproject.toml.
+"""Build deepgrad's optional C kernels; everything else is in pyproject.toml.
 
-The extension is optional: without a working C compiler the build warns and deepgrad installs
-as pure Python, running its NumPy updates (see deepgrad/kernels.py).
+The extensions (deepgrad._ckernels, deepgrad._cdense, deepgrad._closses) are optional: without
+a working C compiler the build warns and deepgrad installs as pure Python, running its NumPy
+passes instead (see deepgrad/kernels.py).
 """
 
 from setuptools import Extension, setup
@@ -22,9 +23,8 @@ class BuildExt(build_ext):
 
 setup(
     ext_modules=[
-        Extension("deepgrad._ckernels", ["src/deepgrad/_ckernels.c"], optional=True),
-        Extension("deepgrad._cdense", ["src/deepgrad/_cdense.c"], optional=True),
-        Extension("deepgrad._closses", ["src/deepgrad/_closses.c"], optional=True),
+        Extension(f"deepgrad.{name}", [f"src/deepgrad/{name}.c"], optional=True)
+        for name in ("_ckernels", "_cdense", "_closses")  # deepgrad.kernels.EXTENSIONS
     ],
     cmdclass={"build_ext": BuildExt},
 )

@@ -218,7 +218,8 @@ def _with_special_values(array):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (128, 256), (77, 130), (200, 10)])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (128, 256), (77, 130), (200, 10), (64, 1), (1000, 1),
+                                   (2000, 2), (0, 5)])
 @pytest.mark.parametrize("mode", ["numpy", "compiled"])
 def test_bias_relu_and_relu_backward_are_bitwise_numpys_passes(dtype, shape, mode):
     if mode == "compiled" and not kernels.available():
@@ -271,6 +272,8 @@ def test_the_dense_helpers_fall_back_to_numpy_for_what_the_kernels_cannot_take()
 
     out = np.arange(-6.0, 6.0).reshape(3, 4)[:, ::2]  # not contiguous
     assert add_bias_relu(out.copy(), np.ones(2)).tolist() == [[0.0, 0.0], [0.0, 1.0], [3.0, 5.0]]
+    for bias in (np.ones((1, 2)), np.array(1.0)):  # biases that only broadcast
+        assert add_bias_relu(np.array([[-2.0, 0.5]]), bias).tolist() == [[0.0, 1.5]]
     delta = relu_backward(np.ones((3, 2), np.float32), out, np.empty((3, 2), np.float32))
     assert delta.tolist() == [[0.0, 0.0], [0.0, 0.0], [1.0, 1.0]]
 

@@ -991,8 +991,9 @@ VALUE_AND_GRADIENT_CASES = {
 
 @pytest.mark.parametrize("case", sorted(VALUE_AND_GRADIENT_CASES))
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("weighted", [False, True])
-def test_value_and_gradient_is_bitwise_the_graphs(case, dtype, weighted):
+@pytest.mark.parametrize("weighted", [False, True, "one weight for all"])
+@pytest.mark.parametrize("mode", ["numpy", "auto"])
+def test_value_and_gradient_is_bitwise_the_graphs(case, dtype, weighted, mode):
     make, targets = VALUE_AND_GRADIENT_CASES[case]
     rng = np.random.default_rng(0)
     y_pred = (rng.standard_normal((7, 4)) * 3).astype(dtype)
@@ -1000,8 +1001,9 @@ def test_value_and_gradient_is_bitwise_the_graphs(case, dtype, weighted):
         y_pred = np.abs(y_pred) / np.abs(y_pred).sum(axis=1, keepdims=True)
     labels = rng.integers(0, 4, 7)
     y_true = labels if targets == "labels" else np.eye(4)[labels]
-    w = rng.random(7) if weighted else None
-    value, grad = make().value_and_gradient(y_true, y_pred, sample_weight=w)
+    w = None if not weighted else rng.random(7) if weighted is True else 0.5
+    with dg.kernels.using(mode):
+        value, grad = make().value_and_gradient(y_true, y_pred, sample_weight=w)
     expected_value, expected_grad = _graph_value_and_gradient(make(), y_true, y_pred, w)
     assert value == expected_value
     assert grad.dtype == expected_grad.dtype == np.dtype(dtype)

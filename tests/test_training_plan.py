@@ -19,15 +19,22 @@ def _data(n=150, features=6, classes=3, dtype="float32", seed=1):
 
 
 def _fit(layers, loss, optimizer, x, y, *, plan, monkeypatch, dtype="float32", epochs=3, **kwargs):
-    """Weights, history and the model after fitting, with or without the training plan."""
+    """Weights, history and the model after fitting, with or without the training plan (and
+    checking that fit made one when asked to)."""
+    made = []
     with monkeypatch.context() as patch:
-        if not plan:
+        if plan:
+            real = TrainingPlan.for_model.__func__
+            patch.setattr(training.TrainingPlan, "for_model",
+                          classmethod(lambda cls, model, params: made.append(real(cls, model, params)) or made[-1]))
+        else:
             patch.setattr(training.TrainingPlan, "for_model", classmethod(lambda cls, model, params: None))
         dg.set_seed(0)
         shape = x.shape[1:] if hasattr(x, "shape") else kwargs.pop("sample_shape")
         model = Sequential([Input(shape, dtype=dtype)] + layers())
         model.compile(optimizer=optimizer(), loss=loss, metrics=kwargs.pop("metrics", None))
         history = model.fit(x, y, epochs=epochs, verbose=0, seed=0, **kwargs)
+    assert not plan or (made and made[0] is not None)
     return [w.data.copy() for w in model.weights], history.history, model
 
 
@@ -42,6 +49,7 @@ def _assert_same_training(layers, loss, optimizer, x, y, monkeypatch, **kwargs):
 
 STACKS = {
     "relu": lambda: [Dense(8, "relu"), Dense(5, "relu"), Dense(3)],
+    "one-unit relu": lambda: [Dense(8, "relu"), Dense(1, "relu"), Dense(3)],
     "tanh, sigmoid, no bias": lambda: [Dense(8, "tanh"), Dense(5, "sigmoid"), Dense(3, use_bias=False)],
     "dropout": lambda: [Dense(8, "relu"), Dropout(0.4, seed=3), Dense(3)],
     "softmax output (graph tail)": lambda: [Dense(8, "relu"), Dense(3, "softmax")],
@@ -72,13 +80,17 @@ def test_every_optimizer_trains_the_same(optimizer, monkeypatch):
     _assert_same_training(STACKS["relu"], SPARSE, optimizer, x, y, monkeypatch, batch_size=16)
 
 
-@pytest.mark.parametrize("mode", ["numpy", "compiled"])
-def test_both_kernel_modes_train_the_same(mode, monkeypatch):
-    if mode == "compiled" and not dg.kernels.available():
-        pytest.skip("the C extension is not built")
+@pytest.mark.parametrize("stack", ["relu", "one-unit relu"])
+def test_both_kernel_modes_train_the_same(stack, monkeypatch):
+    if not dg.kernels.available():
+        pytest.skip("the C extensions are not built")
     x, y = _data()
-    with dg.kernels.using(mode):
-        _assert_same_training(STACKS["relu"], SPARSE, dg.optimizers.Adam, x, y, monkeypatch, batch_size=16)
+    trained = {}
+    for mode in ("numpy", "compiled"):
+        with dg.kernels.using(mode):
+            model = _assert_same_training(STACKS[stack], SPARSE, dg.optimizers.SGD, x, y, monkeypatch, batch_size=16)
+        trained[mode] = [w.data.tobytes() for w in model.weights]
+    assert trained["numpy"] == trained["compiled"]
 
 
 @pytest.mark.parametrize("loss, one_hot", [
@@ -208,7 +220,7 @@ def test_which_layers_offer_steps():
     gelu(np.zeros((1, 3)))
     assert gelu.training_step((None, 3)) is None
     assert isinstance(Dropout(0.5).training_step((None, 3)), DropoutStep)
-    assert isinstance(Dropout(0.0).training_step((None, 3)), PassThrough)
+    assert isinstance(Dropout(0.0).training_step((None, 3)), DropoutStep)  # the rate may change
     assert isinstance(Flatten().training_step((None, 2, 3)), FlattenStep)
     assert isinstance(Input((3,)).training_step((None, 3)), PassThrough)
     assert Input((None,)).training_step((None, 3)) is None
@@ -236,3 +248,53 @@ def test_memmaps_and_streams_train_the_same(tmp_path, monkeypatch):
 
     _assert_same_training(STACKS["dropout"], SPARSE, dg.optimizers.Adam, batches, None, monkeypatch,
                           sample_shape=x.shape[1:])
+
+
+class Float64Error(dg.losses.Loss, register=False):
+    """A float64 constant makes the loss, and the gradient it sends back, float64."""
+
+    def call(self, y_true, y_pred):
+        return ((y_pred - np.asarray(y_true, np.float64)) ** 2).mean(axis=1)
+
+
+def test_a_loss_of_another_dtype_trains_the_same(monkeypatch):
+    x, y = _data()
+    y = np.eye(3)[y]
+    for stack in ("relu", "tanh, sigmoid, no bias"):
+        _assert_same_training(STACKS[stack], Float64Error(), dg.optimizers.Adam, x, y, monkeypatch, batch_size=32)
+
+
+class KernelGradientNorms(dg.callbacks.Callback):
+    """Records the first Dense kernel's gradient norm after every batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.norms = []
+
+    def on_train_batch_end(self, step, logs=None):
+        self.norms.append(float(np.linalg.norm(self.model.layers[1].kernel.grad)))
+
+
+def test_clipping_leaves_the_gradients_fit_shows_unclipped(monkeypatch):
+    x, y = _data()
+    norms = {}
+    for plan in (True, False):
+        callback = KernelGradientNorms()
+        _fit(STACKS["relu"], SPARSE, lambda: dg.optimizers.SGD(clipnorm=1e-3), x, y, plan=plan,
+             monkeypatch=monkeypatch, batch_size=32, callbacks=[callback])
+        norms[plan] = callback.norms
+    assert norms[True] == norms[False] and max(norms[True]) > 1e-2
+
+
+class DropoutSwitch(dg.callbacks.Callback):
+    """Dropout at rate 0.5 in the second epoch only."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        dropout = next(layer for layer in self.model.layers if isinstance(layer, Dropout))
+        dropout.rate = 0.5 if epoch == 0 else 0.0
+
+
+def test_a_dropout_rate_changed_during_fit_is_followed(monkeypatch):
+    x, y = _data()
+    _assert_same_training(lambda: [Dense(8, "relu"), Dropout(0.0, seed=1), Dense(3)], SPARSE,
+                          dg.optimizers.Adam, x, y, monkeypatch, batch_size=32, callbacks=[DropoutSwitch()])

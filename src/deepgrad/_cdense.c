@@ -7,7 +7,8 @@
  * Each repeats NumPy's float operations in NumPy's order, so results are bitwise NumPy's:
  * np.maximum(v, 0) is v for v > 0 or NaN and +0 otherwise (-0 included); the mask multiplies
  * by 1 or 0 (so inf·0 and NaN stay NaN); a column sum over axis 0 starts from +0 and adds
- * the rows in order. setup.py compiles this file with -ffp-contract=off, never
+ * the rows in order, as NumPy sums a C-contiguous matrix of two or more columns (a single
+ * column it sums pairwise: the caller leaves that one to NumPy). setup.py compiles this file with -ffp-contract=off, never
  * -ffast-math.
  */
 #define PY_SSIZE_T_CLEAN
@@ -35,6 +36,9 @@
     static void CLONES relu_backward_##T(Py_ssize_t rows, Py_ssize_t cols, const T *grad,     \
                                          const T *out, T *delta, T *bias_grad)                \
     {                                                                                         \
+        if (bias_grad != NULL) { /* from +0, as NumPy's sum starts (also with no rows) */     \
+            memset(bias_grad, 0, (size_t)cols * sizeof(T));                                   \
+        }                                                                                     \
         for (Py_ssize_t i = 0; i < rows; i++) {                                               \
             const T *g = grad + i * cols, *o = out + i * cols;                                \
             T *d = delta + i * cols;                                                          \
@@ -44,8 +48,8 @@
             if (bias_grad == NULL) {                                                          \
                 continue;                                                                     \
             }                                                                                 \
-            for (Py_ssize_t j = 0; j < cols; j++) { /* from +0, as NumPy's sum starts */      \
-                bias_grad[j] = (i == 0 ? (T)0 : bias_grad[j]) + d[j];                         \
+            for (Py_ssize_t j = 0; j < cols; j++) {                                           \
+                bias_grad[j] = bias_grad[j] + d[j];                                           \
             }                                                                                 \
         }                                                                                     \
     }

@@ -1,5 +1,5 @@
 /* The passes of a softmax cross-entropy with integer labels around NumPy's exp, sum and log
- * (see losses/base.py, softmax_cross_entropy_value_and_gradient).
+ * (see losses/softmax_cross_entropy.py).
  *
  * softmax_shift:    per row, shifted = z - max(z) (NaN when the row holds a NaN, as np.max);
  *                   keep = !(shifted < floor), and exps = 0 where not keep

@@ -42,7 +42,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterator
 
-__all__ = ["MODES", "available", "compiled", "get_mode", "set_mode", "using"]
+__all__ = ["EXTENSIONS", "MODES", "available", "compiled", "get_mode", "set_mode", "using"]
 
 MODES = ("auto", "numpy", "compiled")
 
@@ -85,22 +85,31 @@ def using(mode: str) -> Iterator[None]:
         set_mode(previous)
 
 
+#: The extension modules ``setup.py`` builds, each with kernels of its own names.
+EXTENSIONS = ("_ckernels", "_cdense", "_closses")
+_built: list = []  # the extensions that imported
+
+
 def _load() -> dict:
     global _functions
     if _functions is None:
-        _functions = {}
-        for name in ("_ckernels", "_cdense", "_closses"):
+        functions: dict = {}
+        for name in EXTENSIONS:
             try:
                 extension = importlib.import_module(f"{__package__}.{name}")
             except ImportError:
                 continue
-            _functions.update({k: v for k, v in vars(extension).items() if callable(v)})
+            kernels = {k: v for k, v in vars(extension).items() if callable(v)}
+            assert not kernels.keys() & functions.keys(), f"{name} repeats a kernel name"
+            functions.update(kernels)
+            _built.append(name)
+        _functions = functions
     return _functions
 
 
 def available() -> bool:
-    """Whether the compiled kernels were built with this installation."""
-    return bool(_load())
+    """Whether all the compiled kernels were built with this installation."""
+    return bool(_load()) and len(_built) == len(EXTENSIONS)
 
 
 def compiled(name: str) -> Callable | None:

@@ -126,6 +126,14 @@ def _stream_batch(model, batch, step, class_weight):
     return x, y, w
 
 
+def _training_parts(model) -> tuple:
+    """What every step of ``fit`` uses: the parameters the optimizer updates, whether penalties
+    join the loss (else the step skips the walk over the layers), and the training plan (None:
+    the step goes through the graph)."""
+    params = model.parameters()
+    return params, bool(model.regularization_losses()), TrainingPlan.for_model(model, params)
+
+
 def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split,
              validation_data, shuffle, sample_weight, class_weight, initial_epoch, seed,
              steps_per_epoch=None):
@@ -156,13 +164,11 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
 
     callback_list, history = _callback_list(model, callbacks, verbose, epochs, steps)
     rng = as_generator(seed)
-    params = model.parameters()
-    regularized = bool(model.regularization_losses())  # else skip the per-step walk over layers
     model.stop_training = False
     callback_list.on_train_begin({})
     # a callback that restored a backup (BackupAndRestore) says where training resumes
     initial_epoch = max(initial_epoch, model.__dict__.pop("_resume_at_epoch", initial_epoch))
-    plan = TrainingPlan.for_model(model, params) if model.built else None
+    parts = None  # found at the first batch, which builds a model that a stream feeds
     for epoch in range(initial_epoch, epochs):
         for metric in model.metrics:
             metric.reset_state()
@@ -175,6 +181,9 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             source = (_stream_batch(model, b, k, class_weight) for k, b in enumerate(stream.epoch()))
         for step, (xb, yb, wb) in enumerate(source):
             callback_list.on_train_batch_begin(step, {})
+            if parts is None:
+                parts = _training_parts(model)
+            params, regularized, plan = parts
             for p in params:
                 p.grad = None
             if plan is not None:  # the batch as Tensor(xb, dtype=...) would hold it

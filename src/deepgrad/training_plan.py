@@ -15,6 +15,9 @@ the graph's operations in the graph's order, so the trained weights are bitwise 
 (``tests/test_training_plan.py`` checks this).
 
 Models with regularization penalties or weights of more than one dtype train through the graph.
+
+The planned weights' ``.grad`` are the arrays the plan writes into, as PyTorch's ``.grad`` are:
+the next batch overwrites them, so a callback that keeps gradients keeps copies.
 """
 
 from __future__ import annotations
@@ -41,7 +44,13 @@ class TrainingPlan:
 
     def __init__(self, model, steps: list, tail: list, params: list):
         self.model, self.steps, self.tail, self.params = model, steps, tail, params
-        buffers = dict(zip(map(id, params), model.optimizer.gradient_buffers(params)))
+        optimizer = model.optimizer
+        if optimizer.clipnorm or optimizer.clipvalue or optimizer.global_clipnorm:
+            # clipping would clip the optimizer's buffers in place, and .grad with them
+            arrays = [np.zeros_like(p.data) for p in params]
+        else:
+            arrays = optimizer.gradient_buffers(params)
+        buffers = {id(p): a for p, a in zip(params, arrays) if a is not None}
         planned = set()
         for step in steps:
             step.grads = [buffers.get(id(p)) for p in step.params]

@@ -116,8 +116,9 @@ class Layer:
     def training_step(self, input_shape: tuple):
         """A :class:`~deepgrad.layers.steps.TrainingStep` doing this layer's training forward and
         backward on plain arrays of ``input_shape`` (batch dimension first), or None (the
-        default) when only the graph can train the layer; ``fit`` then trains through the graph.
-        The step must read the weights' ``.data`` when it runs, never keep their arrays.
+        default) when only the graph can train the layer; ``fit`` then trains this layer and
+        those after it through the graph. The step must read the weights' ``.data`` when it
+        runs, never keep their arrays.
         """
         return None
 

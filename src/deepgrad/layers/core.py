@@ -90,14 +90,17 @@ class Input(Layer):
             self.call(Tensor._result(x, None))
         return x
 
+    def _checked_by_the_model(self, input_shape: tuple) -> bool:
+        """Whether a model that checked its inputs against ``input_shape`` checked them fully
+        (this layer declares every size, and they are the ones the model checks)."""
+        return tuple(input_shape[1:]) == self.input_shape and None not in self.input_shape
+
     def inference_step(self, input_shape: tuple):
         """None (nothing to do) when the model's checked inputs have the declared shape."""
-        fixed = tuple(input_shape[1:]) == self.input_shape and None not in self.input_shape
-        return None if fixed else self.infer
+        return None if self._checked_by_the_model(input_shape) else self.infer
 
     def training_step(self, input_shape: tuple):
-        fixed = tuple(input_shape[1:]) == self.input_shape and None not in self.input_shape
-        return PassThrough() if fixed else None
+        return PassThrough() if self._checked_by_the_model(input_shape) else None
 
     def get_config(self) -> dict:
         config = super().get_config()

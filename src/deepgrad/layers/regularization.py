@@ -11,7 +11,7 @@ from .._random import as_generator
 from ..tensor import Tensor
 from .base import Layer
 from .core import seed_config
-from .steps import DropoutStep, PassThrough
+from .steps import DropoutStep
 
 __all__ = ["Dropout"]
 
@@ -64,7 +64,7 @@ class Dropout(Layer):
         return self._generator
 
     def training_step(self, input_shape: tuple):
-        return PassThrough() if self.rate == 0.0 else DropoutStep(self)
+        return DropoutStep(self)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -1,12 +1,12 @@
 """Training steps: a layer's forward and backward on plain arrays, for ``fit``'s training plan.
 
-Inside ``fit``, a :class:`~deepgrad.Sequential` whose layers all offer a training step (see
-:meth:`Layer.training_step <deepgrad.layers.Layer.training_step>`) trains without recording a
-graph: each step keeps what its backward needs, writes its outputs and gradients into buffers it
-reuses from batch to batch, and writes its weights' gradients where the plan tells it (the
-optimizer's flat gradient buffer). Every step does the operations its layer's graph does, on
-the same arrays, in the same order, so training gives bitwise the weights the graph gives; the
-tests check this for every step.
+Inside ``fit``, the leading layers of a :class:`~deepgrad.Sequential` that offer a training
+step (see :meth:`Layer.training_step <deepgrad.layers.Layer.training_step>`) train without
+recording a graph (:mod:`deepgrad.training_plan`): each step keeps what its backward needs,
+writes its outputs and gradients into arrays it reuses from batch to batch, and writes its
+weights' gradients where the plan tells it (the optimizer's flat gradient buffer). Every step
+does the operations its layer's graph does, on the same arrays, in the same order, so training
+gives bitwise the weights the graph gives; the tests check this for every step.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ class TrainingStep:
     array per weight (or None for a weight nobody trains) before the first batch.
     """
 
-    params: tuple = ()
-
-    def __init__(self):
+    def __init__(self, params: tuple = ()):
+        self.params = tuple(params)
         self.grads: list = [None] * len(self.params)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -71,9 +70,8 @@ class DenseStep(TrainingStep):
     reused arrays. ``activation`` is None, ``"relu"``, ``"sigmoid"`` or ``"tanh"``."""
 
     def __init__(self, kernel, bias, activation: str | None):
+        super().__init__((kernel,) if bias is None else (kernel, bias))
         self.kernel, self.bias, self.activation = kernel, bias, activation
-        self.params = (kernel,) if bias is None else (kernel, bias)
-        super().__init__()
         self.buffers = _Buffers(kernel.data.dtype)
         self.x = self.out = None
 
@@ -93,49 +91,70 @@ class DenseStep(TrainingStep):
         return out
 
     def backward(self, grad, need_input_grad):
-        out, buffers = self.out, self.buffers
-        kernel_grad, *bias_grad = self.grads
-        bias_grad = bias_grad[0] if bias_grad else None
-        if self.activation == "relu" and grad.dtype == out.dtype:
-            delta = buffers.get("delta", len(out), out.shape[1:])
-            grad = relu_backward(grad, out, delta, bias_grad)
-            bias_grad = None  # summed already
-        elif self.activation == "relu":
-            grad = grad * (out > 0)
-        elif self.activation == "tanh":
-            grad = grad * (1.0 - out * out)
-        elif self.activation == "sigmoid":
-            grad = grad * out * (1.0 - out)
+        kernel_grad = self.grads[0]
+        bias_grad = self.grads[1] if self.bias is not None else None
+        x, out, self.x, self.out = self.x, self.out, None, None
+        if grad.dtype != out.dtype:  # a loss of another dtype: the graph's arithmetic, unbuffered
+            return self._backward_in(grad.dtype, grad, x, out, need_input_grad, kernel_grad, bias_grad)
+        if self.activation == "relu":
+            grad = relu_backward(grad, out, self.buffers.get("delta", len(out), out.shape[1:]), bias_grad)
+            bias_grad = None  # summed with the mask
+        elif self.activation is not None:
+            grad = self._activation_backward(grad, out)
+        kernel = self.kernel.data
         input_grad = None
         if need_input_grad:
-            kernel = self.kernel.data
-            input_grad = np.matmul(grad, kernel.T, out=buffers.get("input_grad", len(grad), kernel.shape[:1]))
+            input_grad = np.matmul(grad, kernel.T, out=self.buffers.get("input_grad", len(grad), kernel.shape[:1]))
         if kernel_grad is not None:
-            np.matmul(self.x.T, grad, out=kernel_grad)
+            np.matmul(x.T, grad, out=kernel_grad)
         if bias_grad is not None:
             np.sum(grad, axis=0, out=bias_grad)
-        self.x = self.out = None
         return input_grad
+
+    def _activation_backward(self, grad, out):
+        """The gradient through the activation, as ``ops.Affine.backward`` writes it."""
+        if self.activation == "relu":
+            return grad * (out > 0)
+        if self.activation == "tanh":
+            return grad * (1.0 - out * out)
+        return grad * out * (1.0 - out)  # sigmoid
+
+    def _backward_in(self, dtype, grad, x, out, need_input_grad, kernel_grad, bias_grad):
+        """Backward for an upstream gradient of another ``dtype`` than the weights: every
+        product and sum in that dtype, as the graph keeps it; only the weights' gradients are
+        cast, as the optimizer casts them."""
+        if self.activation is not None:
+            grad = self._activation_backward(grad, out)
+        if kernel_grad is not None:
+            np.copyto(kernel_grad, x.T @ grad, casting="same_kind")
+        if bias_grad is not None:
+            np.copyto(bias_grad, grad.sum(axis=0), casting="same_kind")
+        return grad @ self.kernel.data.T if need_input_grad else None
 
 
 class DropoutStep(TrainingStep):
-    """Inverted dropout with the layer's generator: the same draws, in the same order, as
-    :func:`deepgrad.functional.dropout` makes in the graph."""
+    """Inverted dropout with the layer's generator and its current rate: the same draws, in the
+    same order, as :func:`deepgrad.functional.dropout` makes in the graph (none at rate 0)."""
 
     def __init__(self, layer):
-        self.layer = layer
         super().__init__()
+        self.layer = layer
         self.scale = None
 
     def forward(self, x):
-        layer = self.layer
-        keep = layer.generator().random(x.shape) >= layer.rate
-        self.scale = (keep / (1.0 - layer.rate)).astype(x.dtype)
+        rate = self.layer.rate
+        if rate == 0.0:
+            self.scale = None
+            return x
+        keep = self.layer.generator().random(x.shape) >= rate
+        self.scale = (keep / (1.0 - rate)).astype(x.dtype)
         return x * self.scale
 
     def backward(self, grad, need_input_grad):
         scale, self.scale = self.scale, None
-        return grad * scale if need_input_grad else None
+        if not need_input_grad:
+            return None
+        return grad if scale is None else grad * scale
 
 
 class FlattenStep(TrainingStep):

@@ -29,7 +29,7 @@ from .base import (
     per_sample_mean,
     same_shape_target,
 )
-from .softmax_gradient import softmax_cross_entropy_value_and_gradient
+from .softmax_cross_entropy import softmax_cross_entropy_value_and_gradient
 
 __all__ = [
     "binary_crossentropy",

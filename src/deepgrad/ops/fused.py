@@ -49,7 +49,7 @@ def add_bias_relu(out: np.ndarray, bias) -> np.ndarray:
     compiled kernel, else ``out += bias`` and ``np.maximum``, bitwise the same."""
     kernel = kernels.compiled("bias_relu")
     if (kernel is not None and type(out) is np.ndarray and out.ndim == 2 and out.flags.c_contiguous
-            and (bias is None or _takes(bias, out.dtype))):
+            and (bias is None or (_takes(bias, out.dtype) and bias.shape == out.shape[1:]))):
         kernel(out, bias)
         return out
     if bias is not None:
@@ -63,7 +63,10 @@ def relu_backward(grad: np.ndarray, out: np.ndarray, delta: np.ndarray, bias_gra
     kernel, bitwise the NumPy passes. Returns ``delta``."""
     kernel = _compiled_for("relu_backward", grad, out, delta, bias_grad)
     if kernel is not None and grad.shape == out.shape:
-        kernel(grad, out, delta, bias_grad)
+        single_column = out.shape[1] == 1  # NumPy sums one column pairwise, not row by row
+        kernel(grad, out, delta, None if single_column else bias_grad)
+        if single_column and bias_grad is not None:
+            np.sum(delta, axis=0, out=bias_grad)
         return delta
     np.multiply(grad, out > 0, out=delta)
     if bias_grad is not None:

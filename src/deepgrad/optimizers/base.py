@@ -216,15 +216,20 @@ class Optimizer:
             and all(p is q and p.data is v for p, q, v in zip(params, self._params, self._views))
         )
 
-    def gradient_buffers(self, params) -> list[np.ndarray]:
+    def gradient_buffers(self, params) -> list:
         """Where to write each gradient of ``params`` (building the layout if needed): views of
-        the flat buffer the step reads. When every gradient a step gets is one of these arrays,
-        it updates all parameters of a dtype in one pass and copies nothing; the next step's
-        gradients overwrite them."""
+        the flat buffer the step reads, None for a parameter that is not trainable.
+
+        When every gradient a step gets is one of these arrays, it updates all parameters of a
+        dtype in one pass and copies nothing. The arrays are reused: the next step's gradients
+        overwrite them, and gradient clipping clips them in place.
+        """
         params = list(params)
-        if not self._layout_matches(params):
-            self.build(params)
-        return [group.grad_views[j] for group, j in self._where]
+        trainable = [p for p in params if getattr(p, "trainable", True)]
+        if not self._layout_matches(trainable):
+            self.build(trainable)
+        views = iter([group.grad_views[j] for group, j in self._where])
+        return [next(views) if getattr(p, "trainable", True) else None for p in params]
 
     def build(self, params) -> None:
         """Pack ``params`` into flat buffers and create their state (done by the first step;

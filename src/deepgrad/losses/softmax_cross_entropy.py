@@ -24,8 +24,8 @@ def softmax_cross_entropy_value_and_gradient(logits: np.ndarray, labels: np.ndar
                                               reduction: str) -> tuple[float, np.ndarray]:
     """Reduced softmax cross-entropy of ``logits`` (n, k) and its gradient with respect to them.
 
-    ``labels`` are int64 classes of shape (n,) (checked to be in range) or distributions of the
-    logits' shape and dtype; ``reduction`` is ``"mean"`` or ``"sum"``. The gradient is what
+    ``labels`` are int64 classes of shape (n,), in range (the losses check them first), or
+    distributions of the logits' shape and dtype; ``reduction`` is ``"mean"`` or ``"sum"``. The gradient is what
     ``backward()`` of :func:`~deepgrad.losses.base.reduce_losses` over
     :class:`~deepgrad.ops.SoftmaxCrossEntropy` gives: seeded with 1, divided by the count for a
     mean, multiplied by the sample weights.
@@ -35,10 +35,13 @@ def softmax_cross_entropy_value_and_gradient(logits: np.ndarray, labels: np.ndar
     weights = None if sample_weight is None else check_sample_weight(sample_weight, n, logits.dtype)
     count = dtype(max(n, 1))
     seed = dtype(1) / count if reduction == "mean" else dtype(1)
-    per_sample = np.full(n, seed) if weights is None else seed * weights
-    sparse = kernels.compiled("softmax_ce_sparse") if labels.ndim == 1 else None
-    if sparse is not None and n and type(logits) is np.ndarray and logits.flags.c_contiguous:
-        losses, grad = _sparse_compiled(logits, labels, per_sample, sparse)
+    per_sample = np.full(n, seed)  # the graph's gradient of each sample's loss
+    if weights is not None:  # (n,) or one weight for all
+        per_sample = per_sample * weights
+    shift, sparse = kernels.compiled("softmax_shift"), kernels.compiled("softmax_ce_sparse")
+    if (labels.ndim == 1 and shift is not None and sparse is not None and n
+            and type(logits) is np.ndarray and logits.flags.c_contiguous):
+        losses, grad = _sparse_compiled(logits, labels, per_sample, shift, sparse)
     else:
         fused = ops.SoftmaxCrossEntropy(labels)
         losses = fused.forward(logits)
@@ -49,13 +52,14 @@ def softmax_cross_entropy_value_and_gradient(logits: np.ndarray, labels: np.ndar
     return float(total / count if reduction == "mean" else total), grad
 
 
-def _sparse_compiled(logits, labels, per_sample, kernel):
-    """SoftmaxCrossEntropy's forward and backward for integer labels with the compiled passes."""
+def _sparse_compiled(logits, labels, per_sample, shift, sparse):
+    """SoftmaxCrossEntropy's forward and backward for integer labels: the compiled passes
+    ``shift`` and ``sparse`` around NumPy's exp, row sums and log."""
     shifted, exps, grad = np.empty_like(logits), np.empty_like(logits), np.empty_like(logits)
     keep = np.empty(logits.shape, np.bool_)
-    kernels.compiled("softmax_shift")(logits, shifted, exps, keep, exp_floor(logits.dtype))
+    shift(logits, shifted, exps, keep, exp_floor(logits.dtype))
     np.exp(shifted, out=exps, where=keep)
     totals = np.add.reduce(exps, axis=1)
     losses = np.empty(len(logits), logits.dtype)
-    kernel(exps, totals, np.log(totals), shifted, labels, per_sample, grad, losses)
+    sparse(exps, totals, np.log(totals), shifted, labels, per_sample, grad, losses)
     return losses, grad
