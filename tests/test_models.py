@@ -381,3 +381,16 @@ def test_a_frozen_layer_keeps_its_weights_through_fit():
     before = [w.copy() for w in frozen.get_weights()]
     model.fit(x, y, epochs=2, verbose=0)
     assert all(np.array_equal(a, b) for a, b in zip(before, frozen.get_weights()))
+
+
+def test_a_model_without_input_layer_trains_from_a_stream():
+    x, y = _blobs(64)
+    model = Sequential([Dense(8, activation="relu"), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+
+    def batches():
+        for start in range(0, 64, 16):
+            yield x[start:start + 16], y[start:start + 16]
+
+    history = model.fit(batches, epochs=2, verbose=0)
+    assert model.built and model.optimizer.iterations == 8 and len(history.history["loss"]) == 2
