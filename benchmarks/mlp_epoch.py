@@ -9,7 +9,8 @@ twice: median by median over epochs 2–5, and round by round (an epoch of each 
 after the other) with the median of those ratios over every round after the first, which
 cancels most of the load the machines' neighbours add. Also reported: the GEMM limit (the
 epoch's matrix-product FLOPs divided by the float32 matmul throughput, measured after every
-round) and deepgrad's peak memory growth across epochs.
+round) and deepgrad's peak memory growth across epochs. Each epoch starts 0.3 s after the
+previous one ended, when the threads the previous one left spinning have gone idle.
 
 The data are random (the timing does not depend on the values); pass ``--mnist DIR`` to use the
 real IDX files instead.
@@ -30,6 +31,9 @@ import time
 import numpy as np
 
 N, D, H1, H2, C, BATCH, LR = 60_000, 784, 256, 128, 10, 128, 1e-3
+#: Seconds between one worker's epoch and the next: OpenBLAS's idle threads spin for about 0.1 s
+#: after their last product (OpenMP's for less), which would slow whichever worker runs next.
+SETTLE = 0.3
 
 
 def gemm_limit_seconds() -> float:
@@ -200,6 +204,7 @@ def main() -> None:
     limits: list[float] = []  # measured once per round, between the frameworks' epochs
     for epoch in range(args.epochs):
         for name, process in workers.items():
+            time.sleep(SETTLE)  # the previous worker's idle BLAS/OpenMP threads stop spinning
             process.stdin.write("go\n")
             process.stdin.flush()
             seconds, rss = map(float, process.stdout.readline().split())

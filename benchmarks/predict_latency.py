@@ -4,8 +4,9 @@ deepgrad's ``model.predict`` (input checks included) and ``model(x)`` under ``no
 PyTorch eager ``model(x)`` under ``torch.inference_mode()`` and, when installed, Keras 3 on JAX
 (``model.predict`` and the direct ``model(x, training=False)`` call). Each framework runs in its
 own worker process (so no framework's idle threads spin against another's); the workers take
-turns in chunks of calls, so they share the machine's load; medians and deepgrad ÷ PyTorch are
-reported.
+turns in chunks of calls, so they share the machine's load, each chunk starting 0.3 s after the
+previous one (when the threads it left spinning have gone idle); medians and deepgrad ÷ PyTorch
+are reported.
 
     python benchmarks/predict_latency.py [--repeats 2000]
 """
@@ -147,6 +148,7 @@ def main() -> None:
         times: dict[str, list[float]] = {}
         for _ in range(-(-total // chunk)):
             for process in workers:
+                time.sleep(0.3)  # the previous worker's idle BLAS/OpenMP threads stop spinning
                 process.stdin.write(f"{batch} {chunk}\n")
                 process.stdin.flush()
                 for name, t in json.loads(process.stdout.readline()).items():

@@ -26,10 +26,11 @@ class _InferencePlan:
     the build change.
     """
 
-    __slots__ = ("layers", "sample_shape", "steps")
+    __slots__ = ("dtype", "layers", "sample_shape", "steps")
 
     def __init__(self, model: Sequential):
         self.layers = list(model.layers)
+        self.dtype = model.weights_dtype
         shape = tuple(model._build_input_shape)
         self.sample_shape = shape[1:]
         self.steps = []

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import activations, functional, initializers, ops, regularizers
+from .. import activations, functional, initializers, kernels, ops, regularizers
 from ..ops.fused import add_bias_relu
 from .._random import as_generator
 from ..tensor import Tensor
@@ -256,7 +256,19 @@ class Dense(Layer):
             kernel = self.kernel.data
             if x.dtype is not kernel.dtype:  # another dtype: infer casts it as call does
                 return self.infer(x)
-            return _affine_in_place(x, kernel, self.bias, relu)
+            out = np.matmul(x, kernel)
+            bias = None if self.bias is None else self.bias.data
+            if not relu:
+                if bias is not None:
+                    out += bias
+                return out
+            bias_relu = kernels.compiled("bias_relu")  # the common case, checked inline
+            if (bias_relu is not None and type(out) is np.ndarray and bias is not None
+                    and type(bias) is np.ndarray and bias.dtype is out.dtype and bias.ndim == 1
+                    and bias.flags.c_contiguous and len(bias) == out.shape[1]):
+                bias_relu(out, bias)
+                return out
+            return add_bias_relu(out, bias)
 
         return step
 
