@@ -40,6 +40,22 @@ class TrainingPlan:
         One per planned layer (layers that pass their input through are left out).
     tail : list of Layer
         The layers after the planned run, applied in the graph.
+
+    Examples
+    --------
+    ``fit`` makes one; here by hand, for a network whose softmax output layer stays in the graph:
+
+    >>> import numpy as np
+    >>> import deepgrad as dg
+    >>> from deepgrad.layers import Dense, Input
+    >>> model = dg.Sequential([Input((3,)), Dense(4, "relu"), Dense(2, "softmax")])
+    >>> model.compile("adam", "sparse_categorical_crossentropy")
+    >>> plan = TrainingPlan.for_model(model, model.parameters())
+    >>> [type(step).__name__ for step in plan.steps], [layer.name for layer in plan.tail]
+    (['DenseStep'], ['dense_1'])
+    >>> loss, out = plan.run(np.ones((5, 3), np.float32), np.array([0, 1, 0, 1, 1]), None)
+    >>> out.shape, model.layers[1].kernel.grad.shape
+    ((5, 2), (3, 4))
     """
 
     def __init__(self, model, steps: list, tail: list, params: list):

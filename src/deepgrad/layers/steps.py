@@ -67,7 +67,24 @@ class _Buffers:
 class DenseStep(TrainingStep):
     """``activation(x @ kernel + bias)`` for 2-D ``x``: :class:`deepgrad.ops.Affine`'s forward
     and backward, with the product, the input gradient and the weight gradients written into
-    reused arrays. ``activation`` is None, ``"relu"``, ``"sigmoid"`` or ``"tanh"``."""
+    reused arrays. ``activation`` is None, ``"relu"``, ``"sigmoid"`` or ``"tanh"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepgrad import Parameter
+    >>> kernel, bias = Parameter([[1.0, -1.0]], dtype="float64"), Parameter([0.5, 0.5], dtype="float64")
+    >>> step = DenseStep(kernel, bias, "relu")
+    >>> step.grads = [np.zeros((1, 2)), np.zeros(2)]
+    >>> step.forward(np.array([[2.0], [3.0]]))
+    array([[2.5, 0. ],
+           [3.5, 0. ]])
+    >>> step.backward(np.ones((2, 2)), need_input_grad=True)  # only the live unit passes it back
+    array([[1.],
+           [1.]])
+    >>> step.grads  # kernel: 2 + 3 from the live unit; bias: one per sample
+    [array([[5., 0.]]), array([2., 0.])]
+    """
 
     def __init__(self, kernel, bias, activation: str | None):
         super().__init__((kernel,) if bias is None else (kernel, bias))
