@@ -23,7 +23,8 @@ class BuildExt(build_ext):
 
 setup(
     ext_modules=[
-        Extension(f"deepgrad.{name}", [f"src/deepgrad/{name}.c"], optional=True)
+        Extension(f"deepgrad.{name}", [f"src/deepgrad/{name}.c"], optional=True,
+                  depends=["src/deepgrad/_ckernels_common.h"])
         for name in ("_ckernels", "_cdense", "_closses")  # deepgrad.kernels.EXTENSIONS
     ],
     cmdclass={"build_ext": BuildExt},

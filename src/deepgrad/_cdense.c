@@ -11,15 +11,7 @@
  * column it sums pairwise: the caller leaves that one to NumPy). setup.py compiles this file with -ffp-contract=off, never
  * -ffast-math.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <string.h>
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
+#include "_ckernels_common.h"
 
 #define DENSE_LOOPS(T)                                                                        \
     static void CLONES bias_relu_##T(Py_ssize_t rows, Py_ssize_t cols, T *out, const T *bias) \
@@ -65,16 +57,6 @@ typedef struct {
     Py_ssize_t rows, cols;
 } Arrays;
 
-static void
-release(Arrays *a, int k)
-{
-    for (int i = 0; i < k; i++) {
-        if (a->b[i].obj != NULL) {
-            PyBuffer_Release(&a->b[i]);
-        }
-    }
-}
-
 static int
 parse(const char *name, PyObject *const *args, Py_ssize_t nargs, int k, const int *writable,
       const int *vector, const int *optional, Arrays *a)
@@ -90,7 +72,7 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, int k, const in
         }
         int access = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[i] ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(args[i], &a->b[i], access) < 0) {
-            release(a, k);
+            release_buffers(a->b, k);
             return -1;
         }
         Py_buffer *b = &a->b[i];
@@ -114,7 +96,7 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, int k, const in
                          "%s(): argument %d must be a contiguous float32 or float64 array of the "
                          "first one's dtype and %s", name, i,
                          i == 0 ? "two dimensions" : vector[i] ? "column count" : "shape");
-            release(a, k);
+            release_buffers(a->b, k);
             return -1;
         }
     }
@@ -137,7 +119,7 @@ bias_relu(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         bias_relu_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf);
     }
     Py_END_ALLOW_THREADS
-    release(&a, 2);
+    release_buffers(a.b, 2);
     Py_RETURN_NONE;
 }
 
@@ -157,7 +139,7 @@ relu_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         relu_backward_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf);
     }
     Py_END_ALLOW_THREADS
-    release(&a, 4);
+    release_buffers(a.b, 4);
     Py_RETURN_NONE;
 }
 

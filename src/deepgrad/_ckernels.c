@@ -6,17 +6,8 @@
  * compiles this file with -ffp-contract=off and never with -ffast-math. Scalars arrive already
  * rounded to the buffers' dtype, as NumPy rounds a Python float against a float32 array.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_ckernels_common.h"
 #include <math.h>
-#include <string.h>
-
-/* Wider vector units where the CPU has them, chosen once at load time (GCC on x86-64 Linux). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 /* In a loop over i: the weight after the decoupled decay when `decayed` (w − w·decay, as
  * Optimizer._decay_and_update computes it), and Adam's moments in place as _update_moments
@@ -164,16 +155,6 @@ typedef struct {
     Py_ssize_t n;
 } Call;
 
-static void
-release(Py_buffer *views, int k)
-{
-    for (int i = 0; i < k; i++) {
-        if (views[i].obj != NULL) {
-            PyBuffer_Release(&views[i]);
-        }
-    }
-}
-
 /* Buffers: one-dimensional, C-contiguous, all float32 or all float64, all of the first one's
  * length; writable where `writable` says. Returns 0, or -1 with an exception set. */
 static int
@@ -200,7 +181,7 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, Call *c, const 
     for (int i = 0; i < arrays; i++) {
         int access = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[i] ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(args[i], &c->b[i], access) < 0) {
-            release(c->b, arrays);
+            release_buffers(c->b, arrays);
             return -1;
         }
         const char *f = c->b[i].format;
@@ -210,7 +191,7 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, Call *c, const 
             PyErr_Format(PyExc_ValueError,
                          "%s(): argument %d must be a 1-D contiguous array of the first one's "
                          "dtype (float32 or float64) and length", name, i);
-            release(c->b, arrays);
+            release_buffers(c->b, arrays);
             return -1;
         }
         c->kind = kind;
@@ -237,7 +218,7 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, Call *c, const 
         }                                                                                     \
         Py_BEGIN_ALLOW_THREADS if (c.kind == 'f') { F_CALL; }                                 \
         else { D_CALL; }                                                                      \
-        Py_END_ALLOW_THREADS release(c.b, arrays);                                            \
+        Py_END_ALLOW_THREADS release_buffers(c.b, arrays);                                    \
         Py_RETURN_NONE;                                                                       \
     }
 

@@ -13,16 +13,8 @@
  * np.max's, which changes no result: e^{±0} = 1 and l - (±0) = l - 0. Compiled with
  * -ffp-contract=off, never -ffast-math.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_ckernels_common.h"
 #include <stdint.h>
-#include <string.h>
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 #define LOSS_LOOPS(T)                                                                         \
     static void CLONES softmax_shift_##T(Py_ssize_t rows, Py_ssize_t cols, const T *z,        \
@@ -83,16 +75,6 @@ typedef struct {
     Py_ssize_t rows, cols;
 } Arrays;
 
-static void
-release(Arrays *a, int k)
-{
-    for (int i = 0; i < k; i++) {
-        if (a->b[i].obj != NULL) {
-            PyBuffer_Release(&a->b[i]);
-        }
-    }
-}
-
 static int
 parse(const char *name, PyObject *const *args, Py_ssize_t nargs, const char *shape,
       const char *writable, Arrays *a)
@@ -106,7 +88,7 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, const char *sha
     for (int i = 0; i < k; i++) {
         int access = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[i] == 'w' ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(args[i], &a->b[i], access) < 0) {
-            release(a, k);
+            release_buffers(a->b, k);
             return -1;
         }
         Py_buffer *b = &a->b[i];
@@ -137,7 +119,7 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, const char *sha
             PyErr_Format(PyExc_ValueError,
                          "%s(): argument %d must be a contiguous array matching the first one "
                          "(a float32 or float64 matrix)", name, i);
-            release(a, k);
+            release_buffers(a->b, k);
             return -1;
         }
     }
@@ -169,7 +151,7 @@ softmax_shift(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                              floor);
     }
     Py_END_ALLOW_THREADS
-    release(&a, 4);
+    release_buffers(a.b, 4);
     Py_RETURN_NONE;
 }
 
@@ -189,7 +171,7 @@ softmax_ce_sparse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (labels[i] < 0 || labels[i] >= a.cols) {
             PyErr_Format(PyExc_ValueError, "softmax_ce_sparse(): label %lld of row %zd is not in "
                          "[0, %zd)", (long long)labels[i], i, a.cols);
-            release(&a, 8);
+            release_buffers(a.b, 8);
             return NULL;
         }
     }
@@ -204,7 +186,7 @@ softmax_ce_sparse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                                  labels, a.b[5].buf, step, a.b[6].buf, a.b[7].buf);
     }
     Py_END_ALLOW_THREADS
-    release(&a, 8);
+    release_buffers(a.b, 8);
     Py_RETURN_NONE;
 }
 

@@ -51,8 +51,8 @@ class TrainingPlan:
     >>> model = dg.Sequential([Input((3,)), Dense(4, "relu"), Dense(2, "softmax")])
     >>> model.compile("adam", "sparse_categorical_crossentropy")
     >>> plan = TrainingPlan.for_model(model, model.parameters())
-    >>> [type(step).__name__ for step in plan.steps], [layer.name for layer in plan.tail]
-    (['DenseStep'], ['dense_1'])
+    >>> [type(step).__name__ for step in plan.steps], [layer.activation.__name__ for layer in plan.tail]
+    (['DenseStep'], ['softmax'])
     >>> loss, out = plan.run(np.ones((5, 3), np.float32), np.array([0, 1, 0, 1, 1]), None)
     >>> out.shape, model.layers[1].kernel.grad.shape
     ((5, 2), (3, 4))

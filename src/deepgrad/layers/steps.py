@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.elementwise import stable_sigmoid
-from ..ops.fused import add_bias_relu, relu_backward
+from ..ops.fused import activation_backward, add_bias_and_activate, relu_backward
 
 __all__ = ["DenseStep", "DropoutStep", "FlattenStep", "PassThrough", "TrainingStep"]
 
@@ -95,15 +94,7 @@ class DenseStep(TrainingStep):
     def forward(self, x):
         kernel = self.kernel.data
         out = np.matmul(x, kernel, out=self.buffers.get("out", len(x), kernel.shape[1:]))
-        bias = None if self.bias is None else self.bias.data
-        if self.activation == "relu":
-            add_bias_relu(out, bias)
-        elif bias is not None:
-            out += bias
-        if self.activation == "tanh":
-            np.tanh(out, out=out)
-        elif self.activation == "sigmoid":
-            out = stable_sigmoid(out)
+        out = add_bias_and_activate(out, None if self.bias is None else self.bias.data, self.activation)
         self.x, self.out = x, out
         return out
 
@@ -116,8 +107,8 @@ class DenseStep(TrainingStep):
         if self.activation == "relu":
             grad = relu_backward(grad, out, self.buffers.get("delta", len(out), out.shape[1:]), bias_grad)
             bias_grad = None  # summed with the mask
-        elif self.activation is not None:
-            grad = self._activation_backward(grad, out)
+        else:
+            grad = activation_backward(self.activation, grad, out)
         kernel = self.kernel.data
         input_grad = None
         if need_input_grad:
@@ -128,20 +119,11 @@ class DenseStep(TrainingStep):
             np.sum(grad, axis=0, out=bias_grad)
         return input_grad
 
-    def _activation_backward(self, grad, out):
-        """The gradient through the activation, as ``ops.Affine.backward`` writes it."""
-        if self.activation == "relu":
-            return grad * (out > 0)
-        if self.activation == "tanh":
-            return grad * (1.0 - out * out)
-        return grad * out * (1.0 - out)  # sigmoid
-
     def _backward_in(self, dtype, grad, x, out, need_input_grad, kernel_grad, bias_grad):
         """Backward for an upstream gradient of another ``dtype`` than the weights: every
         product and sum in that dtype, as the graph keeps it; only the weights' gradients are
         cast, as the optimizer casts them."""
-        if self.activation is not None:
-            grad = self._activation_backward(grad, out)
+        grad = activation_backward(self.activation, grad, out)
         if kernel_grad is not None:
             np.copyto(kernel_grad, x.T @ grad, casting="same_kind")
         if bias_grad is not None:

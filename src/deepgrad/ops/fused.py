@@ -74,6 +74,32 @@ def relu_backward(grad: np.ndarray, out: np.ndarray, delta: np.ndarray, bias_gra
     return delta
 
 
+def add_bias_and_activate(out: np.ndarray, bias, activation: str | None) -> np.ndarray:
+    """``activation(out + bias)`` for one of :data:`AFFINE_ACTIVATIONS`, in place on ``out``
+    (the sigmoid returns a new array): :class:`Affine`'s forward after its product."""
+    if activation == "relu":
+        return add_bias_relu(out, bias)
+    if bias is not None:
+        out += bias
+    if activation == "tanh":
+        return np.tanh(out, out=out)
+    if activation == "sigmoid":
+        return stable_sigmoid(out)
+    return out
+
+
+def activation_backward(activation: str | None, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The gradient through one of :data:`AFFINE_ACTIVATIONS` whose output was ``out``: a new
+    array, as :class:`Affine`'s backward computes it without the compiled ReLU pass."""
+    if activation == "relu":
+        return grad * (out > 0)
+    if activation == "tanh":
+        return grad * (1.0 - out * out)
+    if activation == "sigmoid":
+        return grad * out * (1.0 - out)
+    return grad
+
+
 class Affine(Function):
     """``activation(x @ w + b)`` for 2-D ``x`` (the bias is optional: inputs ``(x, w)``)."""
 
@@ -87,15 +113,7 @@ class Affine(Function):
     def forward(self, x, w, b=None):
         if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0]:
             raise ValueError(f"Affine needs x of shape (n, k) and w of shape (k, m); got {x.shape} and {w.shape}")
-        out = x @ w  # a fresh array: the rest happens in place
-        if self.activation == "relu":
-            add_bias_relu(out, b)
-        elif b is not None:
-            out += b
-        if self.activation == "tanh":
-            np.tanh(out, out=out)
-        elif self.activation == "sigmoid":
-            out = stable_sigmoid(out)
+        out = add_bias_and_activate(x @ w, b, self.activation)  # in place on the fresh product
         self.x, self.w, self.out = x, w, out
         return out
 
@@ -107,12 +125,8 @@ class Affine(Function):
             if need_b and need_b[0]:
                 bias_grad = np.empty(out.shape[1], out.dtype)
             grad = relu_backward(grad, out, np.empty_like(out), bias_grad)
-        elif self.activation == "relu":
-            grad = grad * (out > 0)
-        elif self.activation == "tanh":
-            grad = grad * (1.0 - out * out)
-        elif self.activation == "sigmoid":
-            grad = grad * out * (1.0 - out)
+        else:
+            grad = activation_backward(self.activation, grad, out)
         grads = [grad @ self.w.T if need_x else None, self.x.T @ grad if need_w else None]
         if need_b:
             grads.append((grad.sum(axis=0) if bias_grad is None else bias_grad) if need_b[0] else None)
