@@ -7,9 +7,11 @@ Flatten, Input) that work buys nothing: the plan runs each layer's
 its arrays from batch to batch and writing the weights' gradients straight into the optimizer's
 flat gradient buffer, so the optimizer updates each dtype's weights in one pass.
 
-Only the leading run of layers that offer a training step is planned. The loss, and any layers
-after that run, still go through the graph, from a leaf Tensor holding the planned part's
-output; that leaf's gradient seeds the planned backward. Every loss, sample weights, class
+Only the leading run of layers that offer a training step is planned. Any layers after that
+run go through the graph, with the loss, from a leaf Tensor holding the planned part's output;
+that leaf's gradient seeds the planned backward. Without such layers the loss's
+:meth:`~deepgrad.losses.Loss.value_and_gradient` gives the gradient (in closed form for the
+softmax cross-entropies, else through the graph on a leaf). Every loss, sample weights, class
 weights and a final softmax therefore behave exactly as they do in the graph. The plan does
 the graph's operations in the graph's order, so the trained weights are bitwise the same
 (``tests/test_training_plan.py`` checks this).
