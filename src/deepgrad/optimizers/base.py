@@ -3,7 +3,8 @@
 A subclass declares its kinds of state (``_slots``), its per-step scalars (``_prepare``) and its
 update (``_update``), written as in-place ufunc calls on flat arrays. The base class does the rest:
 packing parameters into flat buffers (:mod:`._flat`), gathering gradients, clipping, decoupled
-weight decay, learning-rate schedules, flushing subnormal state, config and state round-trips.
+weight decay, learning-rate schedules, flushing subnormal state, config and state round-trips
+(the latter in :mod:`._state`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from .. import kernels, schedules
 from ..tensor import Tensor
+from . import _state
 from ._checks import check_gradients, check_number, parameter_name, positive_or_none
 from ._clipping import NonFiniteGradientError, clip_gradients
 from ._flat import FLOAT_DTYPES, FlatGroup, build_groups
@@ -259,7 +261,7 @@ class Optimizer:
         self._built_slots = slots
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            self._load_slots(pending)
+            _state.load_slots(self, pending)
 
     def _apply(self, params: list, grads: list) -> None:
         grads = check_gradients(params, grads)
@@ -333,60 +335,12 @@ class Optimizer:
         """Copies of the optimizer state: ``iterations``, ``learning_rate`` (when a float),
         scalar state, and ``"<slot>/<i>"`` for slot kind ``slot`` of parameter ``i`` (in the
         order given to :meth:`step`), each with that parameter's shape."""
-        state = {"iterations": np.array(self._iterations, dtype=np.int64)}
-        if not isinstance(self._learning_rate, schedules.LearningRateSchedule):
-            state["learning_rate"] = np.array(self._learning_rate, dtype=np.float64)
-        for key, value in self._extra_state().items():
-            state[key] = np.array(value, dtype=np.float64)
-        if self._pending is not None:
-            state.update({k: v.copy() for k, v in self._pending.items()})
-        for i, (group, j) in enumerate(self._where):
-            for name, buffer in group.state.items():
-                state[f"{name}/{i}"] = buffer[group.segment(j)].reshape(group.shapes[j]).copy()
-        return state
+        return _state.state_arrays(self)
 
     def load_state_dict(self, state: dict) -> None:
         """Restore :meth:`state_dict` output exactly. Before the first step the per-parameter
         state is kept and applied when the parameters are first seen."""
-        state = dict(state)
-        scalars = {"iterations", "learning_rate", *self._extra_state()}
-        slots = {k: np.asarray(v) for k, v in state.items() if k not in scalars}
-        for key in slots:
-            name, _, index = key.rpartition("/")
-            if name not in self._slots() or not index.isdigit():
-                raise ValueError(
-                    f"unexpected optimizer state entry {key!r}; expected 'iterations', "
-                    f"'learning_rate', {sorted(self._extra_state())} or '<slot>/<index>' with "
-                    f"slot in {sorted(self._slots())}"
-                )
-        if "iterations" in state:
-            self.iterations = int(np.asarray(state["iterations"]))
-        if "learning_rate" in state:
-            self.learning_rate = float(np.asarray(state["learning_rate"]))
-        self._set_extra_state(
-            {k: float(np.asarray(state[k])) for k in self._extra_state() if k in state}
-        )
-        if self._params:
-            self._load_slots(slots)
-        else:
-            self._pending = slots
-
-    def _load_slots(self, slots: dict) -> None:
-        for key, value in slots.items():
-            name, _, index = key.rpartition("/")
-            i = int(index)
-            if i >= len(self._params):
-                raise ValueError(
-                    f"optimizer state {key!r} is for parameter {i}, but there are only "
-                    f"{len(self._params)} parameters"
-                )
-            group, j = self._where[i]
-            if value.shape != group.shapes[j]:
-                raise ValueError(
-                    f"optimizer state {key!r} has shape {value.shape}; parameter {i} has shape "
-                    f"{group.shapes[j]}"
-                )
-            group.state[name][group.segment(j)] = value.ravel()
+        _state.load_state_arrays(self, state)
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
