@@ -394,3 +394,14 @@ def test_a_model_without_input_layer_trains_from_a_stream():
 
     history = model.fit(batches, epochs=2, verbose=0)
     assert model.built and model.optimizer.iterations == 8 and len(history.history["loss"]) == 2
+
+
+def test_predict_refuses_bad_input_after_a_first_prediction():
+    """The ready-batch shortcut keeps every check: a scalar, an empty batch, NaN, a wrong shape."""
+    model = Sequential([Input((3,)), Dense(2)])
+    model.predict(np.ones((1, 3), np.float32))  # the inference plan now exists
+    for bad, message in [(np.array(1.0, np.float32), "got a scalar"), (np.zeros((0, 3), np.float32), "0 samples"),
+                         (np.array([[np.nan, 1, 2]], np.float32), r"x\[0, 0\] is nan"),
+                         (np.ones((1, 4), np.float32), r"shape \(n_samples, 3\)")]:
+        with pytest.raises(ValueError, match=message):
+            model.predict(bad)

@@ -255,8 +255,8 @@ def predict_loop(model, x, *, batch_size=32) -> np.ndarray:
     if type(batch_size) is not int or batch_size < 1:
         batch_size = data.check_positive_int(batch_size, "batch_size")
     plan = model._plan
-    if (plan is not None and type(x) is np.ndarray and x.dtype is plan.dtype and 0 < len(x) <= batch_size
-            and x.shape[1:] == plan.sample_shape):  # as_features's checks for a ready batch, in short
+    if (plan is not None and type(x) is np.ndarray and x.dtype is plan.dtype and x.ndim
+            and x.shape[1:] == plan.sample_shape and 0 < len(x) <= batch_size):  # as_features's checks, in short
         data.check_finite(x, "x")
         return model.infer(x)
     dtype = model.weights_dtype
