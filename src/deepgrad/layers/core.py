@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from .. import activations, functional, initializers, kernels, ops, regularizers
-from ..ops.fused import add_bias_relu
+from .. import activations, functional, initializers, regularizers
 from .._random import as_generator
+from ..ops.fused import add_bias_and_activate, add_bias_relu
 from ..tensor import Tensor
 from .base import Layer
 from .steps import DenseStep, FlattenStep, PassThrough
@@ -106,18 +106,6 @@ class Input(Layer):
         config = super().get_config()
         config["shape"] = list(config.pop("input_shape"))
         return config
-
-
-def _affine_in_place(x: np.ndarray, kernel: np.ndarray, bias, relu: bool) -> np.ndarray:
-    """``x @ kernel + bias.data`` (``bias`` a Parameter, or None), then a ReLU when ``relu``, in
-    place on the product's fresh array: ``ops.Affine``'s forward for those two activations,
-    the same operations in the same order, without creating a Function per call."""
-    out = np.matmul(x, kernel)
-    if relu:
-        return add_bias_relu(out, None if bias is None else bias.data)
-    if bias is not None:
-        out += bias.data
-    return out
 
 
 _NOT_FUSED = object()
@@ -239,12 +227,11 @@ class Dense(Layer):
         if fused is _NOT_FUSED or kernel is None or x.ndim != 2 or x.shape[1] != kernel.data.shape[0]:
             return super().infer(x)
         x = x.astype(kernel.data.dtype, copy=False)
-        if fused is None or fused == "relu":
-            return _affine_in_place(x, kernel.data, self.bias, fused == "relu")
-        return ops.Affine(fused).forward(x, kernel.data, None if self.bias is None else self.bias.data)
+        bias = None if self.bias is None else self.bias.data
+        return add_bias_and_activate(np.matmul(x, kernel.data), bias, fused)  # ops.Affine's forward
 
     def inference_step(self, input_shape: tuple):
-        """For 2-D inputs and no activation or ReLU: :func:`_affine_in_place` on the weights as
+        """For 2-D inputs and no activation or ReLU: ``ops.Affine``'s forward on the weights as
         they are when it runs, checking only the input's dtype (the model checked its shape)."""
         fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
         if (fused not in (None, "relu") or self.kernel is None or len(input_shape) != 2
@@ -258,17 +245,11 @@ class Dense(Layer):
                 return self.infer(x)
             out = np.matmul(x, kernel)
             bias = None if self.bias is None else self.bias.data
-            if not relu:
-                if bias is not None:
-                    out += bias
-                return out
-            bias_relu = kernels.compiled("bias_relu")  # the common case, checked inline
-            if (bias_relu is not None and type(out) is np.ndarray and bias is not None
-                    and type(bias) is np.ndarray and bias.dtype is out.dtype and bias.ndim == 1
-                    and bias.flags.c_contiguous and len(bias) == out.shape[1]):
-                bias_relu(out, bias)
-                return out
-            return add_bias_relu(out, bias)
+            if relu:
+                return add_bias_relu(out, bias)
+            if bias is not None:
+                out += bias
+            return out
 
         return step
 
