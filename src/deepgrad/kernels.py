@@ -38,7 +38,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 from collections.abc import Callable, Iterator
 
@@ -90,19 +89,39 @@ EXTENSIONS = ("_ckernels", "_cdense", "_closses")
 _built: list = []  # the extensions that imported
 
 
+def _imported_extensions() -> list:
+    """The built extensions among :data:`EXTENSIONS`, imported by their fixed names."""
+    modules = []
+    try:
+        from . import _ckernels
+
+        modules.append(_ckernels)
+    except ImportError:
+        pass
+    try:
+        from . import _cdense
+
+        modules.append(_cdense)
+    except ImportError:
+        pass
+    try:
+        from . import _closses
+
+        modules.append(_closses)
+    except ImportError:
+        pass
+    return modules
+
+
 def _load() -> dict:
     global _functions
     if _functions is None:
         functions: dict = {}
-        for name in EXTENSIONS:
-            try:
-                extension = importlib.import_module(f"{__package__}.{name}")
-            except ImportError:
-                continue
+        for extension in _imported_extensions():
             kernels = {k: v for k, v in vars(extension).items() if callable(v)}
-            assert not kernels.keys() & functions.keys(), f"{name} repeats a kernel name"
+            assert not kernels.keys() & functions.keys(), f"{extension.__name__} repeats a kernel name"
             functions.update(kernels)
-            _built.append(name)
+            _built.append(extension.__name__.rpartition(".")[2])
         _functions = functions
     return _functions
 
