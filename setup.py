@@ -1,8 +1,9 @@
 """Build deepgrad's optional C kernels; everything else is in pyproject.toml.
 
-The extensions (deepgrad._ckernels, deepgrad._cdense, deepgrad._closses) are optional: without
+The extensions (deepgrad.native._optimizer_updates, _dense_layer and _softmax_cross_entropy,
+from the C sources of the same names in src/deepgrad/native/) are optional: without
 a working C compiler the build warns and deepgrad installs as pure Python, running its NumPy
-passes instead (see deepgrad/kernels.py).
+passes instead (see deepgrad/native/kernels.py).
 """
 
 from setuptools import Extension, setup
@@ -23,9 +24,9 @@ class BuildExt(build_ext):
 
 setup(
     ext_modules=[
-        Extension(f"deepgrad.{name}", [f"src/deepgrad/{name}.c"], optional=True,
-                  depends=["src/deepgrad/_ckernels_common.h"])
-        for name in ("_ckernels", "_cdense", "_closses")  # deepgrad.kernels.EXTENSIONS
+        Extension(f"deepgrad.native._{name}", [f"src/deepgrad/native/{name}.c"], optional=True,
+                  depends=["src/deepgrad/native/kernels_common.h"])
+        for name in ("optimizer_updates", "dense_layer", "softmax_cross_entropy")  # kernels.EXTENSIONS
     ],
     cmdclass={"build_ext": BuildExt},
 )

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import deepgrad as dg
-from deepgrad import training
+from deepgrad.training import loop as training
 from deepgrad.layers import Dense, Input
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import deepgrad as dg
-from deepgrad import activations, gradcheck
+from deepgrad import activations
+from deepgrad.autograd import gradcheck
 from deepgrad.activations import (
     ACTIVATIONS,
     ALIASES,

@@ -12,7 +12,7 @@ import pytest
 from test_ops import CASES, _make_inputs
 
 import deepgrad as dg
-from deepgrad import backend
+from deepgrad.native import backend
 
 
 class DeviceArray(np.ndarray):

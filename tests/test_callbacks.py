@@ -566,7 +566,7 @@ def test_a_damaged_backup_is_refused_not_trained_on(tmp_path):
 
 def test_a_weights_only_file_cannot_resume_training(tmp_path):
     from deepgrad import ModelFileError
-    from deepgrad.io import restore_training_state
+    from deepgrad.saving.save_load import restore_training_state
 
     model = _backup_model(0)
     model.save_weights(tmp_path / "w.safetensors")

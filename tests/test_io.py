@@ -15,8 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import deepgrad as dg
-from deepgrad import Sequential, io
-from deepgrad.io import ModelFileError, load_model, load_weights, save_model, save_weights
+from deepgrad import Sequential
+from deepgrad.saving import save_load as io
+from deepgrad.saving.save_load import (
+    ModelFileError,
+    load_model,
+    load_weights,
+    save_model,
+    save_weights,
+)
 from deepgrad.layers import (
     ELU,
     Activation,
@@ -68,7 +75,7 @@ def read_parts(path):
 
 
 def reference_digest(meta, tensors):
-    """The digest as documented, written independently of deepgrad.io."""
+    """The digest as documented, written independently of deepgrad.saving.save_load."""
     codes = {"float32": "F32", "float64": "F64", "int64": "I64", "int32": "I32"}
     h = hashlib.sha256()
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import deepgrad as dg
-from deepgrad import kernels
+from deepgrad.native import kernels
 from deepgrad.optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, Nadam, RMSprop
 
 # --------------------------------------------------------------------------- modes
@@ -250,7 +250,7 @@ def test_bias_relu_and_relu_backward_are_bitwise_numpys_passes(dtype, shape, mod
 
 @needs_extension
 def test_dense_kernels_refuse_what_they_cannot_take():
-    from deepgrad import _cdense
+    from deepgrad.native import _dense_layer as _cdense
 
     out = np.zeros((2, 3), np.float32)
     with pytest.raises(ValueError, match="argument 1 .* column count"):

@@ -7,8 +7,8 @@ import pytest
 import deepgrad as dg
 from deepgrad import functional as F
 from deepgrad import ops
-from deepgrad.gradcheck import GradcheckError
-from deepgrad.tensor import _apply
+from deepgrad.autograd.gradcheck import GradcheckError
+from deepgrad.autograd.tensor import _apply
 
 ATOL, RTOL = 1e-7, 1e-5  # elementwise: |analytical - numerical| <= 1e-7 + 1e-5·|numerical|
 
@@ -177,7 +177,7 @@ class _WrongSquare(ops.Function):
 
 
 def test_negative_control_wrong_backward_is_caught():
-    from deepgrad.tensor import _apply
+    from deepgrad.autograd.tensor import _apply
 
     x = _t(_array((3, 4), away_from=0.0))
     with pytest.raises(GradcheckError, match=r"input 0 .* wrong at index"):

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import deepgrad as dg
-from deepgrad import kernels, optimizers, schedules
+from deepgrad.native import kernels
+from deepgrad import optimizers, schedules
 from deepgrad.optimizers import (
     SGD,
     Adadelta,

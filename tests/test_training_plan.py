@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 import deepgrad as dg
-from deepgrad import Sequential, training
+from deepgrad import Sequential
+from deepgrad.training import loop as training
 from deepgrad.layers import BatchNormalization, Dense, Dropout, Flatten, Input
 from deepgrad.layers.steps import DenseStep, DropoutStep, FlattenStep, PassThrough
-from deepgrad.training_plan import TrainingPlan
+from deepgrad.training.plan import TrainingPlan
 
 SPARSE = dg.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -178,7 +179,7 @@ def test_the_loss_value_is_the_graphs_on_each_batch(monkeypatch):
 
 @pytest.mark.parametrize("activation", [None, "relu", "tanh", "sigmoid"])
 def test_dense_step_gradients_match_central_differences(activation):
-    from deepgrad.gradcheck import numerical_grad
+    from deepgrad.autograd.gradcheck import numerical_grad
 
     rng = np.random.default_rng(0)
     layer = Dense(3, activation)

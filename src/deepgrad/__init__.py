@@ -9,25 +9,27 @@ __version__ = "0.1.0"
 from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepgrad.layers, ...)
     activations,
     callbacks,
+    data,
     datasets,
     explain,
     functional,
     initializers,
-    kernels,
     layers,
     losses,
     metrics,
+    models,
     optimizers,
     regularizers,
     schedules,
 )
-from ._random import set_seed  # noqa: E402
-from .gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
-from .io import ModelFileError, load_model  # noqa: E402
-from .models import Sequential  # noqa: E402
+from .native import kernels  # noqa: E402
+from .utils.rng import set_seed  # noqa: E402
+from .autograd.gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
+from .saving.save_load import ModelFileError, load_model  # noqa: E402
+from .training.sequential import Sequential  # noqa: E402
 from .functional import concatenate, maximum, minimum, stack, tensor, where  # noqa: E402
-from .parameter import Parameter  # noqa: E402
-from .tensor import Tensor, is_grad_enabled, no_grad  # noqa: E402
+from .autograd.parameter import Parameter  # noqa: E402
+from .autograd.tensor import Tensor, is_grad_enabled, no_grad  # noqa: E402
 
 
 __all__ = [

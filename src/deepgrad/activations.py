@@ -29,7 +29,7 @@ import numpy as np
 
 from . import functional
 from .functional import where
-from .tensor import Tensor
+from .autograd.tensor import Tensor
 
 __all__ = [
     "ACTIVATIONS", "ALIASES", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "selu",

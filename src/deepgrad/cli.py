@@ -19,7 +19,7 @@ def graph_demo(out=None, dot: bool = False) -> None:
     """Build J(a, b, c) = 3(a + bc) at a=5, b=3, c=2 and show the chain rule's numbers."""
     out = out or sys.stdout
     from . import explain
-    from .tensor import Tensor
+    from .autograd.tensor import Tensor
 
     a = Tensor(5.0, requires_grad=True, name="a", dtype="float64")
     b = Tensor(3.0, requires_grad=True, name="b", dtype="float64")

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from . import ops
-from ._random import as_generator
-from .tensor import Tensor, _apply, _lift, _raw
+from .utils.rng import as_generator
+from .autograd.tensor import Tensor, _apply, _lift, _raw
 
 __all__ = [
     "logsumexp",

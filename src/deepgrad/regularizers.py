@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from .tensor import Tensor
+from .autograd.tensor import Tensor
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize"]
 

@@ -76,7 +76,7 @@ class BackupAndRestore(Callback):
         return sorted(found)
 
     def on_train_begin(self, logs=None):
-        from ..io import restore_training_state
+        from ..saving.save_load import restore_training_state
 
         self.restored_epoch = None
         found = self.backups()

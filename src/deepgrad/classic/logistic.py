@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from ..functional import sigmoid_cross_entropy_with_logits
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from .base import BinaryLinearClassifier, check_bool, check_positive_integer, check_positive_real, warn_not_converged
 
 __all__ = ["LogisticRegression", "log_loss_and_gradient"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._random import as_generator
+from ..utils.rng import as_generator
 from .base import (
     BinaryLinearClassifier,
     check_bool,

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from .._random import as_generator
+from ..utils.rng import as_generator
 
 __all__ = ["train_test_split"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._random import as_generator
+from ..utils.rng import as_generator
 from .base import check_int, check_noise, check_real
 
 __all__ = ["make_blobs", "make_circles", "make_moons", "make_spiral", "make_xor"]

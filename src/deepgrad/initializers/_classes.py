@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .._random import as_generator
+from ..utils.rng import as_generator
 from ._functions import (
     _dtype,
     _shape,

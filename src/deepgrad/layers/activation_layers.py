@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .. import activations, initializers, regularizers
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from .base import Layer
 from .core import cast_to
 

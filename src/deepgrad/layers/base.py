@@ -16,8 +16,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..parameter import Parameter
-from ..tensor import Tensor
+from ..autograd.parameter import Parameter
+from ..autograd.tensor import Tensor
 
 REGISTRY: dict[str, type[Layer]] = {}
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
@@ -97,7 +97,7 @@ class Layer:
         Layers on the prediction hot path (Dense) override it with plain NumPy; the default
         runs ``call`` on a constant Tensor under ``no_grad``.
         """
-        from ..tensor import no_grad
+        from ..autograd.tensor import no_grad
 
         with no_grad():
             return self(Tensor._result(x, None), training=False).data
@@ -174,7 +174,7 @@ class Layer:
     ) -> Parameter:
         """Create a Parameter of ``shape`` filled by ``initializer(shape, rng, dtype)``."""
         from .. import initializers
-        from .._random import as_generator
+        from ..utils.rng import as_generator
 
         init = initializers.get(initializer)
         dtype = self._weight_dtype()

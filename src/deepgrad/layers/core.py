@@ -7,9 +7,9 @@ import math
 import numpy as np
 
 from .. import activations, functional, initializers, regularizers
-from .._random import as_generator
+from ..utils.rng import as_generator
 from ..ops.fused import add_bias_and_activate, add_bias_relu
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from .base import Layer
 from .steps import DenseStep, FlattenStep, PassThrough
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .. import initializers, regularizers
-from ..tensor import Tensor, no_grad
+from ..autograd.tensor import Tensor, no_grad
 from .base import Layer
 from .core import cast_to
 

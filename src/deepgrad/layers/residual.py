@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import initializers
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from .base import Layer, deserialize, serialize
 from .core import Dense, seed_config
 

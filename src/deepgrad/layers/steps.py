@@ -2,7 +2,7 @@
 
 Inside ``fit``, the leading layers of a :class:`~deepgrad.Sequential` that offer a training
 step (see :meth:`Layer.training_step <deepgrad.layers.Layer.training_step>`) train without
-recording a graph (:mod:`deepgrad.training_plan`): each step keeps what its backward needs,
+recording a graph (:mod:`deepgrad.training.plan`): each step keeps what its backward needs,
 writes its outputs and gradients into arrays it reuses from batch to batch, and writes its
 weights' gradients where the plan tells it (the optimizer's flat gradient buffer). Every step
 does the operations its layer's graph does, on the same arrays, in the same order, so training

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..functional import floored_exp, log_sigmoid, log_softmax, softplus
 from ..functional import sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 
 __all__ = ["exp_floor_exponent", "floored_exp", "floored_power", "softplus", "log_sigmoid",
            "sigmoid", "sigmoid_cross_entropy", "log_softmax", "smallest_exp"]

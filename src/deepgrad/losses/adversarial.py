@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from .base import Loss, as_prediction, reduce_losses
 from .classification import binary_crossentropy, check_flag
 

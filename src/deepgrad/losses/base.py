@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 
 __all__ = ["Loss", "LossFunctionWrapper", "REGISTRY", "REDUCTIONS", "EPSILON", "reduce_losses"]
 

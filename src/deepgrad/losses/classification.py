@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import ops
 from ..functional import softmax_cross_entropy_with_logits
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from . import _stable
 from .base import (
     EPSILON,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from .base import EPSILON, Loss, as_prediction, class_axis, per_sample_mean
 from .classification import distribution_targets
 

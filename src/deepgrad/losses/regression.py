@@ -8,7 +8,7 @@ the gradient; here (as in Keras) the cost of ``"mean"`` is the plain average ``(
 from __future__ import annotations
 
 from ..functional import where
-from ..tensor import Tensor
+from ..autograd.tensor import Tensor
 from .base import Loss, as_prediction, check_number, per_sample_mean, same_shape_target
 
 __all__ = [

@@ -6,14 +6,15 @@ is a few dozen NumPy calls on a small array, each cheap alone but together a vis
 step. Here it is the graph's computation without the graph: the same primitives in the same
 order, so the results are bitwise the graph's (``tests/test_losses.py`` checks this). With
 integer labels and deepgrad's compiled kernels it is two passes in C around NumPy's own ``exp``,
-row sums and ``log`` (see ``_closses.c``), with bitwise the same results again.
+row sums and ``log`` (see ``native/softmax_cross_entropy.c``), with bitwise the same results again.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels, ops
+from ..native import kernels
+from .. import ops
 from ..ops.fused import exp_floor
 from .base import check_sample_weight
 

@@ -2,7 +2,7 @@
 
 Each primitive is a small :class:`Function` subclass whose ``forward`` (on NumPy arrays) and
 ``backward`` sit side by side. ``backward(grad)`` returns one gradient per input, in the shape of
-the *output* broadcast; the engine in :mod:`deepgrad.tensor` reduces each gradient back to its
+the *output* broadcast; the engine in :mod:`deepgrad.autograd.tensor` reduces each gradient back to its
 input's shape and accumulates it, so a primitive never handles broadcasting or fan-out itself.
 
 ``needs_input_grad`` tells ``backward`` which inputs want a gradient, so that expensive ones

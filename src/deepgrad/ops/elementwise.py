@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import namespace
+from ..native.backend import namespace
 from .base import Function
 
 

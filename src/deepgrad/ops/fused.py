@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
-from ..backend import namespace
+from ..native import kernels
+from ..native.backend import namespace
 from .base import Function
 from .elementwise import stable_sigmoid
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import namespace
+from ..native.backend import namespace
 from .base import Function
 
 

@@ -14,8 +14,9 @@ import math
 
 import numpy as np
 
-from .. import kernels, schedules
-from ..tensor import Tensor
+from ..native import kernels
+from .. import schedules
+from ..autograd.tensor import Tensor
 from . import _state
 from ._checks import check_gradients, check_number, parameter_name, positive_or_none
 from ._clipping import NonFiniteGradientError, clip_gradients
@@ -137,7 +138,7 @@ class Optimizer:
         """Update weights ``w`` and state ``s`` in place from gradient ``g`` (flat arrays)."""
         raise NotImplementedError
 
-    #: Name of the compiled kernel in :mod:`deepgrad.kernels` that does ``_update`` (and the
+    #: Name of the compiled kernel in :mod:`deepgrad.native.kernels` that does ``_update`` (and the
     #: decoupled decay) in one pass, if there is one.
     _kernel: str | None = None
 

@@ -18,9 +18,9 @@ from ._validation import validate_data
 
 from .. import activations, optimizers
 from ..callbacks import EarlyStopping
-from .._random import as_generator
+from ..utils.rng import as_generator
 from ..layers import Dense, Dropout, Input
-from ..models import Sequential
+from ..training.sequential import Sequential
 from ..regularizers import L2
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]

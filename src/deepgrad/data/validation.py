@@ -1,4 +1,4 @@
-"""Input checks and batching shared by ``fit``, ``evaluate`` and ``predict``.
+"""Input checks shared by ``fit``, ``evaluate`` and ``predict``.
 
 Every check runs before the first batch and fails with the argument's name, what was expected,
 what came, and the first offending index. The checks are single vectorised passes (a finiteness
@@ -7,8 +7,6 @@ located), so they cost a small fraction of an epoch.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import numpy as np
 
@@ -20,9 +18,6 @@ __all__ = [
     "check_sample_weight",
     "class_weights_to_sample_weights",
     "one_hot",
-    "batches",
-    "BatchStream",
-    "is_stream",
 ]
 
 
@@ -186,56 +181,3 @@ def one_hot(labels, num_classes: int | None = None, dtype=np.float32) -> np.ndar
     out = np.zeros((labels.size, num_classes), dtype=dtype)
     out[np.arange(labels.size), labels] = 1
     return out
-
-
-def batches(n_samples: int, batch_size: int, *, shuffle: bool = False, rng=None) -> Iterator:
-    """Index sets of successive mini-batches: slices in order, or a seeded permutation's chunks."""
-    if shuffle:
-        order = rng.permutation(n_samples)
-        for start in range(0, n_samples, batch_size):
-            yield order[start : start + batch_size]
-    else:
-        for start in range(0, n_samples, batch_size):
-            yield slice(start, min(start + batch_size, n_samples))
-
-
-def is_stream(x, y) -> bool:
-    """True when ``x`` is a source of batches rather than an array: a generator or iterator, a
-    function returning one, or a re-iterable object that is not array-like (``y`` must be None)."""
-    if y is not None or x is None or isinstance(x, (np.ndarray, list, tuple)) or hasattr(x, "__array__"):
-        return False
-    return callable(x) or isinstance(x, Iterator) or hasattr(x, "__iter__")
-
-
-class BatchStream:
-    """Batches ``(x, y)`` or ``(x, y, sample_weight)`` drawn from a stream, ``steps`` per epoch.
-
-    ``source`` is a function returning a fresh iterable each epoch, a re-iterable (iterated once
-    per epoch), or a single-use iterator, from which ``steps_per_epoch`` batches make an epoch.
-    Nothing is read ahead, so a data set of any size trains in constant memory.
-    """
-
-    def __init__(self, source, steps_per_epoch=None):
-        if steps_per_epoch is not None:
-            steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
-        if isinstance(source, Iterator) and steps_per_epoch is None:
-            raise ValueError(
-                "x is a generator, which can be iterated only once: pass steps_per_epoch, or pass "
-                "a function that returns a fresh generator for each epoch"
-            )
-        self.source, self.steps = source, steps_per_epoch
-        self._iterator = source if isinstance(source, Iterator) else None
-
-    def epoch(self):
-        """The batches of one epoch, as ``(x, y, sample_weight or None)`` tuples."""
-        if self._iterator is None or not isinstance(self.source, Iterator):
-            self._iterator = iter(self.source() if callable(self.source) else self.source)
-        for step, batch in enumerate(self._iterator, start=0):
-            if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
-                raise ValueError(
-                    f"each batch must be a tuple (x, y) or (x, y, sample_weight); batch {step} is "
-                    f"{type(batch).__name__}" + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else "")
-                )
-            yield batch[0], batch[1], batch[2] if len(batch) == 3 else None
-            if self.steps is not None and step + 1 >= self.steps:
-                return

@@ -3,7 +3,7 @@
 A training step computes exactly what a hand-written loop computes: forward through the model
 on a Tensor, the loss (plus regularization penalties), ``backward()``,
 ``optimizer.step(params)``. For a stack of plain layers it runs as a
-:class:`~deepgrad.training_plan.TrainingPlan`, which does the same operations without recording
+:class:`~deepgrad.training.plan.TrainingPlan`, which does the same operations without recording
 a graph and gives bitwise the same weights.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import data
-from ._random import as_generator
-from .backend import as_float_array
-from .tensor import Tensor, no_grad
-from .training_plan import TrainingPlan
+from .. import data
+from ..utils.rng import as_generator
+from ..native.backend import as_float_array
+from ..autograd.tensor import Tensor, no_grad
+from .plan import TrainingPlan
 
 _SPARSE_LOSSES = {"SparseCategoricalCrossentropy"}
 _ONE_HOT_LOSSES = {"CategoricalCrossentropy", "CategoricalFocalCrossentropy", "KLDivergence"}
@@ -107,7 +107,7 @@ def _unpack_validation(validation_data):
 
 
 def _callback_list(model, callbacks, verbose, epochs, steps):
-    from .callbacks import CallbackList
+    from ..callbacks import CallbackList
 
     # History and the progress bar go after the user's callbacks (as in Keras), so keys those
     # callbacks add to the epoch logs, such as "learning_rate", are recorded and shown.
@@ -276,7 +276,7 @@ def summary_lines(model) -> list[str]:
     """Keras-style table: layer (type), output shape, parameter count; then the totals."""
     rows = []
     shapes = model._output_shapes if model.built else [None] * len(model.layers)
-    from .layers import Input
+    from ..layers import Input
 
     for layer, shape in zip(model.layers, shapes):
         if isinstance(layer, Input):  # Keras does not list the input as a layer

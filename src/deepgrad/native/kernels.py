@@ -3,11 +3,11 @@
 An Adam step in NumPy is a dozen elementwise passes over the parameters, each reading and writing
 whole buffers; for a network of a few hundred thousand parameters that memory traffic, not the
 arithmetic, sets the speed. deepgrad's installation compiles a small C extension
-(``deepgrad._ckernels``) in which each optimizer update is one loop that keeps every element in
-registers from the first operation to the last. A second one (``deepgrad._cdense``) does the
+(``deepgrad.native._optimizer_updates``, from ``optimizer_updates.c``) in which each optimizer update is one loop that keeps every element in
+registers from the first operation to the last. A second one (``_dense_layer``, from ``dense_layer.c``) does the
 elementwise work around a dense layer's matrix products in one pass each: the bias and ReLU of
 the forward pass, and the ReLU mask and bias gradient of the backward pass. A third
-(``deepgrad._closses``) does a softmax cross-entropy's value and gradient with integer labels in
+(``_softmax_cross_entropy``, from ``softmax_cross_entropy.c``) does a softmax cross-entropy's value and gradient with integer labels in
 two passes around NumPy's own ``exp``, row sums and ``log``. Without a C compiler at install time
 the extensions are skipped and the NumPy passes run instead.
 
@@ -85,7 +85,7 @@ def using(mode: str) -> Iterator[None]:
 
 
 #: The extension modules ``setup.py`` builds, each with kernels of its own names.
-EXTENSIONS = ("_ckernels", "_cdense", "_closses")
+EXTENSIONS = ("_optimizer_updates", "_dense_layer", "_softmax_cross_entropy")
 _built: list = []  # the extensions that imported
 
 
@@ -93,21 +93,21 @@ def _imported_extensions() -> list:
     """The built extensions among :data:`EXTENSIONS`, imported by their fixed names."""
     modules = []
     try:
-        from . import _ckernels
+        from . import _optimizer_updates
 
-        modules.append(_ckernels)
+        modules.append(_optimizer_updates)
     except ImportError:
         pass
     try:
-        from . import _cdense
+        from . import _dense_layer
 
-        modules.append(_cdense)
+        modules.append(_dense_layer)
     except ImportError:
         pass
     try:
-        from . import _closses
+        from . import _softmax_cross_entropy
 
-        modules.append(_closses)
+        modules.append(_softmax_cross_entropy)
     except ImportError:
         pass
     return modules

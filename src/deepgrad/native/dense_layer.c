@@ -11,7 +11,7 @@
  * column it sums pairwise: the caller leaves that one to NumPy). setup.py compiles this file with -ffp-contract=off, never
  * -ffast-math.
  */
-#include "_ckernels_common.h"
+#include "kernels_common.h"
 
 #define DENSE_LOOPS(T)                                                                        \
     static void CLONES bias_relu_##T(Py_ssize_t rows, Py_ssize_t cols, T *out, const T *bias) \
@@ -153,13 +153,13 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_cdense",
+    PyModuleDef_HEAD_INIT, "_dense_layer",
     "One-pass bias + ReLU forward and ReLU backward, bitwise equal to NumPy's passes.", -1,
     methods,
 };
 
 PyMODINIT_FUNC
-PyInit__cdense(void)
+PyInit__dense_layer(void)
 {
     return PyModule_Create(&module);
 }

@@ -13,7 +13,7 @@
  * np.max's, which changes no result: e^{±0} = 1 and l - (±0) = l - 0. Compiled with
  * -ffp-contract=off, never -ffast-math.
  */
-#include "_ckernels_common.h"
+#include "kernels_common.h"
 #include <stdint.h>
 
 #define LOSS_LOOPS(T)                                                                         \
@@ -202,13 +202,13 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_closses",
+    PyModuleDef_HEAD_INIT, "_softmax_cross_entropy",
     "The softmax cross-entropy's passes around NumPy's exp, sum and log, bitwise NumPy's.", -1,
     methods,
 };
 
 PyMODINIT_FUNC
-PyInit__closses(void)
+PyInit__softmax_cross_entropy(void)
 {
     return PyModule_Create(&module);
 }

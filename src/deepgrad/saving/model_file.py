@@ -4,7 +4,7 @@
 shape, raw bytes; sorted, length-prefixed); :func:`read` checks the file's kind, header, format
 version, dtypes and digest, and raises :class:`ModelFileError` — one sentence naming the file
 and the problem — for anything malformed, truncated or altered. What the entries mean for a
-model is :mod:`deepgrad.io`'s business.
+model is :mod:`deepgrad.saving.save_load`'s business.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ import json
 
 import numpy as np
 
-from ._atomic import write_atomic
+from .atomic import write_atomic
 from .model_file import (
     FORMAT_VERSION,
     MODEL,
@@ -168,7 +168,7 @@ def load_model(path, compile: bool = True):
     ...     load_model(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    deepgrad.model_file.ModelFileError: cannot load '...empty.safetensors': the file is empty.
+    deepgrad.saving.model_file.ModelFileError: cannot load '...empty.safetensors': the file is empty.
     """
     meta, tensors = read(path)
     if meta["format"] != MODEL:
@@ -208,7 +208,7 @@ def load_weights(model, path) -> None:
 
 
 def _model_classes() -> dict:
-    from .models import Sequential
+    from ..training.sequential import Sequential
 
     return {"Sequential": Sequential}
 
@@ -243,7 +243,7 @@ def _assign_weights(path, meta: dict, tensors: dict, model) -> None:
 
 def _restore_training(path, meta: dict, tensors: dict, model) -> None:
     """Compile as saved (classes only from deepgrad's registries), then restore the optimizer."""
-    from . import losses, metrics, optimizers
+    from .. import losses, metrics, optimizers
 
     settings = json_entry(path, meta, "compile_config")
     if settings is None:

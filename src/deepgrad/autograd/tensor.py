@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ops
-from .backend import FLOAT_DTYPES, as_float_array, check_float_dtype, namespace
+from .. import ops
+from ..native.backend import FLOAT_DTYPES, as_float_array, check_float_dtype, namespace
 from .engine import backpropagate
 
 _grad_enabled = True

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers.steps import PassThrough
-from .tensor import Tensor
+from ..layers.steps import PassThrough
+from ..autograd.tensor import Tensor
 
 __all__ = ["TrainingPlan"]
 

@@ -6,7 +6,7 @@
  * compiles this file with -ffp-contract=off and never with -ffast-math. Scalars arrive already
  * rounded to the buffers' dtype, as NumPy rounds a Python float against a float32 array.
  */
-#include "_ckernels_common.h"
+#include "kernels_common.h"
 #include <math.h>
 
 /* In a loop over i: the weight after the decoupled decay when `decayed` (w − w·decay, as
@@ -268,12 +268,12 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_ckernels",
+    PyModuleDef_HEAD_INIT, "_optimizer_updates",
     "One-pass optimizer updates, bitwise equal to deepgrad's NumPy updates.", -1, methods,
 };
 
 PyMODINIT_FUNC
-PyInit__ckernels(void)
+PyInit__optimizer_updates(void)
 {
     return PyModule_Create(&module);
 }

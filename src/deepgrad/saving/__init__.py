@@ -1,0 +1,7 @@
+"""Model files: safetensors with the architecture and optimizer state, written atomically."""
+
+from .model_file import ModelFileError
+from .save_load import load_model, load_weights, restore_training_state, save_model, save_weights
+
+__all__ = ["ModelFileError", "load_model", "load_weights", "restore_training_state", "save_model",
+           "save_weights"]

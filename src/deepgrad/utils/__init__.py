@@ -1,0 +1,1 @@
+"""Helpers every other package uses: seeds and generators, argument checks, registries."""
