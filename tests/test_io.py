@@ -7,6 +7,7 @@ import os
 import stat
 import struct
 import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -666,3 +667,22 @@ def test_model_file_error_is_a_value_error_exported_at_top_level():
     error = copy.copy(ModelFileError("m.safetensors", "the file is empty"))
     assert (error.path, error.problem) == ("m.safetensors", "the file is empty")
     assert dg.ModelFileError is ModelFileError and dg.load_model is io.load_model
+
+
+def test_a_model_file_of_format_version_1_still_loads():
+    """tests/data/model_format_1.safetensors was written by deepgrad before weights were keyed
+    by name: Flatten, Dense + L2, BatchNormalization, Dropout, Residual, PReLU, LeakyReLU, ELU
+    and a softmax output, trained two epochs with Adam."""
+    path = Path(__file__).parent / "data" / "model_format_1.safetensors"
+    model = dg.load_model(path)
+    x = np.random.default_rng(0).normal(size=(64, 2, 3)).astype(np.float32)
+    expected = np.array([[0.26483497, 0.4070398, 0.32812524],
+                         [0.36754563, 0.3421363, 0.29031804],
+                         [0.31360233, 0.40733063, 0.27906698],
+                         [0.35694867, 0.3386672, 0.30438414]], dtype=np.float32)
+    np.testing.assert_array_equal(model.predict(x[:4]), expected)
+    assert model.optimizer.iterations == 8
+    assert [w.name for w in model.weights][:2] == ["dense/kernel", "dense/bias"]
+    y = np.random.default_rng(0).integers(0, 3, size=64)
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0, seed=0)
+    assert model.optimizer.iterations == 12
