@@ -224,7 +224,7 @@ def _with_special_values(array):
 def test_bias_relu_and_relu_backward_are_bitwise_numpys_passes(dtype, shape, mode):
     if mode == "compiled" and not kernels.available():
         pytest.skip("the C extension was not built")
-    from deepgrad.ops.fused import add_bias_relu, relu_backward
+    from deepgrad.ops.affine import add_bias_relu, relu_backward
 
     rng = np.random.default_rng(0)
     out = _with_special_values(rng.standard_normal(shape).astype(dtype))
@@ -239,13 +239,14 @@ def test_bias_relu_and_relu_backward_are_bitwise_numpys_passes(dtype, shape, mod
             got = add_bias_relu(out.copy(), b)
             assert got.tobytes() == expected.tobytes()
         expected_delta = grad * (out > 0)
-        delta, bias_grad = np.empty_like(out), np.empty(shape[1], dtype)
-        assert relu_backward(grad, out, delta, bias_grad) is delta
-        assert delta.tobytes() == expected_delta.tobytes()
-        assert bias_grad.tobytes() == expected_delta.sum(axis=0).tobytes()
-        in_place = grad.copy()  # delta may be the incoming gradient itself
-        relu_backward(in_place, out, in_place)
-        assert in_place.tobytes() == expected_delta.tobytes()
+        into = np.empty(shape[1], dtype)
+        for bias_into in (None, into):
+            delta, bias_grad = relu_backward(grad, out, True, bias_into)
+            assert delta.tobytes() == expected_delta.tobytes()
+            assert bias_grad.tobytes() == expected_delta.sum(axis=0).tobytes()
+        assert mode == "numpy" or shape[0] == 0 or bias_grad is into  # written where it was asked
+        delta, bias_grad = relu_backward(grad, out)
+        assert delta.tobytes() == expected_delta.tobytes() and bias_grad is None
 
 
 @needs_extension
@@ -268,18 +269,18 @@ def test_dense_kernels_refuse_what_they_cannot_take():
 
 
 def test_the_dense_helpers_fall_back_to_numpy_for_what_the_kernels_cannot_take():
-    from deepgrad.ops.fused import add_bias_relu, relu_backward
+    from deepgrad.ops.affine import add_bias_relu, relu_backward
 
     out = np.arange(-6.0, 6.0).reshape(3, 4)[:, ::2]  # not contiguous
     assert add_bias_relu(out.copy(), np.ones(2)).tolist() == [[0.0, 0.0], [0.0, 1.0], [3.0, 5.0]]
     for bias in (np.ones((1, 2)), np.array(1.0)):  # biases that only broadcast
         assert add_bias_relu(np.array([[-2.0, 0.5]]), bias).tolist() == [[0.0, 1.5]]
-    delta = relu_backward(np.ones((3, 2), np.float32), out, np.empty((3, 2), np.float32))
+    delta, _ = relu_backward(np.ones((3, 2), np.float32), out)
     assert delta.tolist() == [[0.0, 0.0], [0.0, 0.0], [1.0, 1.0]]
 
 
 @needs_extension
-def test_the_graph_and_the_plan_reach_the_dense_kernels(monkeypatch):
+def test_the_graph_and_the_recorded_step_reach_the_dense_kernels(monkeypatch):
     real, called = kernels._load(), []
     monkeypatch.setattr(kernels, "_functions", {
         k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})

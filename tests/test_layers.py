@@ -100,25 +100,64 @@ def test_output_shape_matches_compute_output_shape(name, training):
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_infer_equals_call_in_inference_mode(name):
-    layer, shape, _, _ = case(name)
-    x = sample(shape)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_replayed_inference_is_the_call_bitwise(name, dtype):
+    """predict's path (Sequential.infer: recorded at the first batch of a shape, replayed
+    after) gives bitwise what calling the layer in inference mode gives."""
+    layer, shape, _, _ = case(name, dtype=dtype)
+    model = dg.Sequential([layer])
+    x = sample(shape, dtype)
     expected = layer(x, training=False).numpy()
-    got = layer.infer(np.asarray(x.data if hasattr(x, "data") else x))
+    for other in (sample(shape, dtype, seed=1), x):  # recorded, then replayed on x
+        model.infer(other)
+    got = model.infer(x)
     assert isinstance(got, np.ndarray) and got.dtype == expected.dtype
-    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+    assert got.tobytes() == expected.tobytes()
+
+
+def _three_steps(layers, step_class, x, y):
+    from deepgrad.training.step import make_step
+
+    dg.set_seed(0)
+    model = dg.Sequential([Input(x.shape[1:], dtype=x.dtype), *layers(), Flatten(), Dense(2, seed=9)])
+    model.compile(dg.optimizers.Adam(0.05), "mse")
+    step = step_class(model, model.parameters())
+    assert type(make_step(model, model.parameters())).__name__ == "RecordedStep"
+    for k in range(3):
+        step.run(x, y, None)
+        model.optimizer.step(step.params)
+    assert step_class.__name__ == "GraphStep" or step.replays.get(x.shape) is not None
+    return model
 
 
 @pytest.mark.parametrize("name", IDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_inference_step_equals_infer_bitwise(name, dtype):
-    layer, shape, _, _ = case(name, dtype=dtype)
-    x = sample(shape, dtype)
-    layer(x)  # build
-    step = layer.inference_step((None,) + shape[1:])
-    got = x if step is None else step(x)  # None: the layer passes checked inputs through
-    expected = layer.infer(x)
-    assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+def test_recorded_training_steps_are_the_graphs_bitwise(name, dtype):
+    """fit's recorded step (recorded once, then replayed) trains every layer to bitwise the
+    weights the graph step gives, three steps in."""
+    from deepgrad.training.step import GraphStep, RecordedStep
+
+    _, shape, _, _ = case(name)
+    if name == "input":
+        shape = (5, 4)
+    x, y = sample(shape, dtype), sample((shape[0], 2), dtype, seed=3)
+    layers = (lambda: []) if name == "input" else (lambda: [case(name, dtype=dtype)[0]])
+    graph = _three_steps(layers, GraphStep, x, y)
+    replayed = _three_steps(layers, RecordedStep, x, y)
+    for a, b in zip(graph.weights, replayed.weights):
+        assert a.name.split("/")[-1] == b.name.split("/")[-1]
+        assert a.data.tobytes() == b.data.tobytes(), a.name
+
+
+@pytest.mark.parametrize("activation", sorted(activations.ACTIVATIONS))
+def test_every_activation_trains_the_same_recorded(activation):
+    from deepgrad.training.step import GraphStep, RecordedStep
+
+    x, y = sample((6, 4), np.float32), sample((6, 2), np.float32, seed=3)
+    layers = lambda: [Dense(5, activation, seed=1), Dense(3, activation, seed=2)]  # noqa: E731
+    graph = _three_steps(layers, GraphStep, x, y)
+    replayed = _three_steps(layers, RecordedStep, x, y)
+    assert [w.data.tobytes() for w in graph.weights] == [w.data.tobytes() for w in replayed.weights]
 
 
 def test_weights_start_on_64_byte_boundaries():

@@ -103,6 +103,20 @@ CASES = [
     ("Affine", "relu", lambda x, w, b: F.affine(x, w, b, "relu"), [(5, 3), (3, 4), (4,)]),
     ("Affine", "sigmoid", lambda x, w, b: F.affine(x, w, b, "sigmoid"), [(5, 3), (3, 4), (4,)]),
     ("Affine", "tanh-no-bias", lambda x, w: F.affine(x, w, None, "tanh"), [(5, 3), (3, 4)]),
+    ("Step", "plain", lambda a: dg.activations.step(a) * 3.0 + a, [("nonzero", (3, 4))]),
+    ("FlooredExp", "plain", lambda a: F.floored_exp(a * 3.0), [(3, 4)]),
+    ("FlooredExp", "below-the-floor", lambda a: F.floored_exp(a - 800.0), [(3, 4)]),
+    ("Softplus", "plain", lambda a: F.softplus(a), [(3, 4)]),
+    ("Softplus", "at-the-kinks", lambda a: F.softplus(a), [("zeros", (3, 4))]),
+    ("SigmoidCrossEntropy", "plain", lambda x, z: F.sigmoid_cross_entropy_with_logits(x, z), [(3, 4), (3, 4)]),
+    ("SigmoidCrossEntropy", "at-the-kinks", lambda x: F.sigmoid_cross_entropy_with_logits(x, np.eye(3, 4)), [("zeros", (3, 4))]),
+    ("LogSumExp", "last-axis", lambda z: F.logsumexp(z), [(5, 4)]),
+    ("LogSumExp", "axis-0-keepdims", lambda z: F.logsumexp(z, axis=0, keepdims=True) * np.arange(4.0), [(5, 4)]),
+    ("LogSoftmax", "last-axis", lambda z: F.log_softmax(z) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
+    ("LogSoftmax", "axis-0", lambda z: F.log_softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
+    ("Dropout", "fixed-mask", lambda a: _apply(ops.Dropout(0.5, np.random.default_rng(0)), a), [(4, 5)]),
+    ("MovingAverageUpdate", "no-gradient",
+     lambda v: v.sum() + 0.0 * _apply(ops.MovingAverageUpdate(0.9), dg.Tensor(np.zeros(4)), v).sum(), [(4,)]),
     ("Softmax", "last-axis", lambda z: F.softmax(z), [(5, 4)]),
     ("Softmax", "axis-0", lambda z: F.softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("SoftmaxCrossEntropy", "sparse", lambda z: F.softmax_cross_entropy_with_logits(z, np.array([0, 3, 1, 3, 2])), [(5, 4)]),
@@ -117,6 +131,9 @@ def _make_inputs(specs, seed):
         s = seed + k
         if kind == "pos":
             x = _array(shape, 0.5, 2.0, seed=s)
+        elif kind == "zeros":  # every other entry exactly 0: the kinks of |x| and max(x, 0)
+            x = _array(shape, seed=s)
+            x.reshape(-1)[::2] = 0.0
         elif kind == "nonzero":
             x = _array(shape, away_from=0.0, seed=s)
         elif kind == "clip":
@@ -143,8 +160,12 @@ def test_gradcheck(name, fn, specs):
     assert dg.gradcheck(fn, *inputs, atol=ATOL, rtol=RTOL)
 
 
+# Primitives that never join the graph (tested where they are used).
+GRAPHLESS = {"StopGradient"}  # Tensor.detach in recorded steps: tests/test_compile.py
+
+
 def test_every_primitive_has_a_case():
-    primitives = {n for n, cls in ops.REGISTRY.items() if cls.__module__.startswith("deepgrad.")}
+    primitives = {n for n, cls in ops.REGISTRY.items() if cls.__module__.startswith("deepgrad.")} - GRAPHLESS
     covered = {c[0] for c in CASES}
     assert primitives - covered == set(), "primitives without a gradcheck case"
     assert covered - primitives == set(), "cases naming an unknown primitive"

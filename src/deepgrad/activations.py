@@ -6,11 +6,12 @@ binary output, ``softmax`` for a multiclass output, ``linear`` for regression. `
 zero-centred but saturates like ``sigmoid``; ``step`` is the perceptron's threshold.
 
 Every function takes a Tensor (or anything ``Tensor()`` accepts), is built from deepgrad's
-primitives (autograd differentiates it through its parts) and keeps the input's dtype. None
-overflows or raises a floating-point warning for finite inputs, even under
-``np.errstate(all="raise")``: exponentials see inputs clipped at ``-50`` (float32) or ``-500``
-(float64), below which ``sigmoid`` and ``softmax`` give exact zeros and ``elu`` exactly
-``-alpha``, with zero gradient (within ``e^-50 ≈ 2e-22`` of the exact values).
+primitives and keeps the input's dtype. The exponentials are the stable forms of
+:mod:`deepgrad.ops.stable`: nothing overflows, values are exact wherever they are normal
+numbers, and below that (``sigmoid`` of inputs under -87 in float32, -708 in float64, ``softmax``
+entries that far below the maximum) they are exactly 0 — ``elu`` exactly ``-alpha`` — with zero
+gradient. ``sigmoid`` and ``softmax`` give the same values as the dense layer's fused activation
+and the losses' stable forms, for inputs of any rank.
 
 :func:`get` turns None, a name, a config dict or a callable into an activation;
 :func:`serialize` is its JSON-able inverse, for layers' ``get_config``.
@@ -27,9 +28,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import functional
-from .functional import where
-from .autograd.tensor import Tensor
+from . import functional, ops
+from .autograd.tensor import Tensor, _apply
 
 __all__ = [
     "ACTIVATIONS", "ALIASES", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "selu",
@@ -39,11 +39,6 @@ __all__ = [
 # Self-normalizing networks (Klambauer et al., 2017). The notes swap the two and write 1.0587.
 SELU_SCALE = 1.0507009873554805  # λ
 SELU_ALPHA = 1.6732632423543772  # α
-
-# Lowest input an exponential is evaluated at, per dtype: e^floor + 1 == 1, and e^floor (2e-22,
-# 7e-218) times any gradient above ~1e-16 (float32) or ~1e-90 (float64) is still a normal number.
-_EXP_INPUT_FLOOR = {np.dtype(np.float32): -50.0, np.dtype(np.float64): -500.0}
-
 
 def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
@@ -68,17 +63,11 @@ def step(x) -> Tensor:
     >>> x = dg.Tensor([-2.0, 0.0, 1.031], requires_grad=True)
     >>> y = step(x)
     >>> y
-    Tensor([0., 1., 1.], grad_fn=Where)
+    Tensor([0., 1., 1.], grad_fn=Step)
     >>> y.sum().backward(); x.grad
     array([0., 0., 0.], dtype=float32)
     """
-    x = _as_tensor(x)
-    values = (x.data >= 0).astype(x.dtype)
-    not_a_number = np.isnan(x.data)
-    if not_a_number.any():
-        values[not_a_number] = np.nan
-    # An always-true Where selects the constant values and sends exactly zero gradient to x.
-    return where(True, values, x)
+    return _apply(ops.Step(), _as_tensor(x))
 
 
 def linear(x) -> Tensor:
@@ -95,7 +84,8 @@ def sigmoid(x) -> Tensor:
 
     Its derivative ``σ(x)(1 - σ(x))`` is at most 0.25 (at 0), so a stack of sigmoid layers
     multiplies gradients by ≤ 0.25 per layer: the vanishing-gradient problem. The output is not
-    zero-centred. Never overflows.
+    zero-centred. Never overflows: exactly 0 below -87 (float32) or -708 (float64), exactly 1
+    far above.
 
     Examples
     --------
@@ -104,12 +94,7 @@ def sigmoid(x) -> Tensor:
     >>> sigmoid([0.0, 1.031, -1e4, 1e4]).numpy().round(4)
     array([0.5   , 0.7371, 0.    , 1.    ], dtype=float32)
     """
-    x = _as_tensor(x)
-    limit = -_EXP_INPUT_FLOOR[x.dtype]
-    if x.size == 0 or not (x.data.min() < -limit or x.data.max() > limit):
-        return x.sigmoid()
-    # Beyond ±limit the exact value is 0 or 1 to far better than the dtype's precision.
-    return where(x.data < -limit, 0.0, x.clip(-limit, limit).sigmoid())
+    return _as_tensor(x).sigmoid()
 
 
 def tanh(x) -> Tensor:
@@ -199,8 +184,8 @@ def elu(x, alpha: float = 1.0) -> Tensor:
     """
     _check_real("alpha", alpha)
     x = _as_tensor(x)
-    exp_input = x.clip(_EXP_INPUT_FLOOR[x.dtype], 0.0)  # 0 for x > 0; Clip passes its gradient at 0
-    return x.relu() + alpha * (exp_input.exp() - 1.0)
+    exp_input = x.clip(max=0.0)  # 0 for x > 0; Clip passes its gradient at 0: elu'(0) = alpha
+    return x.relu() + alpha * (functional.floored_exp(exp_input) - 1.0)
 
 
 def selu(x) -> Tensor:

@@ -1,9 +1,10 @@
-"""Composite operations built from the primitives in :mod:`deepgrad.ops`.
+"""Operations on tensors beyond the Tensor methods: the stable numeric forms, the dense layer's
+fused primitive, dropout, and joining and choosing.
 
-They have no backward of their own: autograd differentiates them through their parts. The
-numerically delicate ones use the stable forms: softmax and log-softmax subtract the row maximum
-(a constant, so it needs no gradient), and the logit cross-entropies use log-sum-exp and
-``max(x, 0) - x*z + log(1 + e^{-|x|})``.
+The stable forms (``softmax``, ``log_softmax``, ``logsumexp``, ``softplus``, ``log_sigmoid``,
+the cross-entropies from logits, ``floored_exp``) are primitives of :mod:`deepgrad.ops.stable`
+with their own derivatives: they never overflow, give exact limits, and have the right gradient
+at their kinks (``softplus'(0) = 0.5``, ``d/dx BCE(0, y) = 0.5 - y``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from . import ops
-from .utils.rng import as_generator
 from .autograd.tensor import Tensor, _apply, _lift, _raw
+from .utils.rng import as_generator
 
 __all__ = [
     "logsumexp",
@@ -40,37 +41,32 @@ def _tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def floored_exp(x: Tensor) -> Tensor:
-    """``e^x`` with ``x`` clipped below at ``log(tiny) / 4``: never underflows, forward or
-    backward, and changes nothing visible where the result is added to 1 (or to ``e^0``)."""
-    return x.clip(min=float(np.log(np.finfo(x.dtype).tiny) / 4)).exp()
+def floored_exp(x) -> Tensor:
+    """``e^x``, exactly 0 where ``x`` is below -87 (float32) or -708 (float64): never a
+    subnormal number, never an overflow (see :mod:`deepgrad.ops.stable`)."""
+    return _apply(ops.FlooredExp(), _tensor(x))
 
 
 def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
-    """``log(sum(exp(x)))`` along ``axis`` without overflow.
+    """``log(sum(exp(x)))`` along ``axis`` without overflow; its gradient is the softmax.
 
     >>> import deepgrad as dg
     >>> round(logsumexp(dg.Tensor([1000.0, 1000.0], dtype="float64")).item() - 1000.0, 10)
     0.6931471806
     """
-    x = _tensor(x)
-    shift = np.max(x.data, axis=axis, keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype)
-    out = floored_exp(x - shift).sum(axis=axis, keepdims=True).log() + shift
-    return out if keepdims else out.reshape(tuple(np.squeeze(out.data, axis=axis).shape))
+    return _apply(ops.LogSumExp(axis, keepdims), _tensor(x))
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
     """``x - logsumexp(x)`` along ``axis``; exact for logits of any size."""
-    x = _tensor(x)
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    return _apply(ops.LogSoftmax(axis), _tensor(x))
 
 
 def softmax(x, axis: int = -1) -> Tensor:
     """``exp(x_i) / sum_j exp(x_j)`` along ``axis``, shifted by the maximum so it never overflows.
 
-    One primitive (:class:`deepgrad.ops.Softmax`); entries more than ``-log(tiny)/4`` below the
-    maximum are exactly 0, so nothing underflows.
+    One primitive (:class:`deepgrad.ops.Softmax`); entries more than 87 (float32) or 708
+    (float64) below the maximum are exactly 0.
 
     The notes' example (seed 002): logits (-1, 0, 3, 5) give probabilities that sum to 1.
 
@@ -82,9 +78,15 @@ def softmax(x, axis: int = -1) -> Tensor:
 
 
 def softplus(x) -> Tensor:
-    """``log(1 + e^x)`` computed as ``max(x, 0) + log(1 + e^{-|x|})``."""
-    x = _tensor(x)
-    return x.relu() + (1.0 + floored_exp(-x.abs())).log()
+    """``log(1 + e^x)``, as ``max(x, 0) + log(1 + e^{-|x|})``; its gradient is ``sigmoid(x)``.
+
+    >>> import deepgrad as dg
+    >>> x = dg.Tensor([0.0, 100.0], requires_grad=True, dtype="float64")
+    >>> y = softplus(x); y.sum().backward()
+    >>> y.numpy().round(6), x.grad
+    (array([  0.693147, 100.      ]), array([0.5, 1. ]))
+    """
+    return _apply(ops.Softplus(), _tensor(x))
 
 
 def log_sigmoid(x) -> Tensor:
@@ -93,10 +95,16 @@ def log_sigmoid(x) -> Tensor:
 
 
 def sigmoid_cross_entropy_with_logits(logits, labels) -> Tensor:
-    """Elementwise binary cross-entropy from logits: ``max(x,0) - x*z + log(1 + e^{-|x|})``."""
+    """Elementwise binary cross-entropy from logits: ``max(x,0) - x*z + log(1 + e^{-|x|})``,
+    with gradient ``sigmoid(x) - z`` (one primitive, exact at ``x = 0`` too).
+
+    >>> import deepgrad as dg
+    >>> x = dg.Tensor([0.0], requires_grad=True, dtype="float64")
+    >>> sigmoid_cross_entropy_with_logits(x, [1.0]).sum().backward(); x.grad
+    array([-0.5])
+    """
     logits = _tensor(logits)
-    labels = _lift(labels, logits)
-    return logits.relu() - logits * labels + (1.0 + floored_exp(-logits.abs())).log()
+    return _apply(ops.SigmoidCrossEntropy(), logits, _lift(labels, logits))
 
 
 def softmax_cross_entropy_with_logits(logits, labels, axis: int = -1) -> Tensor:
@@ -114,7 +122,7 @@ def softmax_cross_entropy_with_logits(logits, labels, axis: int = -1) -> Tensor:
     logits = _tensor(logits)
     labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if labels.ndim == 1 and logits.ndim == 2:
-        if labels.dtype.kind not in "iu":
+        if labels.dtype != np.int64:
             labels = labels.astype(np.int64)
         return _apply(ops.SoftmaxCrossEntropy(labels), logits)
     if logits.ndim == 2 and axis in (-1, 1) and labels.shape == logits.shape:
@@ -126,7 +134,7 @@ def softmax_cross_entropy_with_logits(logits, labels, axis: int = -1) -> Tensor:
 def affine(x, kernel, bias=None, activation: str | None = None) -> Tensor:
     """``activation(x @ kernel + bias)`` as one fused primitive for 2-D ``x``.
 
-    ``activation`` is None, "relu", "sigmoid" or "tanh" (see ``ops.AFFINE_ACTIVATIONS``).
+    ``activation`` is None, "relu", "sigmoid" or "tanh" (the keys of ``ops.affine.ACTIVATIONS``).
 
     >>> import deepgrad as dg
     >>> affine(dg.Tensor([[1.0, -2.0]]), dg.Tensor([[1.0], [1.0]]), dg.Tensor([0.5]), "relu")
@@ -140,15 +148,15 @@ def dropout(x, rate: float, *, training: bool = True, seed=None) -> Tensor:
     """Zero each element with probability ``rate`` and scale the rest by ``1 / (1 - rate)``.
 
     Inverted scaling keeps the expectation unchanged, so inference needs no rescaling; with
-    ``training=False`` (or ``rate=0``) the input is returned unchanged.
+    ``training=False`` (or ``rate=0``) the input is returned unchanged. ``seed`` is an int or a
+    ``numpy.random.Generator`` (see :class:`deepgrad.ops.Dropout`).
     """
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"dropout rate must be in [0, 1); got {rate}")
     x = _tensor(x)
     if not training or rate == 0.0:
         return x
-    keep = as_generator(seed).random(x.shape) >= rate
-    return x * (keep / (1.0 - rate)).astype(x.dtype)
+    return _apply(ops.Dropout(float(rate), as_generator(seed)), x)
 
 
 # ---------------------------------------------------------------------- joining and choosing

@@ -1,9 +1,15 @@
 """The reverse-mode sweep: walk a graph of tensors from its output back to its leaves.
 
 Nodes are tensors whose ``_ctx`` is the primitive that made them (see :mod:`deepgrad.ops`). The
-walk is an iterative depth-first search (no recursion, so graphs of any depth work); the sweep
-applies each primitive's ``backward``, reduces every gradient to its input's shape under
-broadcasting, and adds the contributions of every path ("add both paths").
+sweep finds every node the output depends on (an iterative depth-first search, so graphs of any
+depth work), then applies the primitives' ``backward`` in decreasing order of their
+``sequence`` — the reverse of the order in which they ran — reduces every gradient to its
+input's shape under broadcasting, and adds the contributions of every path ("add both paths").
+
+Running the primitives in reverse order of execution (as PyTorch's engine orders them) fixes the
+order in which a node's contributions are summed, whatever the shape of the graph. A recorded
+step that replays a graph's primitives in reverse (:mod:`deepgrad.compile`) sums them in that
+same order, so its gradients are bitwise the graph's.
 """
 
 from __future__ import annotations
@@ -24,29 +30,29 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.sum(axis=axes, keepdims=True).reshape(shape)
 
 
-def topological_order(root) -> list:
-    """Tensors that ``root`` depends on (and which require grad), inputs before outputs.
+def _sequence(node) -> int:
+    return node._ctx.sequence
 
-    Iterative depth-first search, so a chain of any length needs no recursion.
-    """
-    order: list = []
-    visited: set[int] = set()
-    stack: list = [(root, False)]
+
+def topological_order(root) -> list:
+    """Tensors that ``root`` depends on (and which require grad), inputs before outputs: the
+    leaves first, then the results of primitives in the order the primitives ran."""
+    leaves, results = [], []
+    seen: set[int] = {id(root)}
+    stack = [root]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
+        node = stack.pop()
         ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.inputs:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
+        if ctx is None:
+            leaves.append(node)
+            continue
+        results.append(node)
+        for parent in ctx.inputs:
+            if parent.requires_grad and id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    results.sort(key=_sequence)
+    return leaves + results
 
 
 def backpropagate(root, grad: np.ndarray, keep_all: bool = False) -> dict:

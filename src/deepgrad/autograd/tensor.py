@@ -1,12 +1,18 @@
-"""The autograd Tensor and the reverse-mode engine.
+"""The autograd Tensor.
 
 A :class:`Tensor` wraps a NumPy array. When it is the result of a differentiable primitive (see
 :mod:`deepgrad.ops`) on tensors that require gradients, it remembers that primitive in ``_ctx``;
-``backward()`` walks those links in reverse topological order — iteratively, so graphs of any
+``backward()`` walks those links in reverse order of execution — iteratively, so graphs of any
 depth work — applying the chain rule and adding the contributions of every path into ``.grad``.
+
+Inside :func:`recording`, every primitive applied is also listed, with its inputs and result,
+whether or not it joins the graph: that list is what :mod:`deepgrad.compile` replays.
 """
 
 from __future__ import annotations
+
+import contextlib
+import itertools
 
 import numpy as np
 
@@ -15,6 +21,8 @@ from ..native.backend import FLOAT_DTYPES, as_float_array, check_float_dtype, na
 from .engine import backpropagate
 
 _grad_enabled = True
+_sequence = itertools.count()  # numbers the primitives that join the graph, in order
+_recording: list | None = None  # the list recording() fills, while it is active
 
 
 class no_grad:
@@ -52,6 +60,38 @@ class no_grad:
 def is_grad_enabled() -> bool:
     """Whether operations currently record the graph."""
     return _grad_enabled
+
+
+@contextlib.contextmanager
+def recording():
+    """List every primitive applied inside the block as ``(function, inputs, result)``, in the
+    order they ran (``Tensor.detach`` included, as the identity ``ops.StopGradient``).
+
+    >>> import deepgrad as dg
+    >>> w = dg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> with recording() as steps:
+    ...     y = (w * 2).sum()
+    >>> [type(fn).__name__ for fn, inputs, result in steps]
+    ['Mul', 'Sum']
+    """
+    global _recording
+    previous, _recording = _recording, []
+    try:
+        yield _recording
+    finally:
+        _recording = previous
+
+
+@contextlib.contextmanager
+def not_recording():
+    """Leave the primitives applied inside the block out of an active :func:`recording` (work
+    that belongs to no step, such as inferring a layer's output shape)."""
+    global _recording
+    previous, _recording = _recording, None
+    try:
+        yield
+    finally:
+        _recording = previous
 
 
 class Tensor:
@@ -157,7 +197,10 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A tensor sharing this data but cut off from the graph."""
-        return Tensor._result(self.data, None)
+        out = Tensor._result(self.data, None)
+        if _recording is not None:
+            _recording.append((ops.StopGradient(), (self,), out))
+        return out
 
     def astype(self, dtype) -> Tensor:
         """A copy in another floating dtype (differentiable)."""
@@ -330,15 +373,21 @@ class Tensor:
 
 
 def _apply(fn: ops.Function, *inputs: Tensor) -> Tensor:
-    """Run a primitive on tensors, recording it in the graph when any input needs a gradient."""
+    """Run a primitive on tensors, adding it to the graph when any input needs a gradient."""
     out = fn.forward(*[t.data for t in inputs])
+    result = None
     if _grad_enabled:
         needs = tuple(t.requires_grad for t in inputs)
         if True in needs:
             fn.inputs = inputs
             fn.needs_input_grad = needs
-            return Tensor._result(out, fn)
-    return Tensor._result(out, None)
+            fn.sequence = next(_sequence)
+            result = Tensor._result(out, fn)
+    if result is None:
+        result = Tensor._result(out, None)
+    if _recording is not None:
+        _recording.append((fn, inputs, result))
+    return result
 
 
 def _lift(value, like: Tensor) -> Tensor:

@@ -85,7 +85,8 @@ class BackupAndRestore(Callback):
         epoch, path = found[-1]
         restore_training_state(self.model, path)  # a damaged file raises ModelFileError
         self.restored_epoch = epoch
-        self.model._resume_at_epoch = epoch + 1
+        if logs is not None:  # fit resumes with the epoch after the backup's
+            logs["initial_epoch"] = max(logs.get("initial_epoch", 0), epoch + 1)
 
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(self.backup_dir, exist_ok=True)

@@ -1,7 +1,12 @@
 """The Layer base class: settings in ``__init__``, weights in ``build``, computation in ``call``.
 
 Shapes follow Keras: ``build(input_shape)`` and ``compute_output_shape(input_shape)`` take the
-full shape with the batch dimension first (``None`` when unknown).
+full shape with the batch dimension first (``None`` when unknown). A layer that does not define
+``compute_output_shape`` has it inferred by running ``call`` on a small batch of zeros.
+
+``call`` is written with Tensor operations, so the same definition serves the autograd graph,
+``predict`` and ``fit``'s recorded steps (:mod:`deepgrad.compile`), which replay a layer's
+primitives once recorded. Assigning any attribute of a layer makes those recordings stale.
 
 Every concrete layer is registered by class name in :data:`REGISTRY`, which is the only place
 :func:`deserialize` looks a class up: loading a model never imports anything by a name read from
@@ -16,8 +21,11 @@ from collections import defaultdict
 
 import numpy as np
 
+from .. import initializers, regularizers
 from ..autograd.parameter import Parameter
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, no_grad, not_recording
+from ..compile import layers_changed
+from ..utils.rng import as_generator
 
 REGISTRY: dict[str, type[Layer]] = {}
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
@@ -55,8 +63,11 @@ class Layer:
     """Base class of all layers.
 
     Subclasses store their settings in ``__init__``, create weights in ``build(input_shape)``
-    with :meth:`add_weight`, and compute in ``call(x, training=False)``. Calling a layer builds it
-    on first use.
+    with :meth:`add_weight`, and compute in ``call(x, training=False)`` with Tensor operations.
+    Calling a layer builds it on first use. Nothing else is needed for a layer to train,
+    predict, save and summarise: its output shape is inferred from ``call`` (override
+    :meth:`compute_output_shape` to skip that), and ``fit`` and ``predict`` replay its recorded
+    primitives.
 
     Parameters
     ----------
@@ -68,7 +79,35 @@ class Layer:
         Dtype of the weights; by default the dtype of the first input.
     input_shape : tuple of int, optional
         Shape of one sample (without the batch dimension), for the first layer of a model.
+
+    Attributes
+    ----------
+    replayable : bool, class attribute, default True
+        Whether ``call`` may be recorded once per input shape and replayed (see
+        :mod:`deepgrad.compile`). A layer whose ``call`` reads the values of its input in
+        Python, or changes state other than through primitives, sets it to False; models
+        containing it train and predict through the graph.
+
+    Examples
+    --------
+    A layer of one's own: weights from ``add_weight``, ``call`` in Tensor operations.
+
+    >>> import numpy as np
+    >>> class Scale(Layer):
+    ...     def build(self, input_shape):
+    ...         self.factor = self.add_weight("factor", (input_shape[-1],), "ones")
+    ...     def call(self, x, training=False):
+    ...         return x * self.factor
+    >>> layer = Scale(name="scale")
+    >>> layer(np.ones((2, 3))).shape, [w.name for w in layer.weights]
+    ((2, 3), ['scale/factor'])
+    >>> layer.compute_output_shape((None, 3))
+    (None, 3)
     """
+
+    replayable = True
+    #: Attributes whose assignment does not change what ``call`` computes (bookkeeping).
+    _untracked_attributes = frozenset({"built", "_build_dtype"})
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -80,8 +119,14 @@ class Layer:
         self.dtype = None if dtype is None else np.dtype(dtype)
         self.input_shape = None if input_shape is None else tuple(input_shape)
         self.built = False
+        self._weights: list[Parameter] = []
         self._regularized: list[tuple[Parameter, object]] = []
         self._build_dtype: np.dtype | None = None
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if name not in self._untracked_attributes:
+            layers_changed()
 
     # ------------------------------------------------------------------ to override
     def build(self, input_shape: tuple) -> None:
@@ -91,40 +136,19 @@ class Layer:
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement call()")
 
-    def infer(self, x):
-        """Inference on a plain array, building no graph: ``call(x, training=False)``'s values.
-
-        Layers on the prediction hot path (Dense) override it with plain NumPy; the default
-        runs ``call`` on a constant Tensor under ``no_grad``.
-        """
-        from ..autograd.tensor import no_grad
-
-        with no_grad():
-            return self(Tensor._result(x, None), training=False).data
-
-    def inference_step(self, input_shape: tuple):
-        """A function of a plain array with :meth:`infer`'s result, for a model that has checked
-        its input and knows each layer's ``input_shape`` (batch dimension first); None when the
-        layer leaves such inputs unchanged.
-
-        A model asks once and keeps the answer (see ``Sequential.infer``), so a layer can leave
-        out per-call checks that ``input_shape`` makes redundant; the function must read the
-        weights when it runs, never keep their arrays. By default: :meth:`infer` itself.
-        """
-        return self.infer
-
-    def training_step(self, input_shape: tuple):
-        """A :class:`~deepgrad.layers.steps.TrainingStep` doing this layer's training forward and
-        backward on plain arrays of ``input_shape`` (batch dimension first), or None (the
-        default) when only the graph can train the layer; ``fit`` then trains this layer and
-        those after it through the graph. The step must read the weights' ``.data`` when it
-        runs, never keep their arrays.
-        """
-        return None
-
     def compute_output_shape(self, input_shape: tuple) -> tuple:
-        """Output shape for ``input_shape`` (batch dimension first); default: unchanged."""
-        return tuple(input_shape)
+        """Output shape for ``input_shape`` (batch dimension first).
+
+        By default it is found by calling the built layer on one sample of zeros (sizes that
+        are None taken as 1) in inference mode, as Keras 3 infers it from ``call``.
+        """
+        input_shape = tuple(input_shape)
+        if not self.built:
+            self._ensure_built(input_shape)
+        sample = tuple(1 if size is None else size for size in input_shape[1:])
+        with no_grad(), not_recording():
+            out = self(Tensor(np.zeros((1,) + sample, dtype=self._weight_dtype())), training=False)
+        return (input_shape[0],) + tuple(out.shape[1:])
 
     def get_config(self) -> dict:
         """JSON-serialisable constructor arguments; ``from_config(get_config())`` rebuilds it."""
@@ -172,16 +196,15 @@ class Layer:
         trainable: bool = True,
         seed=None,
     ) -> Parameter:
-        """Create a Parameter of ``shape`` filled by ``initializer(shape, rng, dtype)``."""
-        from .. import initializers
-        from ..utils.rng import as_generator
-
+        """Create a Parameter of ``shape`` filled by ``initializer(shape, rng, dtype)``, named
+        ``"<layer name>/<name>"`` and recorded in :attr:`weights` in creation order."""
         init = initializers.get(initializer)
         dtype = self._weight_dtype()
         value = aligned(np.asarray(init(tuple(shape), as_generator(seed), dtype), dtype=dtype))
         weight = Parameter(value, dtype=dtype, name=f"{self.name}/{name}", trainable=trainable)
+        self._weights.append(weight)
         if regularizer is not None:
-            self._regularized.append((weight, regularizer))
+            self._regularized.append((weight, regularizers.get(regularizer)))
         return weight
 
     def _sublayers(self) -> list[Layer]:
@@ -195,17 +218,16 @@ class Layer:
 
     @property
     def weights(self) -> list[Parameter]:
-        """All weights (trainable first within each layer), in a fixed order."""
-        found = []
+        """All weights: this layer's, in the order :meth:`add_weight` made them (then any
+        Parameter assigned as an attribute), then each sub-layer's."""
+        found = list(self.__dict__.get("_weights", ()))
+        known = {id(w) for w in found}
         for value in vars(self).values():
-            if isinstance(value, Parameter):
+            if isinstance(value, Parameter) and id(value) not in known:
                 found.append(value)
-            elif isinstance(value, Layer):
-                found.extend(value.weights)
-            elif isinstance(value, (list, tuple)):
-                for v in value:
-                    if isinstance(v, Layer):
-                        found.extend(v.weights)
+                known.add(id(value))
+        for layer in self._sublayers():
+            found.extend(layer.weights)
         return found
 
     @property
@@ -222,6 +244,11 @@ class Layer:
         trainable = {id(w) for w in self.trainable_weights}
         return [w for w in self.weights if id(w) not in trainable]
 
+    @property
+    def is_replayable(self) -> bool:
+        """Whether this layer and all its sub-layers are :attr:`replayable`."""
+        return self.replayable and all(layer.is_replayable for layer in self._sublayers())
+
     def parameters(self) -> list[Parameter]:
         """The Parameters an optimizer should update (the trainable weights)."""
         return self.trainable_weights
@@ -231,9 +258,7 @@ class Layer:
 
     def regularization_losses(self) -> list[Tensor]:
         """Penalty terms of this layer's (and its sub-layers') regularized weights."""
-        from .. import regularizers
-
-        losses = [regularizers.get(r)(w) for w, r in self._regularized]
+        losses = [regularizer(w) for w, regularizer in self._regularized]
         for layer in self._sublayers():
             losses.extend(layer.regularization_losses())
         return losses

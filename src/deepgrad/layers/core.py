@@ -7,11 +7,9 @@ import math
 import numpy as np
 
 from .. import activations, functional, initializers, regularizers
-from ..utils.rng import as_generator
-from ..ops.fused import add_bias_and_activate, add_bias_relu
 from ..autograd.tensor import Tensor
+from ..utils.rng import as_generator
 from .base import Layer
-from .steps import DenseStep, FlattenStep, PassThrough
 
 __all__ = ["Input", "Dense", "Activation", "Flatten"]
 
@@ -85,23 +83,6 @@ class Input(Layer):
             )
         return x
 
-    def infer(self, x):
-        if x.shape[1:] != self.input_shape:  # a free size (None), or a mismatch: call checks it
-            self.call(Tensor._result(x, None))
-        return x
-
-    def _checked_by_the_model(self, input_shape: tuple) -> bool:
-        """Whether a model that checked its inputs against ``input_shape`` checked them fully
-        (this layer declares every size, and they are the ones the model checks)."""
-        return tuple(input_shape[1:]) == self.input_shape and None not in self.input_shape
-
-    def inference_step(self, input_shape: tuple):
-        """None (nothing to do) when the model's checked inputs have the declared shape."""
-        return None if self._checked_by_the_model(input_shape) else self.infer
-
-    def training_step(self, input_shape: tuple):
-        return PassThrough() if self._checked_by_the_model(input_shape) else None
-
     def get_config(self) -> dict:
         config = super().get_config()
         config["shape"] = list(config.pop("input_shape"))
@@ -109,7 +90,7 @@ class Input(Layer):
 
 
 _NOT_FUSED = object()
-#: Activations whose Dense forward and backward run as one fused primitive (ops.Affine).
+#: Activations that Dense applies inside its fused primitive (ops.Affine), by function.
 _FUSED_ACTIVATIONS = {
     activations.linear: None,
     activations.relu: "relu",
@@ -208,59 +189,14 @@ class Dense(Layer):
             )
         x = cast_to(x, self.kernel.dtype)
         fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
-        if x.ndim == 2 and fused is not _NOT_FUSED:  # one primitive: activation(x @ kernel + bias)
-            return functional.affine(x, self.kernel, self.bias, fused)
-        if x.ndim == 2:
-            out = x @ self.kernel
-        else:
-            out = (x.reshape(-1, x.shape[-1]) @ self.kernel).reshape(x.shape[:-1] + (self.units,))
-        if self.bias is not None:
-            out = out + self.bias
-        return self.activation(out)
+        rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])  # along the last axis
+        out = functional.affine(rows, self.kernel, self.bias, None if fused is _NOT_FUSED else fused)
+        if x.ndim != 2:
+            out = out.reshape(x.shape[:-1] + (self.units,))
+        return out if fused is not _NOT_FUSED else self.activation(out)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
-
-    def infer(self, x):
-        fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
-        kernel = self.kernel
-        if fused is _NOT_FUSED or kernel is None or x.ndim != 2 or x.shape[1] != kernel.data.shape[0]:
-            return super().infer(x)
-        x = x.astype(kernel.data.dtype, copy=False)
-        bias = None if self.bias is None else self.bias.data
-        return add_bias_and_activate(np.matmul(x, kernel.data), bias, fused)  # ops.Affine's forward
-
-    def inference_step(self, input_shape: tuple):
-        """For 2-D inputs and no activation or ReLU: ``ops.Affine``'s forward on the weights as
-        they are when it runs, checking only the input's dtype (the model checked its shape)."""
-        fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
-        if (fused not in (None, "relu") or self.kernel is None or len(input_shape) != 2
-                or input_shape[1] != self.kernel.shape[0]):
-            return self.infer
-        relu = fused == "relu"
-
-        def step(x):
-            kernel = self.kernel.data
-            if x.dtype is not kernel.dtype:  # another dtype: infer casts it as call does
-                return self.infer(x)
-            out = np.matmul(x, kernel)
-            bias = None if self.bias is None else self.bias.data
-            if relu:
-                return add_bias_relu(out, bias)
-            if bias is not None:
-                out += bias
-            return out
-
-        return step
-
-    def training_step(self, input_shape: tuple):
-        """:class:`~deepgrad.layers.steps.DenseStep` for 2-D inputs and the activations
-        ``ops.Affine`` fuses (none, ReLU, sigmoid, tanh); None otherwise."""
-        fused = _FUSED_ACTIVATIONS.get(self.activation, _NOT_FUSED)
-        if (fused is _NOT_FUSED or self.kernel is None or len(input_shape) != 2
-                or input_shape[1] != self.kernel.shape[0]):
-            return None
-        return DenseStep(self.kernel, self.bias, fused)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -319,9 +255,6 @@ class Flatten(Layer):
         if x.ndim < 1:
             raise ValueError(f"Flatten needs a batch of samples; got a scalar of shape {x.shape}")
         return x.reshape(x.shape[0], -1) if x.ndim != 2 else x
-
-    def training_step(self, input_shape: tuple):
-        return FlattenStep()
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         rest = tuple(input_shape[1:])

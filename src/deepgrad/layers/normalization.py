@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from .. import initializers, regularizers
-from ..autograd.tensor import Tensor, no_grad
+from .. import initializers, ops, regularizers
+from ..autograd.tensor import Tensor, _apply
 from .base import Layer
 from .core import cast_to
 
@@ -151,7 +151,8 @@ class BatchNormalization(Layer):
             mean = x.mean(axis=reduce_axes, keepdims=True)
             centered = x - mean
             variance = (centered * centered).mean(axis=reduce_axes, keepdims=True)
-            self._update_moving(mean.data.reshape(-1), variance.data.reshape(-1))
+            _apply(ops.MovingAverageUpdate(self.momentum), self.moving_mean, mean)
+            _apply(ops.MovingAverageUpdate(self.momentum), self.moving_variance, variance)
         else:
             centered = x - self.moving_mean.reshape(broadcast)
             variance = self.moving_variance.reshape(broadcast)
@@ -161,12 +162,6 @@ class BatchNormalization(Layer):
         if self.beta is not None:
             out = out + self.beta.reshape(broadcast)
         return out
-
-    def _update_moving(self, batch_mean: np.ndarray, batch_variance: np.ndarray) -> None:
-        with no_grad():
-            m = self.momentum
-            self.moving_mean.assign(self.moving_mean.data * m + batch_mean * (1.0 - m))
-            self.moving_variance.assign(self.moving_variance.data * m + batch_variance * (1.0 - m))
 
     def get_config(self) -> dict:
         config = super().get_config()

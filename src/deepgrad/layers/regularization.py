@@ -11,7 +11,6 @@ from ..utils.rng import as_generator
 from ..autograd.tensor import Tensor
 from .base import Layer
 from .core import seed_config
-from .steps import DropoutStep
 
 __all__ = ["Dropout"]
 
@@ -62,9 +61,6 @@ class Dropout(Layer):
         if self._generator is None:
             self._generator = as_generator(self.seed)
         return self._generator
-
-    def training_step(self, input_shape: tuple):
-        return DropoutStep(self)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -15,9 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..functional import softmax_cross_entropy_with_logits
 from ..autograd.tensor import Tensor
-from . import _stable
+from ..functional import (
+    log_softmax,
+    sigmoid_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits,
+)
 from .base import (
     EPSILON,
     Loss,
@@ -81,7 +84,7 @@ def normalized_probabilities(y_pred: Tensor, axis: int) -> Tensor:
 def log_probabilities(y_pred: Tensor, axis: int, from_logits: bool) -> Tensor:
     """``log ŷ`` over the class axis: log-softmax of logits, or the log of clipped probabilities."""
     if from_logits:
-        return _stable.log_softmax(y_pred, axis)
+        return log_softmax(y_pred, axis)
     return normalized_probabilities(y_pred, axis).clip(EPSILON, 1.0 - EPSILON).log()
 
 
@@ -114,7 +117,7 @@ def binary_crossentropy(
     y_pred = as_prediction(y_pred)
     y_true = binary_targets(y_true, y_pred, check_label_smoothing(label_smoothing))
     if check_flag(from_logits, "from_logits"):
-        return per_sample_mean(_stable.sigmoid_cross_entropy(y_pred, y_true))
+        return per_sample_mean(sigmoid_cross_entropy_with_logits(y_pred, y_true))
     p = y_pred.clip(EPSILON, 1.0 - EPSILON)
     return per_sample_mean(-(y_true * p.log() + (1.0 - y_true) * (1.0 - p).log()))
 
@@ -240,7 +243,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
     logits = y_pred if from_logits else softmax_logits(y_pred)
     if logits is not None and logits.ndim == 2:  # one fused primitive; gradient softmax - onehot
         return softmax_cross_entropy_with_logits(logits, labels.astype(np.int64, copy=False))
-    scores = _stable.log_softmax(y_pred, -1) if from_logits else normalized_probabilities(y_pred, -1)
+    scores = log_softmax(y_pred, -1) if from_logits else normalized_probabilities(y_pred, -1)
     rows = scores if scores.ndim == 2 else scores.reshape(-1, y_pred.shape[-1])
     picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
     if not from_logits:

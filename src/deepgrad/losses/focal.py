@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from . import _stable
+from ..functional import floored_exp, log_softmax, sigmoid_cross_entropy_with_logits
+from ..ops.stable import smallest_exp
 from .base import (
     EPSILON,
     Loss,
@@ -46,6 +47,13 @@ def _check_probability_targets(y_true: np.ndarray) -> np.ndarray:
             f"{y_true[index]}"
         )
     return y_true
+
+
+def floored_power(base: Tensor, exponent: float) -> Tensor:
+    """``base ** exponent`` for ``base`` in [0, 1], as ``e^{exponent · log(base)}`` with the
+    stable exponential; a base below the smallest normal number counts as that number (its power
+    is then 0 for any exponent ≥ 1)."""
+    return floored_exp(base.clip(min=smallest_exp(base.dtype)).log() * exponent)
 
 
 def binary_focal_crossentropy(
@@ -91,14 +99,14 @@ def binary_focal_crossentropy(
     y_true = binary_targets(y_true, y_pred, check_label_smoothing(label_smoothing))
     y_true = _check_probability_targets(y_true)
     if check_flag(from_logits, "from_logits"):
-        crossentropy = _stable.sigmoid_cross_entropy(y_pred, y_true)
-        p, one_minus_p = _stable.sigmoid(y_pred), _stable.sigmoid(-y_pred)
+        crossentropy = sigmoid_cross_entropy_with_logits(y_pred, y_true)
+        p, one_minus_p = y_pred.sigmoid(), (-y_pred).sigmoid()
     else:
         p = y_pred.clip(EPSILON, 1.0 - EPSILON)
         one_minus_p = 1.0 - p
         crossentropy = -(y_true * p.log() + (1.0 - y_true) * one_minus_p.log())
     one_minus_p_t = y_true * one_minus_p + (1.0 - y_true) * p
-    losses = _stable.floored_power(one_minus_p_t, gamma) * crossentropy
+    losses = floored_power(one_minus_p_t, gamma) * crossentropy
     if check_flag(apply_class_balancing, "apply_class_balancing"):
         losses = losses * (y_true * alpha + (1.0 - y_true) * (1.0 - alpha))
     return per_sample_mean(losses)
@@ -149,12 +157,12 @@ def categorical_focal_crossentropy(
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
     if check_flag(from_logits, "from_logits"):
-        log_probs = _stable.log_softmax(y_pred, axis)
-        misses = (1.0 - _stable.floored_exp(log_probs)).clip(min=_stable.smallest_exp(y_pred.dtype))
+        log_probs = log_softmax(y_pred, axis)
+        misses = 1.0 - floored_exp(log_probs)
     else:
         probs = normalized_probabilities(y_pred, axis).clip(EPSILON, 1.0 - EPSILON)
         log_probs, misses = probs.log(), 1.0 - probs
-    weighted = _stable.floored_power(misses, gamma) * (-alpha * y_true)
+    weighted = floored_power(misses, gamma) * (-alpha * y_true)
     return per_sample_mean((weighted * log_probs).sum(axis=axis))
 
 

@@ -2,29 +2,50 @@
 
 Each primitive is a small :class:`Function` subclass whose ``forward`` (on NumPy arrays) and
 ``backward`` sit side by side. ``backward(grad)`` returns one gradient per input, in the shape of
-the *output* broadcast; the engine in :mod:`deepgrad.autograd.tensor` reduces each gradient back to its
-input's shape and accumulates it, so a primitive never handles broadcasting or fan-out itself.
+the *output* broadcast; the engine in :mod:`deepgrad.autograd.engine` reduces each gradient back to
+its input's shape and accumulates it, so a primitive never handles broadcasting or fan-out itself.
 
 ``needs_input_grad`` tells ``backward`` which inputs want a gradient, so that expensive ones
 (the input side of a matmul, the exponent side of a power) are skipped when not needed; a skipped
 gradient is returned as None.
 
+The families: :mod:`.arithmetic`, :mod:`.elementwise`, :mod:`.reductions`, :mod:`.shape`; the
+stable numeric forms (every exponential, sigmoid, softplus, log-sum-exp, softmax) in
+:mod:`.stable`; the dense layer's fused primitive in :mod:`.affine` and the softmax cross-entropy
+in :mod:`.softmax_cross_entropy`, each with its compiled kernels; randomness in :mod:`.random`;
+in-place state updates in :mod:`.state`.
+
 Every subclass is registered in :data:`REGISTRY`; the test suite refuses a primitive that has no
 gradient-check case.
 """
 
+from .affine import Affine
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .base import REGISTRY, Function
-from .fused import AFFINE_ACTIVATIONS, Affine, Softmax, SoftmaxCrossEntropy
-from .elementwise import Abs, Cast, Clip, Exp, Log, Maximum, Minimum, ReLU, Sigmoid, Sqrt, Tanh, Where, stable_sigmoid
+from .elementwise import Abs, Cast, Clip, Exp, Log, Maximum, Minimum, ReLU, Sqrt, Step, Tanh, Where
+from .random import Dropout
 from .reductions import Max, Mean, Min, Sum
-from .shape import Concatenate, GetItem, Reshape, Stack, Transpose
+from .shape import Concatenate, GetItem, Reshape, Stack, StopGradient, Transpose
+from .softmax_cross_entropy import SoftmaxCrossEntropy
+from .stable import (
+    FlooredExp,
+    LogSoftmax,
+    LogSumExp,
+    Sigmoid,
+    SigmoidCrossEntropy,
+    Softmax,
+    Softplus,
+)
+from .state import MovingAverageUpdate
 
 __all__ = [
-    "REGISTRY", "Function", "stable_sigmoid",
+    "REGISTRY", "Function",
     "Add", "Sub", "Mul", "Div", "Pow", "Neg", "MatMul",
     "Sum", "Mean", "Max", "Min",
-    "Reshape", "Transpose", "GetItem", "Concatenate", "Stack",
-    "Affine", "Softmax", "SoftmaxCrossEntropy", "AFFINE_ACTIVATIONS",
-    "Cast", "Exp", "Log", "Sqrt", "Abs", "Clip", "Maximum", "Minimum", "Where", "ReLU", "Sigmoid", "Tanh",
+    "Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "StopGradient",
+    "Cast", "Exp", "Log", "Sqrt", "Abs", "Clip", "Maximum", "Minimum", "Where", "ReLU", "Tanh",
+    "Step",
+    "FlooredExp", "Sigmoid", "Softplus", "SigmoidCrossEntropy", "LogSumExp", "Softmax",
+    "LogSoftmax", "SoftmaxCrossEntropy",
+    "Affine", "Dropout", "MovingAverageUpdate",
 ]

@@ -1,5 +1,5 @@
 """Elementwise primitives: exp, log, sqrt, abs, clip, maximum, minimum, where, and the
-activation functions ReLU, sigmoid and tanh."""
+activation functions ReLU, tanh and step (sigmoid is a stable form: :mod:`.stable`)."""
 
 from __future__ import annotations
 
@@ -149,45 +149,59 @@ class Where(Function):
 
 
 class ReLU(Function):
-    __slots__ = ("mask",)
+    """``max(x, 0)``; derivative 1 where the output is positive, else 0 (0 at the kink)."""
 
-    def forward(self, a):
-        self.mask = a > 0
-        return np.maximum(a, 0)
-
-    def backward(self, grad):
-        return (grad * self.mask,)
-
-
-# Largest |x| whose e^{-|x|} is still a normal number: beyond it sigmoid is 0 or 1 to working
-# precision, and clipping there keeps exp from underflowing (no floating-point warnings).
-_EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
-
-
-def stable_sigmoid(x):
-    """Sigmoid that never overflows or underflows: ``e^{-|x|}`` lies in (0, 1]."""
-    e = np.exp(-np.minimum(np.abs(x), _EXP_LIMIT.get(x.dtype, 87.0)))
-    r = 1.0 / (1.0 + e)
-    return np.where(x >= 0, r, e * r)
-
-
-class Sigmoid(Function):
     __slots__ = ("out",)
 
+    @staticmethod
+    def value(a: np.ndarray, out=None) -> np.ndarray:
+        return np.maximum(a, 0, out=out)
+
+    @staticmethod
+    def derivative(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The gradient through a ReLU whose output was ``out``."""
+        return grad * (out > 0)
+
     def forward(self, a):
-        self.out = stable_sigmoid(a)
+        self.out = self.value(a)
         return self.out
 
     def backward(self, grad):
-        return (grad * self.out * (1.0 - self.out),)
+        return (self.derivative(grad, self.out),)
 
 
 class Tanh(Function):
+    """``tanh(x)``; derivative ``1 - tanh²(x)``, at most 1 (at 0)."""
+
     __slots__ = ("out",)
 
+    @staticmethod
+    def value(a: np.ndarray, out=None) -> np.ndarray:
+        return np.tanh(a, out=out)
+
+    @staticmethod
+    def derivative(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The gradient through a tanh whose output was ``out``."""
+        return grad * (1.0 - out * out)
+
     def forward(self, a):
-        self.out = np.tanh(a)
+        self.out = self.value(a)
         return self.out
 
     def backward(self, grad):
-        return (grad * (1.0 - self.out * self.out),)
+        return (self.derivative(grad, self.out),)
+
+
+class Step(Function):
+    """Heaviside step: 1 where ``x >= 0``, else 0 (NaN stays NaN); its gradient is 0
+    everywhere (the jump at 0 has none that gradient descent could use)."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        out = np.array(a >= 0, dtype=a.dtype)
+        out[np.isnan(a)] = np.nan
+        return out
+
+    def backward(self, grad):
+        return (np.zeros_like(grad),)

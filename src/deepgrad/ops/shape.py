@@ -1,4 +1,5 @@
-"""Primitives that move or select elements: reshape, transpose, indexing, concatenate, stack."""
+"""Primitives that move or select elements: reshape, transpose, indexing, concatenate, stack, and
+the identity that stops gradients."""
 
 from __future__ import annotations
 
@@ -93,3 +94,16 @@ class Stack(Function):
 
     def backward(self, grad):
         return tuple(np.take(grad, i, axis=self.axis) for i in range(self.count))
+
+
+class StopGradient(Function):
+    """The identity whose result has no gradient (``Tensor.detach``); it joins recorded steps,
+    never the graph."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return a
+
+    def backward(self, grad):
+        return (None,)

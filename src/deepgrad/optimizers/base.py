@@ -120,6 +120,7 @@ class Optimizer:
         self._groups: list[FlatGroup] = []
         self._built_slots: dict | None = None
         self._pending: dict | None = None  # state loaded before the first step
+        self._layout_version = 0
 
     # ------------------------------------------------------------------ to override
     def _slots(self) -> dict[str, float]:
@@ -219,6 +220,12 @@ class Optimizer:
             and all(p is q and p.data is v for p, q, v in zip(params, self._params, self._views))
         )
 
+    @property
+    def layout_version(self) -> int:
+        """A number that changes whenever the parameters are packed anew (see :meth:`build`):
+        arrays from :meth:`gradient_buffers` stay the ones the step reads until it changes."""
+        return self._layout_version
+
     def gradient_buffers(self, params) -> list:
         """Where to write each gradient of ``params`` (building the layout if needed): views of
         the flat buffer the step reads, None for a parameter that is not trainable.
@@ -260,6 +267,7 @@ class Optimizer:
             group.indices = [i for i, (g, _) in enumerate(self._where) if g is group]
         self._params, self._views = list(params), [p.data for p in params]
         self._built_slots = slots
+        self._layout_version += 1
         if self._pending is not None:
             pending, self._pending = self._pending, None
             _state.load_slots(self, pending)

@@ -8,37 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.tensor import Tensor, no_grad, recording
+from ..compile import Recordings, Tape
 from ..layers.base import Layer, deserialize, serialize
-from ..autograd.tensor import Tensor
-from .loop import predict_loop
+from .evaluate import predict_loop
 
 __all__ = ["Sequential"]
-
-
-class _InferencePlan:
-    """What :meth:`Sequential.infer` runs for a checked batch: one function per layer.
-
-    ``steps`` holds each layer's :meth:`~deepgrad.layers.Layer.inference_step` for the shape
-    its inputs have once the batch's sample shape is ``sample_shape`` (layers that leave such
-    inputs unchanged, like ``Input``, have none). The steps read the weights' ``.data`` when
-    they run, so the plan stays right when weights are assigned, loaded or trained (an
-    optimizer re-points ``.data`` into its flat buffer); it is made again when the layers or
-    the build change.
-    """
-
-    __slots__ = ("dtype", "layers", "sample_shape", "steps")
-
-    def __init__(self, model: Sequential):
-        self.layers = list(model.layers)
-        self.dtype = model.weights_dtype
-        shape = tuple(model._build_input_shape)
-        self.sample_shape = shape[1:]
-        self.steps = []
-        for layer in self.layers:
-            step = layer.inference_step(shape)
-            if step is not None:
-                self.steps.append(step)
-            shape = tuple(layer.compute_output_shape(shape))
 
 
 class Sequential(Layer):
@@ -66,6 +41,11 @@ class Sequential(Layer):
     ['accuracy', 'loss']
     """
 
+    _untracked_attributes = Layer._untracked_attributes | {
+        "optimizer", "loss", "metrics", "compile_config", "stop_training", "history", "_inference",
+        "_weights_dtype",
+    }
+
     def __init__(self, layers=None, *, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.layers: list[Layer] = []
@@ -78,7 +58,7 @@ class Sequential(Layer):
         self._output_shapes: list[tuple] = []
         self._build_input_shape: tuple | None = None
         self._weights_dtype: np.dtype | None = None
-        self._plan: _InferencePlan | None = None
+        self._inference = Recordings()
         for layer in layers or ():
             self.add(layer)
 
@@ -92,7 +72,6 @@ class Sequential(Layer):
         self.layers.append(layer)
         self.built = False
         self._weights_dtype = None
-        self._plan = None
         shape = self._declared_input_shape()
         if shape is not None:
             self.build(shape)
@@ -109,7 +88,6 @@ class Sequential(Layer):
         shape = tuple(input_shape)
         self._build_input_shape = shape
         self._output_shapes = []
-        self._plan = None
         dtype = self.dtype
         for layer in self.layers:
             layer._ensure_built(shape, dtype)
@@ -147,31 +125,28 @@ class Sequential(Layer):
             self.build((None,) + tuple(x.shape[1:]))
         return self.call(x, training=training)
 
-    def infer(self, x):
-        """Inference on a plain array: no graph, no Tensors on the way (the path ``predict``
-        takes), with ``model(x)``'s values.
-
-        A batch whose samples have the shape the model was built for runs through the cached
-        :class:`_InferencePlan`, whose steps skip the checks that shape makes redundant; any
-        other goes through every layer's :meth:`~Layer.infer`, which checks it.
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        """``model(x)``'s values for an array ``x`` in inference mode: the path ``predict``
+        takes. The first batch of each shape runs through the layers and is recorded; later ones
+        replay the recorded primitives (:mod:`deepgrad.compile`) without building Tensors.
         """
-        plan = self._plan
-        if plan is None or plan.layers != self.layers:  # layers were added or replaced
-            if not self.built:
-                self.build((None,) + tuple(x.shape[1:]))
-            plan = self._plan = _InferencePlan(self)
-        if x.shape[1:] != plan.sample_shape:
-            for layer in self.layers:
-                x = layer.infer(x)
-            return x
-        for step in plan.steps:
-            x = step(x)
-        return x
+        key = (x.shape, x.dtype)
+        tape = self._inference.get(key)
+        if tape is not None:
+            return tape.forward([x])[0]
+        if not self.built:
+            self.build((None,) + tuple(x.shape[1:]))
+        inputs = Tensor._result(x, None)
+        with no_grad(), recording() as records:
+            out = self(inputs, training=False)
+        if self.is_replayable:
+            self._inference.put(key, Tape(records, [inputs], [out]))
+        return out.data
 
     def __getstate__(self) -> dict:
-        """Copies and pickles leave the inference plan out: its steps belong to these layers."""
+        """Copies and pickles leave the recordings out: their primitives belong to these layers."""
         state = self.__dict__.copy()
-        state["_plan"] = None
+        state["_inference"] = Recordings()
         return state
 
     @property
@@ -247,7 +222,7 @@ class Sequential(Layer):
         ``steps_per_epoch`` — each batch is checked before it is used. Returns a
         :class:`~deepgrad.callbacks.History`.
         """
-        from .loop import fit_loop
+        from .fit import fit_loop
 
         return fit_loop(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                         callbacks=callbacks, validation_split=validation_split,
@@ -255,11 +230,14 @@ class Sequential(Layer):
                         sample_weight=sample_weight, class_weight=class_weight,
                         initial_epoch=initial_epoch, seed=seed, steps_per_epoch=steps_per_epoch)
 
-    def evaluate(self, x, y, batch_size=32, verbose=0, sample_weight=None, return_dict=False):
-        """Loss (plus metrics) on ``(x, y)``: a float, a list ``[loss, *metrics]`` or a dict."""
-        from .loop import evaluate_loop
+    def evaluate(self, x, y, batch_size=32, verbose=0, sample_weight=None, return_dict=False,
+                 callbacks=None):
+        """Loss (plus metrics) on ``(x, y)``: a float, a list ``[loss, *metrics]`` or a dict.
+        ``callbacks`` get their ``on_test_*`` hooks called."""
+        from .evaluate import evaluate_loop
 
-        logs = evaluate_loop(self, x, y, batch_size=batch_size, sample_weight=sample_weight)
+        logs = evaluate_loop(self, x, y, batch_size=batch_size, sample_weight=sample_weight,
+                             callbacks=callbacks)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         if return_dict:
@@ -267,14 +245,15 @@ class Sequential(Layer):
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=32, verbose=0) -> np.ndarray:
-        """Outputs for ``x`` in inference mode (no graph is recorded)."""
-        return predict_loop(self, x, batch_size=batch_size)
+    def predict(self, x, batch_size=32, verbose=0, callbacks=None) -> np.ndarray:
+        """Outputs for ``x`` in inference mode (no graph is built). ``callbacks`` get their
+        ``on_predict_*`` hooks called."""
+        return predict_loop(self, x, batch_size=batch_size, callbacks=callbacks)
 
     # ------------------------------------------------------------------ inspection and files
     def summary(self, print_fn=print) -> None:
         """Print each layer's output shape and parameter count, and the totals (as Keras)."""
-        from .loop import summary_lines
+        from .summary import summary_lines
 
         for line in summary_lines(self):
             print_fn(line)

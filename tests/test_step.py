@@ -1,14 +1,13 @@
-"""The training plan (and the layers' training steps) against the graph: bitwise the same fit."""
+"""fit's recorded step against the graph step: bitwise the same training, everywhere."""
 
 import numpy as np
 import pytest
 
 import deepgrad as dg
 from deepgrad import Sequential
-from deepgrad.training import loop as training
-from deepgrad.layers import BatchNormalization, Dense, Dropout, Flatten, Input
-from deepgrad.layers.steps import DenseStep, DropoutStep, FlattenStep, PassThrough
-from deepgrad.training.plan import TrainingPlan
+from deepgrad.layers import BatchNormalization, Dense, Dropout, Flatten, Input, Residual
+from deepgrad.training import fit as fit_module
+from deepgrad.training.step import GraphStep, RecordedStep, make_step
 
 SPARSE = dg.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -20,22 +19,21 @@ def _data(n=150, features=6, classes=3, dtype="float32", seed=1):
 
 
 def _fit(layers, loss, optimizer, x, y, *, plan, monkeypatch, dtype="float32", epochs=3, **kwargs):
-    """Weights, history and the model after fitting, with or without the training plan (and
-    checking that fit made one when asked to)."""
+    """Weights, history and the model after fitting with the recorded step (``plan``) or the
+    graph step, checking that the recorded step replayed."""
     made = []
     with monkeypatch.context() as patch:
-        if plan:
-            real = TrainingPlan.for_model.__func__
-            patch.setattr(training.TrainingPlan, "for_model",
-                          classmethod(lambda cls, model, params: made.append(real(cls, model, params)) or made[-1]))
-        else:
-            patch.setattr(training.TrainingPlan, "for_model", classmethod(lambda cls, model, params: None))
+        def step(model, params):
+            made.append(make_step(model, params) if plan else GraphStep(model, params))
+            return made[-1]
+
+        patch.setattr(fit_module, "make_step", step)
         dg.set_seed(0)
         shape = x.shape[1:] if hasattr(x, "shape") else kwargs.pop("sample_shape")
         model = Sequential([Input(shape, dtype=dtype)] + layers())
         model.compile(optimizer=optimizer(), loss=loss, metrics=kwargs.pop("metrics", None))
         history = model.fit(x, y, epochs=epochs, verbose=0, seed=0, **kwargs)
-    assert not plan or (made and made[0] is not None)
+    assert not plan or (isinstance(made[0], RecordedStep) and made[0].replays._tapes)
     return [w.data.copy() for w in model.weights], history.history, model
 
 
@@ -53,14 +51,19 @@ STACKS = {
     "one-unit relu": lambda: [Dense(8, "relu"), Dense(1, "relu"), Dense(3)],
     "tanh, sigmoid, no bias": lambda: [Dense(8, "tanh"), Dense(5, "sigmoid"), Dense(3, use_bias=False)],
     "dropout": lambda: [Dense(8, "relu"), Dropout(0.4, seed=3), Dense(3)],
-    "softmax output (graph tail)": lambda: [Dense(8, "relu"), Dense(3, "softmax")],
+    "softmax output": lambda: [Dense(8, "relu"), Dense(3, "softmax")],
+    "batch normalization": lambda: [Dense(8, "relu"), BatchNormalization(), Dense(3)],
+    "residual blocks": lambda: [Dense(8, "relu"), Residual([Dense(8, "relu"), Dense(8)]),
+                                Residual([Dense(6, "tanh")]), Dense(3)],
+    "l2 on every kernel": lambda: [Dense(8, "relu", kernel_regularizer="l2"),
+                                   Dense(3, kernel_regularizer=dg.regularizers.L1L2(0.01, 0.02))],
 }
 
 
 @pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_fit_with_the_plan_is_bitwise_fit_through_the_graph(stack, dtype, weighted, monkeypatch):
+def test_fit_recorded_is_bitwise_fit_through_the_graph(stack, dtype, weighted, monkeypatch):
     x, y = _data(dtype=dtype)
     loss = "sparse_categorical_crossentropy" if "softmax" in stack else SPARSE
     w = np.random.default_rng(2).random(len(x)) if weighted else None
@@ -128,26 +131,23 @@ def test_a_frozen_layer_is_left_alone(monkeypatch):
     assert model.layers[1].kernel.grad is None
 
 
-def test_layers_after_an_unplanned_layer_train_in_the_graph(monkeypatch):
+class Peek(dg.layers.Layer):
+    """A layer whose call reads its input's values in Python: it says so, and is not replayed."""
+
+    replayable = False
+
+    def call(self, x, training=False):
+        return x * float(np.sign(x.data.sum()) or 1.0)
+
+
+def test_a_layer_that_cannot_be_replayed_trains_through_the_graph(monkeypatch):
     x, y = _data()
-    layers = lambda: [Dense(8, "relu"), BatchNormalization(), Dense(3)]
-    model = _assert_same_training(layers, SPARSE, dg.optimizers.Adam, x, y, monkeypatch, batch_size=32)
-    plan = TrainingPlan.for_model(model, model.parameters())
-    assert len(plan.steps) == 1 and [type(t).__name__ for t in plan.tail] == ["BatchNormalization", "Dense"]
-
-
-def test_models_the_plan_leaves_to_the_graph():
-    def compiled(*layers):
-        model = Sequential([Input((4,)), *layers])
-        model.compile("adam", "mse")
-        return model
-
-    regularized = compiled(Dense(2, kernel_regularizer="l2"))
-    mixed = compiled(Dense(3), Dense(2, dtype="float64"))
-    unplanned_first = compiled(BatchNormalization(), Dense(2))
-    for model in (regularized, mixed, unplanned_first):
-        assert TrainingPlan.for_model(model, model.parameters()) is None
-    assert TrainingPlan.for_model(compiled(Dense(2)), compiled(Dense(2)).parameters()) is not None
+    model = Sequential([Input((6,)), Dense(4), Peek(), Dense(3)])
+    model.compile("adam", SPARSE)
+    assert not model.is_replayable and type(make_step(model, model.parameters())) is GraphStep
+    model.fit(x, y, epochs=1, verbose=0)
+    model.predict(x[:5])
+    assert model._inference.get(((5, 6), np.dtype(np.float32))) is None  # predict records nothing
 
 
 def test_gradients_land_in_the_optimizer_buffer():
@@ -174,65 +174,29 @@ def test_the_loss_value_is_the_graphs_on_each_batch(monkeypatch):
     assert seen[True] == seen[False] and len(seen[True]) == 15
 
 
-# ---------------------------------------------------------------- the steps themselves
-
-
-@pytest.mark.parametrize("activation", [None, "relu", "tanh", "sigmoid"])
-def test_dense_step_gradients_match_central_differences(activation):
-    from deepgrad.autograd.gradcheck import numerical_grad
-
-    rng = np.random.default_rng(0)
-    layer = Dense(3, activation)
-    layer(np.zeros((1, 4)))
-    x, upstream = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
-    step = layer.training_step((None, 4))
-    step.grads = [np.empty((4, 3)), np.empty(3)]
-    step.forward(x.copy())
-    input_grad = step.backward(upstream, True)
-
-    def objective(x_, kernel, bias):  # the layer's output against the upstream gradient
-        out = np.matmul(x_.data, kernel.data) + bias.data
-        out = {None: out, "relu": np.maximum(out, 0), "tanh": np.tanh(out), "sigmoid": 1 / (1 + np.exp(-out))}[activation]
-        return dg.Tensor(np.sum(out * upstream), dtype="float64")
-
-    inputs = [dg.Tensor(x, requires_grad=True, dtype="float64"), layer.kernel, layer.bias]
-    expected = numerical_grad(objective, *inputs)
-    for analytic, numeric in zip([input_grad, *step.grads], expected):
-        np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
-
-
-def test_steps_reuse_their_arrays_and_regrow_for_a_larger_batch():
-    layer = Dense(3, "relu")
-    layer(np.zeros((1, 2), dtype=np.float32))
-    step = layer.training_step((None, 2))
-    first = step.forward(np.ones((4, 2), np.float32))
-    second = step.forward(np.ones((2, 2), np.float32))
-    assert np.shares_memory(first, second) and second.shape == (2, 3)
-    assert step.forward(np.ones((6, 2), np.float32)).shape == (6, 3)
-
-
-def test_which_layers_offer_steps():
-    dense = Dense(2, "relu")
-    dense(np.zeros((1, 3)))
-    assert isinstance(dense.training_step((None, 3)), DenseStep)
-    assert dense.training_step((None, 5, 3)) is None  # 3-D inputs go through the graph
-    gelu = Dense(2, "softmax")
-    gelu(np.zeros((1, 3)))
-    assert gelu.training_step((None, 3)) is None
-    assert isinstance(Dropout(0.5).training_step((None, 3)), DropoutStep)
-    assert isinstance(Dropout(0.0).training_step((None, 3)), DropoutStep)  # the rate may change
-    assert isinstance(Flatten().training_step((None, 2, 3)), FlattenStep)
-    assert isinstance(Input((3,)).training_step((None, 3)), PassThrough)
-    assert Input((None,)).training_step((None, 3)) is None
-    assert BatchNormalization().training_step((None, 3)) is None
+# ---------------------------------------------------------------- what the replay computes
 
 
 def test_no_gradient_is_computed_for_the_batch_or_what_only_frozen_layers_need():
     model = Sequential([Input((2, 3)), Flatten(), Dense(4, "relu", trainable=False), Dense(3), Dense(2)])
     model.compile("adam", "mse")
-    plan = TrainingPlan.for_model(model, model.parameters())
-    assert [type(s).__name__ for s in plan.steps] == ["FlattenStep", "DenseStep", "DenseStep", "DenseStep"]
-    assert plan.needs_input_grad == [False, False, False, True]
+    step = RecordedStep(model, model.parameters())
+    x = np.ones((5, 2, 3), np.float32)
+    step.run(x, np.zeros((5, 2)), None)
+    tape = step.replays.get((5, 2, 3)).tape
+    backward = [(type(fn).__name__, fn.needs_input_grad) for fn, *_ in tape.backward_program]
+    assert backward == [("Affine", (True, True, True)), ("Affine", (False, True, True))]
+
+
+def test_a_recorded_step_is_recorded_again_when_a_layer_changes():
+    x, y = _data()
+    model = Sequential([Input((6,)), Dense(4, "relu"), Dropout(0.0), Dense(3)])
+    model.compile("sgd", SPARSE)
+    step = RecordedStep(model, model.parameters())
+    step.run(x[:10], y[:10], None)
+    assert step.replays.get((10, 6)) is not None
+    model.layers[2].rate = 0.5
+    assert step.replays.get((10, 6)) is None
 
 
 def test_memmaps_and_streams_train_the_same(tmp_path, monkeypatch):

@@ -1,0 +1,43 @@
+"""Primitives that draw random numbers: :class:`Dropout`.
+
+Randomness lives inside the primitive, drawn from the generator it was given each time its
+forward runs, so a recorded step that is replayed draws a fresh mask per batch, in the same
+order as the graph would.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Function
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Function):
+    """Inverted dropout: each element is zeroed with probability ``rate`` and the rest are
+    scaled by ``1 / (1 - rate)``, so the expectation is unchanged; the gradient passes through
+    the same mask and scale. At ``rate`` 0 nothing is drawn and the input passes unchanged.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+    generator : numpy.random.Generator
+        Drawn from at every forward (one uniform number per element).
+    """
+
+    __slots__ = ("rate", "generator", "scale")
+
+    def __init__(self, rate: float, generator: np.random.Generator):
+        self.rate, self.generator = rate, generator
+
+    def forward(self, a):
+        if self.rate == 0.0:
+            self.scale = None
+            return a
+        keep = self.generator.random(a.shape) >= self.rate
+        self.scale = (keep / (1.0 - self.rate)).astype(a.dtype)
+        return a * self.scale
+
+    def backward(self, grad):
+        return (grad if self.scale is None else grad * self.scale,)
