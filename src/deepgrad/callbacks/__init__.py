@@ -5,7 +5,8 @@ lives in a small module; this package re-exports them all.
 """
 
 from .backup import BackupAndRestore
-from .base import HOOKS, Callback, CallbackList, LambdaCallback
+from .base import HOOKS, Callback, LambdaCallback
+from .callback_list import CallbackList
 from .checkpoint import ModelCheckpoint
 from .early_stopping import EarlyStopping
 from .history import CSVLogger, History

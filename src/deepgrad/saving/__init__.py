@@ -1,7 +1,14 @@
 """Model files: safetensors with the architecture and optimizer state, written atomically."""
 
 from .model_file import ModelFileError
-from .save_load import load_model, load_weights, restore_training_state, save_model, save_weights
+from .save_load import (
+    load_model,
+    load_weights,
+    register_model,
+    restore_training_state,
+    save_model,
+    save_weights,
+)
 
-__all__ = ["ModelFileError", "load_model", "load_weights", "restore_training_state", "save_model",
-           "save_weights"]
+__all__ = ["ModelFileError", "load_model", "load_weights", "register_model",
+           "restore_training_state", "save_model", "save_weights"]

@@ -52,8 +52,8 @@ from .model_file import (
     to_saved,
 )
 
-__all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "load_weights",
-           "restore_training_state", "save_model", "save_weights"]
+__all__ = ["FORMAT_VERSION", "MODEL_CLASSES", "ModelFileError", "load_model", "load_weights",
+           "register_model", "restore_training_state", "save_model", "save_weights"]
 
 # ---------------------------------------------------------------------- saving
 
@@ -207,10 +207,18 @@ def load_weights(model, path) -> None:
     _assign_weights(path, meta, tensors, model)
 
 
-def _model_classes() -> dict:
-    from ..training.sequential import Sequential
+#: The model classes files may name, by class name: filled by :func:`register_model`.
+MODEL_CLASSES: dict = {}
 
-    return {"Sequential": Sequential}
+
+def register_model(cls):
+    """Class decorator: let model files name ``cls`` (deepgrad's own model classes use it)."""
+    MODEL_CLASSES[cls.__name__] = cls
+    return cls
+
+
+def _model_classes() -> dict:
+    return MODEL_CLASSES
 
 
 def _assign_weights(path, meta: dict, tensors: dict, model) -> None:

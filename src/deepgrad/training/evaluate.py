@@ -11,14 +11,13 @@ import numpy as np
 
 from .. import data
 from ..autograd.tensor import Tensor, no_grad
+from ..callbacks import CallbackList
 from .inputs import prepare
 
 __all__ = ["evaluate_loop", "predict_loop"]
 
 
 def _callbacks(model, callbacks, **params):
-    from ..callbacks import CallbackList
-
     return CallbackList(callbacks, model=model, **params)
 
 
@@ -35,8 +34,6 @@ def evaluate_loop(model, x, y, *, batch_size=32, sample_weight=None, callbacks=N
     batch_size = data.check_positive_int(batch_size, "batch_size")
     if not validated:
         x, y, sample_weight = prepare(model, x, y, sample_weight)
-    from ..callbacks import CallbackList
-
     if not isinstance(callbacks, CallbackList):
         callbacks = _callbacks(model, callbacks, steps=-(-len(x) // batch_size), verbose=0)
     metrics = [type(m).from_config(m.get_config()) for m in model.metrics]

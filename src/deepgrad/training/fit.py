@@ -17,6 +17,7 @@ callback that resumes training (``BackupAndRestore``) raises ``logs["initial_epo
 from __future__ import annotations
 
 from .. import data
+from ..callbacks import CallbackList
 from ..utils.rng import as_generator
 from .evaluate import evaluate_loop
 from .inputs import prepare, split_validation, unpack_validation
@@ -48,8 +49,6 @@ def epoch_batches(model, arrays, stream, *, batch_size, shuffle, rng, class_weig
 
 
 def _callback_list(model, callbacks, verbose, epochs, steps):
-    from ..callbacks import CallbackList
-
     # History and the progress bar go after the user's callbacks (as in Keras), so keys those
     # callbacks add to the epoch logs, such as "learning_rate", are recorded and shown.
     return CallbackList(callbacks, add_history=True, add_progbar=verbose > 0, model=model,

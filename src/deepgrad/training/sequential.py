@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import losses, optimizers
+from .. import metrics as metrics_module
 from ..autograd.tensor import Tensor, no_grad, recording
 from ..compile import Recordings, Tape
 from ..layers.base import Layer, deserialize, serialize
-from .evaluate import predict_loop
+from ..saving import load_weights, register_model, save_model, save_weights
+from .evaluate import evaluate_loop, predict_loop
+from .fit import fit_loop
+from .summary import summary_lines
 
 __all__ = ["Sequential"]
 
 
+@register_model
 class Sequential(Layer):
     """A linear stack of layers.
 
@@ -187,20 +193,16 @@ class Sequential(Layer):
     # ------------------------------------------------------------------ training API
     def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
         """Choose the optimizer, the loss and the metrics (names, configs or objects)."""
-        from .. import losses as losses_module
-        from .. import metrics as metrics_module
-        from .. import optimizers as optimizers_module
-
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='mse' or loss='binary_crossentropy'")
-        self.optimizer = optimizers_module.get(optimizer)
-        self.loss = losses_module.get(loss)
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get(loss)
         requested = [] if metrics is None else list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
         output_shape = self.output_shape if self.built else None
         self.metrics = [metrics_module.get(m, loss=self.loss, output_shape=output_shape) for m in requested]
         self.compile_config = {
-            "optimizer": optimizers_module.serialize(self.optimizer),
-            "loss": losses_module.serialize(self.loss),
+            "optimizer": optimizers.serialize(self.optimizer),
+            "loss": losses.serialize(self.loss),
             "metrics": [r if isinstance(r, str) else metrics_module.serialize(m)
                         for r, m in zip(requested, self.metrics)],
         }
@@ -222,8 +224,6 @@ class Sequential(Layer):
         ``steps_per_epoch`` — each batch is checked before it is used. Returns a
         :class:`~deepgrad.callbacks.History`.
         """
-        from .fit import fit_loop
-
         return fit_loop(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                         callbacks=callbacks, validation_split=validation_split,
                         validation_data=validation_data, shuffle=shuffle,
@@ -234,8 +234,6 @@ class Sequential(Layer):
                  callbacks=None):
         """Loss (plus metrics) on ``(x, y)``: a float, a list ``[loss, *metrics]`` or a dict.
         ``callbacks`` get their ``on_test_*`` hooks called."""
-        from .evaluate import evaluate_loop
-
         logs = evaluate_loop(self, x, y, batch_size=batch_size, sample_weight=sample_weight,
                              callbacks=callbacks)
         if verbose:
@@ -253,23 +251,15 @@ class Sequential(Layer):
     # ------------------------------------------------------------------ inspection and files
     def summary(self, print_fn=print) -> None:
         """Print each layer's output shape and parameter count, and the totals (as Keras)."""
-        from .summary import summary_lines
-
         for line in summary_lines(self):
             print_fn(line)
 
     def save(self, path) -> None:
         """Save architecture, weights and optimizer state to a safetensors file (atomically)."""
-        from ..saving.save_load import save_model
-
         save_model(self, path)
 
     def save_weights(self, path) -> None:
-        from ..saving.save_load import save_weights
-
         save_weights(self, path)
 
     def load_weights(self, path) -> None:
-        from ..saving.save_load import load_weights
-
         load_weights(self, path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..layers import Input
+
 __all__ = ["summary_lines"]
 
 
@@ -11,8 +13,6 @@ def _format_shape(shape) -> str:
 
 def summary_lines(model) -> list[str]:
     """Keras-style table: layer (type), output shape, parameter count; then the totals."""
-    from ..layers import Input
-
     rows = []
     shapes = model._output_shapes if model.built else [None] * len(model.layers)
     for layer, shape in zip(model.layers, shapes):
