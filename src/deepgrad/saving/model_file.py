@@ -19,10 +19,11 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
-__all__ = ["FORMAT_VERSION", "MODEL", "SCALAR_DTYPES", "WEIGHTS", "ModelFileError", "dumps",
+__all__ = ["FORMAT_VERSION", "MODEL", "READABLE_VERSIONS", "SCALAR_DTYPES", "WEIGHTS", "ModelFileError", "dumps",
            "json_entry", "pack", "read", "short", "to_saved"]
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # written; version 1 keyed the weights by position
+READABLE_VERSIONS = ("1", "2")
 MODEL, WEIGHTS = "deepgrad.model", "deepgrad.weights"
 
 # safetensors dtype code -> little-endian NumPy dtype; the only dtypes a file may contain.
@@ -136,9 +137,10 @@ def read(path) -> tuple[dict, dict]:
                                    "metadata)")
     if not all(isinstance(v, str) for v in meta.values()):
         raise ModelFileError(path, "its metadata values are not all strings")
-    if meta.get("format_version") != FORMAT_VERSION:
+    if meta.get("format_version") not in READABLE_VERSIONS:
         raise ModelFileError(path, f"its format version {short(meta.get('format_version'))} is "
-                                   f"not supported (this deepgrad reads version {FORMAT_VERSION})")
+                                   f"not supported (this deepgrad reads versions "
+                                   f"{' and '.join(READABLE_VERSIONS)})")
     try:
         views = safetensors.deserialize(data)
     except safetensors.SafetensorError as error:
@@ -159,9 +161,10 @@ def read(path) -> tuple[dict, dict]:
 
 def _refuse_header(path, data: bytes, problem: str):
     """Raise for a file without a safetensors header, naming its format when it is a known one
-    (checked only now: a valid header size may start with the same bytes)."""
+    (checked only now: a valid header size may start with the same bytes; a header that opens
+    with ``{`` after its size is a damaged safetensors file, whatever its first byte)."""
     for magic, what in _MAGIC:
-        if data.startswith(magic):
+        if data.startswith(magic) and data[8:9] != b"{":
             problem = (f"it is {what}, not a safetensors file (deepgrad never unpickles or runs "
                        f"code from files)")
     raise ModelFileError(path, problem)

@@ -1,9 +1,10 @@
 """Safe, atomic model files.
 
 A model file is a `safetensors <https://huggingface.co/docs/safetensors>`_ file. Its tensors are
-the weights, keyed by position (``"weights/000000"``, ...), and the optimizer's per-parameter
-state (``"optimizer/<key>"``). Its string metadata holds ``format`` (``"deepgrad.model"`` or
-``"deepgrad.weights"``), ``format_version`` (``"1"``), ``weight_names`` (JSON list, for messages)
+the weights, keyed by their names (``"weights/dense/kernel"``, ...; version 1 files key them by
+position, ``"weights/000000"``, and still load), and the optimizer's per-parameter state
+(``"optimizer/<key>"``). Its string metadata holds ``format`` (``"deepgrad.model"`` or
+``"deepgrad.weights"``), ``format_version`` (``"2"``), ``weight_names`` (JSON list, in order)
 and, in model files, ``model_class``, ``config`` (JSON architecture), ``compile_config`` (JSON
 optimizer, loss and metrics, or ``null``) and ``optimizer_state`` (JSON ``{key: [dtype,
 value]}`` of scalar state, or ``null``). ``digest`` is the SHA-256 of every other metadata entry
@@ -104,10 +105,30 @@ def save_weights(model, path) -> None:
     write_atomic(path, _serialize(model, WEIGHTS))
 
 
+def _weight_names(model) -> list[str]:
+    """The names the weights are saved under: each weight's name, which must be unique."""
+    names = [w.name or f"weight {i}" for i, w in enumerate(model.weights)]
+    seen: set = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"cannot save {getattr(model, 'name', 'the model')!r}: two of its "
+                             f"weights are named {name!r}; give its layers unique names")
+        seen.add(name)
+    return names
+
+
+def _keys(version: str, names: list) -> list[str]:
+    """The tensor keys of the weights in a file of ``version``."""
+    if version == "1":
+        return [f"weights/{i:06d}" for i in range(len(names))]
+    return [f"weights/{name}" for name in names]
+
+
 def _serialize(model, kind: str) -> bytes:
     weights = list(model.weights)
-    names = [w.name or f"weight {i}" for i, w in enumerate(weights)]
-    tensors = {f"weights/{i:06d}": to_saved(w.data, names[i]) for i, w in enumerate(weights)}
+    names = _weight_names(model)
+    tensors = {key: to_saved(w.data, name)
+               for key, w, name in zip(_keys(FORMAT_VERSION, names), weights, names)}
     meta = {"format": kind, "format_version": FORMAT_VERSION, "weight_names": json.dumps(names)}
     if kind == MODEL:
         name = type(model).__name__
@@ -226,7 +247,14 @@ def _assign_weights(path, meta: dict, tensors: dict, model) -> None:
     names = json_entry(path, meta, "weight_names")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ModelFileError(path, "its 'weight_names' metadata is not a list of strings")
-    keys = [f"weights/{i:06d}" for i in range(len(names))]
+    if len(set(names)) != len(names):
+        raise ModelFileError(path, "its 'weight_names' metadata names a weight twice")
+    keys = _keys(meta["format_version"], names)
+    mine = [w.name for w in model.weights]
+    if sorted(mine) == sorted(names) and mine != names:  # the same weights in another order
+        order = {name: i for i, name in enumerate(names)}
+        names = mine
+        keys = [keys[order[name]] for name in mine]
     allowed = ("optimizer/",) if meta["format"] == MODEL else ()
     unexpected = sorted(k for k in set(tensors) - set(keys) if not k.startswith(allowed))
     if unexpected:

@@ -75,6 +75,9 @@ class Sequential(Layer):
             raise TypeError(f"Sequential.add expects a Layer; got {type(layer).__name__}")
         if layer is self:
             raise ValueError("a model cannot contain itself")
+        if any(other.name == layer.name for other in self.layers):
+            raise ValueError(f"the layers of a Sequential model need unique names: {layer.name!r} "
+                             f"is already the name of a layer in {self.name!r}; pass another name=")
         self.layers.append(layer)
         self.built = False
         self._weights_dtype = None
