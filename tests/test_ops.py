@@ -27,6 +27,15 @@ def _t(value):
     return dg.Tensor(value, requires_grad=True, dtype="float64")
 
 
+def _batch_norm(x, gamma=None, beta=None, *, training, axes=(0,)):
+    """ops.BatchNorm with fresh moving statistics of 0.5 and 2.0 (the primitive updates them)."""
+    features = x.shape[-1]
+    moving = [dg.Tensor(np.full(features, 0.5)), dg.Tensor(np.full(features, 2.0))]
+    parameters = [p for p in (gamma, beta) if p is not None]
+    primitive = ops.BatchNorm(axes, 1e-3, 0.9, training, scale=gamma is not None, center=beta is not None)
+    return _apply(primitive, x, *moving, *parameters)
+
+
 # (primitive, case id, function of tensors, input arrays)
 CASES = [
     ("Add", "same", lambda a, b: a + b, [(3, 4), (3, 4)]),
@@ -115,8 +124,10 @@ CASES = [
     ("LogSoftmax", "last-axis", lambda z: F.log_softmax(z) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("LogSoftmax", "axis-0", lambda z: F.log_softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("Dropout", "fixed-mask", lambda a: _apply(ops.Dropout(0.5, np.random.default_rng(0)), a), [(4, 5)]),
-    ("MovingAverageUpdate", "no-gradient",
-     lambda v: v.sum() + 0.0 * _apply(ops.MovingAverageUpdate(0.9), dg.Tensor(np.zeros(4)), v).sum(), [(4,)]),
+    ("BatchNorm", "training", lambda x, g, b: _batch_norm(x, g, b, training=True) * np.arange(12.0).reshape(4, 3), [(4, 3), (3,), (3,)]),
+    ("BatchNorm", "training-3d-no-beta", lambda x, g: _batch_norm(x, g, training=True, axes=(0, 1)) * np.arange(24.0).reshape(2, 4, 3), [(2, 4, 3), (3,)]),
+    ("BatchNorm", "inference", lambda x, g, b: _batch_norm(x, g, b, training=False) * np.arange(12.0).reshape(4, 3), [(4, 3), (3,), (3,)]),
+    ("BatchNorm", "inference-plain", lambda x: _batch_norm(x, training=False), [(4, 3)]),
     ("Softmax", "last-axis", lambda z: F.softmax(z), [(5, 4)]),
     ("Softmax", "axis-0", lambda z: F.softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("SoftmaxCrossEntropy", "sparse", lambda z: F.softmax_cross_entropy_with_logits(z, np.array([0, 3, 1, 3, 2])), [(5, 4)]),
@@ -296,3 +307,48 @@ def test_softmax_cross_entropy_is_stable_for_huge_logits():
     shifted = dg.Tensor(logits.data.astype(np.float64) + 1e8, dtype="float64")
     again = F.softmax_cross_entropy_with_logits(shifted, np.array([0, 2]))
     np.testing.assert_allclose(again.data, loss.data, rtol=1e-6)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_equals_the_composite(training):
+    rng = np.random.default_rng(4)
+    x, gamma, beta = rng.standard_normal((6, 4)) * 3 + 1, rng.standard_normal(4), rng.standard_normal(4)
+    moving = (np.full(4, 0.5), np.full(4, 2.0))
+    fused = [dg.Tensor(a, requires_grad=True, dtype="float64") for a in (x, gamma, beta)]
+    plain = [dg.Tensor(a, requires_grad=True, dtype="float64") for a in (x, gamma, beta)]
+    y_fused = _apply(ops.BatchNorm((0,), 1e-3, 0.9, training), fused[0], dg.Tensor(moving[0].copy()),
+                     dg.Tensor(moving[1].copy()), fused[1], fused[2])
+    t = plain[0]
+    if training:
+        mean = t.mean(axis=0, keepdims=True)
+        centered = t - mean
+        variance = (centered * centered).mean(axis=0, keepdims=True)
+    else:
+        centered, variance = t - moving[0], dg.Tensor(moving[1])
+    y_plain = centered / (variance + 1e-3).sqrt() * plain[1] + plain[2]
+    assert y_fused.data.tobytes() == y_plain.data.tobytes()  # the same operations, in order
+    weights = rng.standard_normal(x.shape)
+    (y_fused * weights).sum().backward()
+    (y_plain * weights).sum().backward()
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_batch_norm_equals_pytorchs():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x, gamma, beta = rng.standard_normal((8, 5)), rng.standard_normal(5), rng.standard_normal(5)
+    weights = rng.standard_normal(x.shape)
+    ours = [dg.Tensor(a, requires_grad=True, dtype="float64") for a in (x, gamma, beta)]
+    moving = [dg.Tensor(np.zeros(5)), dg.Tensor(np.ones(5))]
+    y = _apply(ops.BatchNorm((0,), 1e-3, 0.99, True), ours[0], *moving, ours[1], ours[2])
+    (y * weights).sum().backward()
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, gamma, beta)]
+    running = [torch.zeros(5, dtype=torch.float64), torch.ones(5, dtype=torch.float64)]
+    yt = torch.nn.functional.batch_norm(theirs[0], *running, theirs[1], theirs[2], training=True,
+                                        momentum=0.01, eps=1e-3)
+    (yt * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(moving[0].data, running[0].numpy(), rtol=1e-12)

@@ -145,23 +145,11 @@ class BatchNormalization(Layer):
             )
         x = cast_to(x, self.moving_mean.dtype)
         axis = self._feature_axis(x.ndim)
-        reduce_axes = tuple(i for i in range(x.ndim) if i != axis)
-        broadcast = tuple(-1 if i == axis else 1 for i in range(x.ndim))
-        if training and self.trainable:
-            mean = x.mean(axis=reduce_axes, keepdims=True)
-            centered = x - mean
-            variance = (centered * centered).mean(axis=reduce_axes, keepdims=True)
-            _apply(ops.MovingAverageUpdate(self.momentum), self.moving_mean, mean)
-            _apply(ops.MovingAverageUpdate(self.momentum), self.moving_variance, variance)
-        else:
-            centered = x - self.moving_mean.reshape(broadcast)
-            variance = self.moving_variance.reshape(broadcast)
-        out = centered / (variance + self.epsilon).sqrt()
-        if self.gamma is not None:
-            out = out * self.gamma.reshape(broadcast)
-        if self.beta is not None:
-            out = out + self.beta.reshape(broadcast)
-        return out
+        primitive = ops.BatchNorm(tuple(i for i in range(x.ndim) if i != axis), self.epsilon,
+                                  self.momentum, training and self.trainable,
+                                  scale=self.gamma is not None, center=self.beta is not None)
+        parameters = [w for w in (self.gamma, self.beta) if w is not None]
+        return _apply(primitive, x, self.moving_mean, self.moving_variance, *parameters)
 
     def get_config(self) -> dict:
         config = super().get_config()

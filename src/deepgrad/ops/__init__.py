@@ -12,8 +12,8 @@ gradient is returned as None.
 The families: :mod:`.arithmetic`, :mod:`.elementwise`, :mod:`.reductions`, :mod:`.shape`; the
 stable numeric forms (every exponential, sigmoid, softplus, log-sum-exp, softmax) in
 :mod:`.stable`; the dense layer's fused primitive in :mod:`.affine` and the softmax cross-entropy
-in :mod:`.softmax_cross_entropy`, each with its compiled kernels; randomness in :mod:`.random`;
-in-place state updates in :mod:`.state`.
+in :mod:`.softmax_cross_entropy`, each with its compiled kernels; batch normalization (with its
+moving statistics' update) in :mod:`.normalization`; randomness in :mod:`.random`.
 
 Every subclass is registered in :data:`REGISTRY`; the test suite refuses a primitive that has no
 gradient-check case.
@@ -23,6 +23,7 @@ from .affine import Affine
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .base import REGISTRY, Function
 from .elementwise import Abs, Cast, Clip, Exp, Log, Maximum, Minimum, ReLU, Sqrt, Step, Tanh, Where
+from .normalization import BatchNorm
 from .random import Dropout
 from .reductions import Max, Mean, Min, Sum
 from .shape import Concatenate, GetItem, Reshape, Stack, StopGradient, Transpose
@@ -36,7 +37,6 @@ from .stable import (
     Softmax,
     Softplus,
 )
-from .state import MovingAverageUpdate
 
 __all__ = [
     "REGISTRY", "Function",
@@ -47,5 +47,5 @@ __all__ = [
     "Step",
     "FlooredExp", "Sigmoid", "Softplus", "SigmoidCrossEntropy", "LogSumExp", "Softmax",
     "LogSoftmax", "SoftmaxCrossEntropy",
-    "Affine", "Dropout", "MovingAverageUpdate",
+    "Affine", "BatchNorm", "Dropout",
 ]
