@@ -619,3 +619,32 @@ def test_residual_rejects_shapes_a_projection_cannot_fix():
 def test_layers_are_layers():
     for name in IDS:
         assert isinstance(CASES[name][0](), Layer)
+
+
+class PlainDense(Layer):
+    """A dense layer as a user writes one: no compute_output_shape."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), "glorot_uniform", seed=0)
+        self.bias = self.add_weight("bias", (self.units,), "zeros")
+
+    def call(self, x, training=False):
+        return (x @ self.kernel + self.bias).relu()
+
+
+def test_a_user_written_layer_gets_its_output_shape_from_call():
+    model = dg.Sequential([Input((784,)), PlainDense(256), PlainDense(128), PlainDense(10)])
+    assert model.output_shape == (None, 10)
+    assert [w.shape for w in model.weights] == [(784, 256), (256,), (256, 128), (128,), (128, 10), (10,)]
+    assert model.layers[2].compute_output_shape((None, 256)) == (None, 128)
+    model.compile("adam", dg.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x = np.random.default_rng(0).standard_normal((64, 784)).astype(np.float32)
+    model.fit(x, np.arange(64) % 10, epochs=2, batch_size=16, verbose=0)
+    assert model.predict(x[:3]).shape == (3, 10)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any("(None, 128)" in line and "32,896" in line.replace("32896", "32,896") for line in lines)
