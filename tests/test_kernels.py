@@ -303,3 +303,44 @@ def test_fit_reaches_the_softmax_cross_entropy_kernels(monkeypatch):
     model.compile("sgd", dg.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(np.ones((5, 3), np.float32), [0, 1, 2, 3, 0], verbose=0)
     assert {"softmax_shift", "softmax_ce_sparse"} <= set(called)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 2), (3, 7), (128, 256), (77, 130), (64, 1), (0, 5), (2000, 3)])
+def test_batch_norm_passes_are_bitwise_numpys(dtype, shape):
+    if not kernels.available():
+        pytest.skip("the C extension was not built")
+    from deepgrad.ops import normalization as bn
+
+    rng = np.random.default_rng(1)
+    x = _with_special_values(rng.standard_normal(shape).astype(dtype))
+    grad = _with_special_values(rng.standard_normal(shape).astype(dtype)[::-1].copy())
+    vectors = [rng.standard_normal(shape[1]).astype(dtype) + 2 for _ in range(5)]
+    results = {}
+    for mode in ("numpy", "compiled"):
+        with np.errstate(all="ignore"), kernels.using(mode):
+            mean, variance, centered = bn.statistics(x)
+            normalized, out = bn.scale(centered, vectors[0], vectors[1], vectors[2])
+            plain = bn.scale(centered, vectors[0], None, None)
+            sums = bn.sums(grad, normalized)
+            dx = bn.input_grad(grad, normalized, vectors[1], vectors[3], vectors[4], vectors[0])
+            dx_inference = bn.input_grad(grad, normalized, None, None, None, vectors[0])
+        results[mode] = [mean, variance, centered, normalized, out, *plain, *sums, dx, dx_inference]
+    for a, b in zip(results["numpy"], results["compiled"]):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@needs_extension
+def test_the_batch_norm_kernels_refuse_what_they_cannot_take():
+    from deepgrad.native import _batch_norm
+
+    x = np.zeros((3, 4), np.float32)
+    with pytest.raises(TypeError, match="takes 4 arguments"):
+        _batch_norm.batch_norm_statistics(x)
+    with pytest.raises(ValueError, match="argument 1 .* column count"):
+        _batch_norm.batch_norm_statistics(x, np.zeros(3, np.float32), np.zeros(4, np.float32), x.copy())
+    with pytest.raises(ValueError, match="argument 3 .* shape"):
+        _batch_norm.batch_norm_statistics(x, np.zeros(4, np.float32), np.zeros(4, np.float32), x[:2].copy())
+    with pytest.raises(ValueError, match="both None or neither"):
+        _batch_norm.batch_norm_input_grad(x, x, None, np.zeros(4, np.float32), None,
+                                          np.ones(4, np.float32), x.copy())

@@ -27,12 +27,12 @@ def _t(value):
     return dg.Tensor(value, requires_grad=True, dtype="float64")
 
 
-def _batch_norm(x, gamma=None, beta=None, *, training, axes=(0,)):
+def _batch_norm(x, gamma=None, beta=None, *, training, axis=-1):
     """ops.BatchNorm with fresh moving statistics of 0.5 and 2.0 (the primitive updates them)."""
-    features = x.shape[-1]
+    features = x.shape[axis]
     moving = [dg.Tensor(np.full(features, 0.5)), dg.Tensor(np.full(features, 2.0))]
     parameters = [p for p in (gamma, beta) if p is not None]
-    primitive = ops.BatchNorm(axes, 1e-3, 0.9, training, scale=gamma is not None, center=beta is not None)
+    primitive = ops.BatchNorm(axis, 1e-3, 0.9, training, scale=gamma is not None, center=beta is not None)
     return _apply(primitive, x, *moving, *parameters)
 
 
@@ -125,9 +125,10 @@ CASES = [
     ("LogSoftmax", "axis-0", lambda z: F.log_softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("Dropout", "fixed-mask", lambda a: _apply(ops.Dropout(0.5, np.random.default_rng(0)), a), [(4, 5)]),
     ("BatchNorm", "training", lambda x, g, b: _batch_norm(x, g, b, training=True) * np.arange(12.0).reshape(4, 3), [(4, 3), (3,), (3,)]),
-    ("BatchNorm", "training-3d-no-beta", lambda x, g: _batch_norm(x, g, training=True, axes=(0, 1)) * np.arange(24.0).reshape(2, 4, 3), [(2, 4, 3), (3,)]),
+    ("BatchNorm", "training-3d-no-beta", lambda x, g: _batch_norm(x, g, training=True) * np.arange(24.0).reshape(2, 4, 3), [(2, 4, 3), (3,)]),
     ("BatchNorm", "inference", lambda x, g, b: _batch_norm(x, g, b, training=False) * np.arange(12.0).reshape(4, 3), [(4, 3), (3,), (3,)]),
     ("BatchNorm", "inference-plain", lambda x: _batch_norm(x, training=False), [(4, 3)]),
+    ("BatchNorm", "channels-first", lambda x, g, b: _batch_norm(x.transpose(0, 2, 1), g, b, training=True, axis=1) * np.arange(24.0).reshape(2, 3, 4), [(2, 4, 3), (3,), (3,)]),
     ("Softmax", "last-axis", lambda z: F.softmax(z), [(5, 4)]),
     ("Softmax", "axis-0", lambda z: F.softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("SoftmaxCrossEntropy", "sparse", lambda z: F.softmax_cross_entropy_with_logits(z, np.array([0, 3, 1, 3, 2])), [(5, 4)]),
@@ -316,7 +317,7 @@ def test_batch_norm_equals_the_composite(training):
     moving = (np.full(4, 0.5), np.full(4, 2.0))
     fused = [dg.Tensor(a, requires_grad=True, dtype="float64") for a in (x, gamma, beta)]
     plain = [dg.Tensor(a, requires_grad=True, dtype="float64") for a in (x, gamma, beta)]
-    y_fused = _apply(ops.BatchNorm((0,), 1e-3, 0.9, training), fused[0], dg.Tensor(moving[0].copy()),
+    y_fused = _apply(ops.BatchNorm(-1, 1e-3, 0.9, training), fused[0], dg.Tensor(moving[0].copy()),
                      dg.Tensor(moving[1].copy()), fused[1], fused[2])
     t = plain[0]
     if training:
@@ -341,7 +342,7 @@ def test_batch_norm_equals_pytorchs():
     weights = rng.standard_normal(x.shape)
     ours = [dg.Tensor(a, requires_grad=True, dtype="float64") for a in (x, gamma, beta)]
     moving = [dg.Tensor(np.zeros(5)), dg.Tensor(np.ones(5))]
-    y = _apply(ops.BatchNorm((0,), 1e-3, 0.99, True), ours[0], *moving, ours[1], ours[2])
+    y = _apply(ops.BatchNorm(-1, 1e-3, 0.99, True), ours[0], *moving, ours[1], ours[2])
     (y * weights).sum().backward()
     theirs = [torch.tensor(a, requires_grad=True) for a in (x, gamma, beta)]
     running = [torch.zeros(5, dtype=torch.float64), torch.ones(5, dtype=torch.float64)]

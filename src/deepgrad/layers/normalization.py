@@ -145,8 +145,7 @@ class BatchNormalization(Layer):
             )
         x = cast_to(x, self.moving_mean.dtype)
         axis = self._feature_axis(x.ndim)
-        primitive = ops.BatchNorm(tuple(i for i in range(x.ndim) if i != axis), self.epsilon,
-                                  self.momentum, training and self.trainable,
+        primitive = ops.BatchNorm(axis, self.epsilon, self.momentum, training and self.trainable,
                                   scale=self.gamma is not None, center=self.beta is not None)
         parameters = [w for w in (self.gamma, self.beta) if w is not None]
         return _apply(primitive, x, self.moving_mean, self.moving_variance, *parameters)

@@ -49,56 +49,12 @@
 DENSE_LOOPS(float)
 DENSE_LOOPS(double)
 
-/* Up to four arrays: C-contiguous, float32 or float64 like the first, 2-D of the first's shape
- * (`vector` set: 1-D of its column count); None where `optional` allows it. */
-typedef struct {
-    Py_buffer b[4];
-    char kind;
-    Py_ssize_t rows, cols;
-} Arrays;
-
 static int
-parse(const char *name, PyObject *const *args, Py_ssize_t nargs, int k, const int *writable,
-      const int *vector, const int *optional, Arrays *a)
+check_count(const char *name, Py_ssize_t nargs, Py_ssize_t k)
 {
     if (nargs != k) {
-        PyErr_Format(PyExc_TypeError, "%s() takes %d arguments (%zd given)", name, k, nargs);
+        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, k, nargs);
         return -1;
-    }
-    memset(a->b, 0, sizeof(a->b));
-    for (int i = 0; i < k; i++) {
-        if (optional[i] && args[i] == Py_None) {
-            continue;
-        }
-        int access = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[i] ? PyBUF_WRITABLE : 0);
-        if (PyObject_GetBuffer(args[i], &a->b[i], access) < 0) {
-            release_buffers(a->b, k);
-            return -1;
-        }
-        Py_buffer *b = &a->b[i];
-        const char *f = b->format;
-        char kind = (f[0] == 'f' || f[0] == 'd') && f[1] == '\0' ? f[0] : 0;
-        int ok = kind != 0 && (i == 0 || kind == a->kind);
-        if (ok && i == 0) {
-            ok = b->ndim == 2;
-            a->kind = kind;
-            a->rows = ok ? b->shape[0] : 0;
-            a->cols = ok ? b->shape[1] : 0;
-        }
-        else if (ok && vector[i]) {
-            ok = b->ndim == 1 && b->shape[0] == a->cols;
-        }
-        else if (ok) {
-            ok = b->ndim == 2 && b->shape[0] == a->rows && b->shape[1] == a->cols;
-        }
-        if (!ok) {
-            PyErr_Format(PyExc_ValueError,
-                         "%s(): argument %d must be a contiguous float32 or float64 array of the "
-                         "first one's dtype and %s", name, i,
-                         i == 0 ? "two dimensions" : vector[i] ? "column count" : "shape");
-            release_buffers(a->b, k);
-            return -1;
-        }
     }
     return 0;
 }
@@ -106,9 +62,8 @@ parse(const char *name, PyObject *const *args, Py_ssize_t nargs, int k, const in
 static PyObject *
 bias_relu(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    static const int writable[] = {1, 0}, vector[] = {0, 1}, optional[] = {0, 1};
     Arrays a;
-    if (parse("bias_relu", args, nargs, 2, writable, vector, optional, &a) < 0) {
+    if (check_count("bias_relu", nargs, 2) < 0 || parse_arrays("bias_relu", args, "mV", "wr", &a) < 0) {
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS
@@ -126,9 +81,9 @@ bias_relu(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 relu_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    static const int writable[] = {0, 0, 1, 1}, vector[] = {0, 0, 0, 1}, optional[] = {0, 0, 0, 1};
     Arrays a;
-    if (parse("relu_backward", args, nargs, 4, writable, vector, optional, &a) < 0) {
+    if (check_count("relu_backward", nargs, 4) < 0 ||
+        parse_arrays("relu_backward", args, "mmmV", "rrww", &a) < 0) {
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS

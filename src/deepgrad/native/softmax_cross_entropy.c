@@ -66,66 +66,6 @@
 LOSS_LOOPS(float)
 LOSS_LOOPS(double)
 
-/* `count` arrays, C-contiguous; the first is 2-D (rows, cols) and float32 or float64; `shape`
- * says what each must be: 'm' that matrix's shape and dtype, 'b' its shape as booleans, 'r' one
- * per row of its dtype, 'l' one int64 per row, 's' one per row or a single value of its dtype. */
-typedef struct {
-    Py_buffer b[8];
-    char kind;
-    Py_ssize_t rows, cols;
-} Arrays;
-
-static int
-parse(const char *name, PyObject *const *args, Py_ssize_t nargs, const char *shape,
-      const char *writable, Arrays *a)
-{
-    int k = (int)strlen(shape);
-    if (nargs < k) {
-        PyErr_Format(PyExc_TypeError, "%s() takes at least %d arguments (%zd given)", name, k, nargs);
-        return -1;
-    }
-    memset(a->b, 0, sizeof(a->b));
-    for (int i = 0; i < k; i++) {
-        int access = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[i] == 'w' ? PyBUF_WRITABLE : 0);
-        if (PyObject_GetBuffer(args[i], &a->b[i], access) < 0) {
-            release_buffers(a->b, k);
-            return -1;
-        }
-        Py_buffer *b = &a->b[i];
-        const char *f = b->format;
-        char kind = f[0] != '\0' && f[1] == '\0' ? f[0] : 0;
-        int ok;
-        if (i == 0) {
-            ok = (kind == 'f' || kind == 'd') && b->ndim == 2;
-            a->kind = kind;
-            a->rows = ok ? b->shape[0] : 0;
-            a->cols = ok ? b->shape[1] : 0;
-            ok = ok && a->cols > 0;
-        }
-        else if (shape[i] == 'm' || shape[i] == 'b') {
-            ok = (shape[i] == 'm' ? kind == a->kind : (kind == '?' || kind == 'B')) && b->ndim == 2 &&
-                 b->shape[0] == a->rows && b->shape[1] == a->cols;
-        }
-        else if (shape[i] == 'l') {
-            ok = (kind == 'l' || kind == 'q') && b->itemsize == 8 && b->ndim == 1 &&
-                 b->shape[0] == a->rows;
-        }
-        else { /* 'r' or 's' */
-            ok = kind == a->kind && b->ndim <= 1 &&
-                 (b->ndim == 1 ? b->shape[0] == a->rows || (shape[i] == 's' && b->shape[0] == 1)
-                               : shape[i] == 's');
-        }
-        if (!ok) {
-            PyErr_Format(PyExc_ValueError,
-                         "%s(): argument %d must be a contiguous array matching the first one "
-                         "(a float32 or float64 matrix)", name, i);
-            release_buffers(a->b, k);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static PyObject *
 softmax_shift(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -138,7 +78,12 @@ softmax_shift(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (floor == -1.0 && PyErr_Occurred()) {
         return NULL;
     }
-    if (parse("softmax_shift", args, nargs, "mmmb", "rwww", &a) < 0) {
+    if (parse_arrays("softmax_shift", args, "mmmb", "rwww", &a) < 0) {
+        return NULL;
+    }
+    if (a.cols == 0) {
+        PyErr_SetString(PyExc_ValueError, "softmax_shift(): argument 0 must have columns");
+        release_buffers(a.b, 4);
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS
@@ -163,7 +108,7 @@ softmax_ce_sparse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_Format(PyExc_TypeError, "softmax_ce_sparse() takes 8 arguments (%zd given)", nargs);
         return NULL;
     }
-    if (parse("softmax_ce_sparse", args, nargs, "mrrmlsmr", "rrrrrrww", &a) < 0) {
+    if (parse_arrays("softmax_ce_sparse", args, "mrrmlsmr", "rrrrrrww", &a) < 0) {
         return NULL;
     }
     const int64_t *labels = a.b[4].buf;
