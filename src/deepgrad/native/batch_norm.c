@@ -105,66 +105,16 @@
 BATCH_NORM_LOOPS(float)
 BATCH_NORM_LOOPS(double)
 
-#define DISPATCH(a, fn, ...)                                                                  \
-    do {                                                                                      \
-        Py_BEGIN_ALLOW_THREADS if ((a).kind == 'f') { fn##_float((a).rows, (a).cols, __VA_ARGS__); } \
-        else { fn##_double((a).rows, (a).cols, __VA_ARGS__); }                               \
-        Py_END_ALLOW_THREADS                                                                  \
-    } while (0)
-
-static int
-take(const char *name, PyObject *const *args, Py_ssize_t nargs, const char *shapes,
-     const char *access, Arrays *a)
-{
-    Py_ssize_t k = (Py_ssize_t)strlen(shapes);
-    if (nargs != k) {
-        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, k, nargs);
-        return -1;
-    }
-    return parse_arrays(name, args, shapes, access, a);
-}
-
-static PyObject *
-batch_norm_statistics(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Arrays a;
-    if (take("batch_norm_statistics", args, nargs, "mvvm", "rwww", &a) < 0) {
-        return NULL;
-    }
-    DISPATCH(a, statistics, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf);
-    release_buffers(a.b, 4);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-batch_norm_scale(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Arrays a;
-    if (take("batch_norm_scale", args, nargs, "mvVVmm", "rrrrww", &a) < 0) {
-        return NULL;
-    }
-    DISPATCH(a, scale, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf, a.b[4].buf, a.b[5].buf);
-    release_buffers(a.b, 6);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-batch_norm_sums(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Arrays a;
-    if (take("batch_norm_sums", args, nargs, "mmvv", "rrww", &a) < 0) {
-        return NULL;
-    }
-    DISPATCH(a, sums, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf);
-    release_buffers(a.b, 4);
-    Py_RETURN_NONE;
-}
+#define B(i) a.b[i].buf
+ARRAY_KERNEL(batch_norm_statistics, "mvvm", "rwww", statistics, B(0), B(1), B(2), B(3))
+ARRAY_KERNEL(batch_norm_scale, "mvVVmm", "rrrrww", scale, B(0), B(1), B(2), B(3), B(4), B(5))
+ARRAY_KERNEL(batch_norm_sums, "mmvv", "rrww", sums, B(0), B(1), B(2), B(3))
 
 static PyObject *
 batch_norm_input_grad(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Arrays a;
-    if (take("batch_norm_input_grad", args, nargs, "mmVVVvm", "rrrrrrw", &a) < 0) {
+    if (parse_array_args("batch_norm_input_grad", args, nargs, "mmVVVvm", "rrrrrrw", &a) < 0) {
         return NULL;
     }
     if ((a.b[3].obj == NULL) != (a.b[4].obj == NULL)) {
@@ -173,8 +123,7 @@ batch_norm_input_grad(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         release_buffers(a.b, 7);
         return NULL;
     }
-    DISPATCH(a, input_grad, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf, a.b[4].buf,
-             a.b[5].buf, a.b[6].buf);
+    DISPATCH(a, input_grad, B(0), B(1), B(2), B(3), B(4), B(5), B(6));
     release_buffers(a.b, 7);
     Py_RETURN_NONE;
 }

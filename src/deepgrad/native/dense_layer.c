@@ -49,54 +49,9 @@
 DENSE_LOOPS(float)
 DENSE_LOOPS(double)
 
-static int
-check_count(const char *name, Py_ssize_t nargs, Py_ssize_t k)
-{
-    if (nargs != k) {
-        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, k, nargs);
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *
-bias_relu(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Arrays a;
-    if (check_count("bias_relu", nargs, 2) < 0 || parse_arrays("bias_relu", args, "mV", "wr", &a) < 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (a.kind == 'f') {
-        bias_relu_float(a.rows, a.cols, a.b[0].buf, a.b[1].buf);
-    }
-    else {
-        bias_relu_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf);
-    }
-    Py_END_ALLOW_THREADS
-    release_buffers(a.b, 2);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-relu_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Arrays a;
-    if (check_count("relu_backward", nargs, 4) < 0 ||
-        parse_arrays("relu_backward", args, "mmmV", "rrww", &a) < 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (a.kind == 'f') {
-        relu_backward_float(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf);
-    }
-    else {
-        relu_backward_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf);
-    }
-    Py_END_ALLOW_THREADS
-    release_buffers(a.b, 4);
-    Py_RETURN_NONE;
-}
+#define B(i) a.b[i].buf
+ARRAY_KERNEL(bias_relu, "mV", "wr", bias_relu, B(0), B(1))
+ARRAY_KERNEL(relu_backward, "mmmV", "rrww", relu_backward, B(0), B(1), B(2), B(3))
 
 static PyMethodDef methods[] = {
     {"bias_relu", (PyCFunction)(void (*)(void))bias_relu, METH_FASTCALL,

@@ -86,16 +86,7 @@ softmax_shift(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         release_buffers(a.b, 4);
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    if (a.kind == 'f') {
-        softmax_shift_float(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
-                            (float)floor);
-    }
-    else {
-        softmax_shift_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
-                             floor);
-    }
-    Py_END_ALLOW_THREADS
+    DISPATCH(a, softmax_shift, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf, floor);
     release_buffers(a.b, 4);
     Py_RETURN_NONE;
 }
@@ -104,11 +95,7 @@ static PyObject *
 softmax_ce_sparse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Arrays a;
-    if (nargs != 8) {
-        PyErr_Format(PyExc_TypeError, "softmax_ce_sparse() takes 8 arguments (%zd given)", nargs);
-        return NULL;
-    }
-    if (parse_arrays("softmax_ce_sparse", args, "mrrmlsmr", "rrrrrrww", &a) < 0) {
+    if (parse_array_args("softmax_ce_sparse", args, nargs, "mrrmlsmr", "rrrrrrww", &a) < 0) {
         return NULL;
     }
     const int64_t *labels = a.b[4].buf;
@@ -121,16 +108,8 @@ softmax_ce_sparse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     Py_ssize_t step = a.b[5].ndim == 1 && a.b[5].shape[0] == a.rows && a.rows > 1 ? 1 : 0;
-    Py_BEGIN_ALLOW_THREADS
-    if (a.kind == 'f') {
-        softmax_ce_sparse_float(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
-                                labels, a.b[5].buf, step, a.b[6].buf, a.b[7].buf);
-    }
-    else {
-        softmax_ce_sparse_double(a.rows, a.cols, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf,
-                                 labels, a.b[5].buf, step, a.b[6].buf, a.b[7].buf);
-    }
-    Py_END_ALLOW_THREADS
+    DISPATCH(a, softmax_ce_sparse, a.b[0].buf, a.b[1].buf, a.b[2].buf, a.b[3].buf, labels,
+             a.b[5].buf, step, a.b[6].buf, a.b[7].buf);
     release_buffers(a.b, 8);
     Py_RETURN_NONE;
 }
