@@ -262,3 +262,13 @@ def test_a_dropout_rate_changed_during_fit_is_followed(monkeypatch):
     x, y = _data()
     _assert_same_training(lambda: [Dense(8, "relu"), Dropout(0.0, seed=1), Dense(3)], SPARSE,
                           dg.optimizers.Adam, x, y, monkeypatch, batch_size=32, callbacks=[DropoutSwitch()])
+
+
+def test_a_model_with_nothing_to_train_still_reports_its_loss():
+    x, y = _data()
+    model = Sequential([Input((6,)), Dense(3, trainable=False)])
+    model.compile("adam", SPARSE, metrics=["accuracy"])
+    before = model.get_weights()
+    history = model.fit(x, y, epochs=2, batch_size=50, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(history.history["loss"][1], rel=1e-6)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

@@ -102,7 +102,8 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             callback_list.on_before_optimizer_step(k, {"loss": value})
             if model.stop_training:
                 break
-            model.optimizer.step(step.params)
+            if step.params:  # a model whose every layer is frozen still reports its loss
+                model.optimizer.step(step.params)
             loss_sum += value * len(xb)
             seen += len(xb)
             for metric in model.metrics:

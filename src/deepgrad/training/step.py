@@ -135,6 +135,8 @@ class RecordedStep(GraphStep):
         update then reads it in place), or, when the optimizer clips, arrays of the step's own
         (clipping works on its buffer in place, and ``.grad`` stays unclipped, as in the graph)."""
         optimizer = self.model.optimizer
+        if not self.params:  # nothing to train (every layer frozen)
+            return self._destinations
         layout = optimizer.layout_version
         if layout != self._layout or not self._destinations:
             if optimizer.clipnorm or optimizer.clipvalue or optimizer.global_clipnorm:
