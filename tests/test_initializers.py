@@ -201,7 +201,7 @@ def test_get_class_name_instance_and_callable():
 def test_get_unknown_name_lists_valid_names():
     with pytest.raises(ValueError, match="glorot_uniform.*he_normal"):
         initializers.get("glorot_uniformm")
-    with pytest.raises(ValueError, match="unknown initializer class"):
+    with pytest.raises(ValueError, match="unknown initializer 'Nope'"):
         initializers.get({"class_name": "Nope", "config": {}})
     with pytest.raises(TypeError):
         initializers.get(3)

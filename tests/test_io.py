@@ -375,7 +375,7 @@ def test_a_layer_class_outside_the_registry_is_refused(saved, class_name):
         config["layers"][1]["config"] = {"command": "touch pwned"}
 
     craft(saved[1], meta={"config": config_with(saved[1], edit)})
-    refused(saved[1], "architecture config", f"unknown layer class {class_name!r}")
+    refused(saved[1], "architecture config", f"unknown layer {class_name!r}. Valid names: ")
 
 
 def test_a_model_class_outside_the_registry_is_refused(saved):
@@ -572,7 +572,7 @@ def test_messages_are_one_line(saved):
         config["layers"][1]["class_name"] = "Evil\nClass\r\n"
 
     craft(saved[1], meta={"config": config_with(saved[1], edit)})
-    refused(saved[1], "unknown layer class")
+    refused(saved[1], "unknown layer 'Evil\\nClass\\r\\n'. Valid names: ")
 
 
 def test_long_values_from_a_file_are_cut_in_messages(saved):

@@ -811,7 +811,7 @@ def test_round_trip_computes_the_same_loss():
 def test_serialize_refuses_custom_functions_and_deserialize_checks_specs():
     with pytest.raises(ValueError, match="cannot serialize the custom loss function 'my_loss'"):
         losses.serialize(LossFunctionWrapper(lambda y, p: p, name="my_loss"))
-    with pytest.raises(ValueError, match="unknown loss class 'Nope'; known losses: .*Huber"):
+    with pytest.raises(ValueError, match=r"unknown loss 'Nope'\. Valid names: .*huber"):
         losses.deserialize({"class_name": "Nope", "config": {}})
     with pytest.raises(ValueError, match="invalid config for Huber: .*'delt'"):
         losses.deserialize({"class_name": "Huber", "config": {"delt": 1.0}})

@@ -346,9 +346,9 @@ def test_get_passes_instances_and_wraps_functions():
 
 
 def test_unknown_metric_lists_valid_names():
-    with pytest.raises(ValueError, match="valid names:.*auc.*mae"):
+    with pytest.raises(ValueError, match="Valid names:.*auc.*mae"):
         metrics.get("f1_scor")
-    with pytest.raises(ValueError, match="valid names"):
+    with pytest.raises(ValueError, match="Valid names"):
         metrics.get({"class_name": "Nope"})
     with pytest.raises(TypeError):
         metrics.get(3)

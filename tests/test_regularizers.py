@@ -68,9 +68,9 @@ def test_get_names_dicts_instances_none():
 
 
 def test_get_unknown_lists_valid_names():
-    with pytest.raises(ValueError, match="l1.*l2.*l1_l2"):
+    with pytest.raises(ValueError, match="Valid names: l1, l1_l2, l2"):
         regularizers.get("l3")
-    with pytest.raises(ValueError, match="unknown regularizer class"):
+    with pytest.raises(ValueError, match="unknown regularizer 'L3'"):
         regularizers.get({"class_name": "L3", "config": {}})
     with pytest.raises(TypeError):
         regularizers.get(0.01)

@@ -19,7 +19,6 @@ and the losses' stable forms, for inputs of any rank.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import math
@@ -30,6 +29,7 @@ import numpy as np
 
 from . import functional, ops
 from .autograd.tensor import Tensor, _apply
+from .utils.registry import Registry
 
 __all__ = [
     "ACTIVATIONS", "ALIASES", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "selu",
@@ -240,49 +240,28 @@ silu = swish  # the same function; ``get("silu")`` gives it and ``serialize`` na
 
 # ---------------------------------------------------------------------------- lookup
 
-#: Canonical snake_case name → activation function. ``prelu`` is absent: it needs a weight, so it
-#: is a layer (``PReLU``).
-ACTIVATIONS: dict[str, Callable[..., Tensor]] = {
-    "elu": elu,
-    "leaky_relu": leaky_relu,
-    "linear": linear,
-    "relu": relu,
-    "selu": selu,
-    "sigmoid": sigmoid,
-    "softmax": softmax,
-    "step": step,
-    "swish": swish,
-    "tanh": tanh,
-}
+#: Canonical snake_case name → activation function, looked up by any spelling (``"ReLU"``,
+#: ``"LeakyReLU"``). ``prelu`` is absent: it needs a weight, so it is a layer (``PReLU``).
+ACTIVATIONS = Registry("activation")
+ACTIVATIONS.register("elu", elu)
+ACTIVATIONS.register("leaky_relu", leaky_relu)
+ACTIVATIONS.register("linear", linear, aliases=["identity"])
+ACTIVATIONS.register("relu", relu)
+ACTIVATIONS.register("selu", selu)
+ACTIVATIONS.register("sigmoid", sigmoid, aliases=["logistic"])
+ACTIVATIONS.register("softmax", softmax)
+ACTIVATIONS.register("step", step, aliases=["heaviside"])
+ACTIVATIONS.register("swish", swish, aliases=["silu"])
+ACTIVATIONS.register("tanh", tanh)
 
-#: Other accepted names → canonical name.
-ALIASES: dict[str, str] = {
-    "heaviside": "step", "identity": "linear", "logistic": "sigmoid", "silu": "swish",
-}
+#: Other accepted names → canonical name (a live read-only view of the registry's aliases).
+ALIASES = ACTIVATIONS.aliases
 
 _CONFIG_KEYS = {"class_name", "name", "config"}
 
 
-def _valid_names() -> str:
-    aliases = ", ".join(f"{alias!r} (= {name!r})" for alias, name in sorted(ALIASES.items()))
-    return f"valid names: {', '.join(map(repr, ACTIVATIONS))}; aliases: {aliases}"
-
-
-def _lookup(name: str) -> tuple[str, Callable[..., Tensor]]:
-    canonical = ALIASES.get(name, name)
-    if canonical not in ACTIVATIONS:
-        close = difflib.get_close_matches(name, [*ACTIVATIONS, *ALIASES], n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown activation {name!r}.{hint} {_valid_names()}")
-    return canonical, ACTIVATIONS[canonical]
-
-
 def _settings(name: str, fn: Callable, config) -> dict:
-    """Check a config dict's settings against ``fn``'s keyword parameters."""
-    if not isinstance(config, dict):
-        raise TypeError(
-            f"activation config for {name!r} must be a dict; got {type(config).__name__}"
-        )
+    """Check a dict of settings against ``fn``'s keyword parameters."""
     accepted = list(inspect.signature(fn).parameters)[1:]
     unknown = sorted(set(config) - set(accepted))
     if unknown:
@@ -303,7 +282,8 @@ def get(identifier) -> Callable[..., Tensor]:
     Parameters
     ----------
     identifier : None, str, dict or callable
-        None gives :func:`linear`. A str is a name from :data:`ACTIVATIONS` or :data:`ALIASES`.
+        None gives :func:`linear`. A str is a name from :data:`ACTIVATIONS` or :data:`ALIASES`,
+        in any case and with or without underscores (``"LeakyReLU"`` is ``leaky_relu``).
         A dict ``{"class_name": name, "config": {setting: value}}`` (``"name"`` may replace
         ``"class_name"``; ``"config"`` may be omitted) binds settings such as
         ``negative_slope``. A callable is returned unchanged.
@@ -326,7 +306,7 @@ def get(identifier) -> Callable[..., Tensor]:
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        return _lookup(identifier)[1]
+        return ACTIVATIONS.lookup(identifier)
     if isinstance(identifier, dict):
         extra = sorted(set(identifier) - _CONFIG_KEYS)
         names = [identifier[k] for k in ("class_name", "name") if k in identifier]
@@ -335,8 +315,13 @@ def get(identifier) -> Callable[..., Tensor]:
                 "an activation config dict needs exactly one of 'class_name' or 'name' (a str) "
                 f"and optionally 'config' (a dict); got keys {sorted(identifier)}"
             )
-        canonical, fn = _lookup(names[0])
-        settings = _settings(canonical, fn, identifier.get("config", {}))
+        config = identifier.get("config")
+        if config is not None and not isinstance(config, dict):
+            raise TypeError(
+                f"activation config for {names[0]!r} must be a dict; got {type(config).__name__}"
+            )
+        fn, settings = ACTIVATIONS.from_config({"class_name": names[0], "config": config})
+        settings = _settings(ACTIVATIONS.name_of(fn), fn, settings)
         return functools.partial(fn, **settings) if settings else fn
     if callable(identifier):
         return identifier
@@ -369,14 +354,14 @@ def serialize(activation) -> str | dict:
     settings = {}
     if isinstance(fn, functools.partial) and not fn.args:
         fn, settings = fn.func, fn.keywords
-    for name, registered in ACTIVATIONS.items():
-        if fn is registered:
-            if not settings:
-                return name
-            _settings(name, fn, dict(settings))
-            return {"class_name": name, "config": {k: _plain(v) for k, v in settings.items()}}
-    label = getattr(fn, "__name__", type(fn).__name__)
-    raise ValueError(
-        f"cannot serialize the custom activation {label!r}: only built-in activations can be "
-        f"saved ({_valid_names()}); use one of them or a layer"
-    )
+    name = ACTIVATIONS.name_of(fn)
+    if name is None:
+        label = getattr(fn, "__name__", type(fn).__name__)
+        raise ValueError(
+            f"cannot serialize the custom activation {label!r}: only built-in activations can be "
+            f"saved (valid names: {', '.join(sorted(ACTIVATIONS))}); use one of them or a layer"
+        )
+    if not settings:
+        return name
+    _settings(name, fn, dict(settings))
+    return {"class_name": name, "config": {k: _plain(v) for k, v in settings.items()}}

@@ -15,8 +15,9 @@ import math
 import numbers
 
 from .autograd.tensor import Tensor
+from .utils.registry import Registry
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "REGISTRY", "get", "serialize"]
 
 
 def _factor(name: str, value) -> float:
@@ -131,14 +132,18 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
-_NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
-_CLASSES = {cls.__name__: cls for cls in (L1, L2, L1L2)}
+#: Canonical snake_case name → class, looked up by any spelling (``"L1L2"``, ``"l1_l2"``).
+REGISTRY = Registry("regularizer")
+REGISTRY.register("l1", L1)
+REGISTRY.register("l2", L2)
+REGISTRY.register("l1_l2", L1L2)
 
 
 def get(identifier):
     """Resolve ``identifier`` to a regularizer (or None).
 
-    Accepts None, a name (``"l1"``, ``"l2"``, ``"l1_l2"``, or a class name), a config dict
+    Accepts None, a name (``"l1"``, ``"l2"``, ``"l1_l2"`` in any case, with or without
+    underscores, so the class names ``"L1"`` and ``"L1L2"`` too), a config dict
     ``{"class_name": ..., "config": {...}}`` as :func:`serialize` writes it, a
     :class:`Regularizer` or any callable (returned unchanged). Names give the default factors.
 
@@ -152,22 +157,10 @@ def get(identifier):
     if identifier is None:
         return None
     if isinstance(identifier, str):
-        cls = _NAMES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(
-                f"unknown regularizer {identifier!r}; valid names: "
-                f"{', '.join(list(_NAMES) + list(_CLASSES))}"
-            )
-        return cls()
+        return REGISTRY.instance(identifier)
     if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = _CLASSES.get(name) or _NAMES.get(name)
-        if cls is None:
-            raise ValueError(
-                f"unknown regularizer class {name!r} in config {identifier!r}; valid classes: "
-                f"{', '.join(_CLASSES)}"
-            )
-        return cls.from_config(dict(identifier.get("config", {})))
+        cls, config = REGISTRY.from_config(identifier)
+        return cls.from_config(config)
     if callable(identifier):
         return identifier
     raise TypeError(
@@ -186,7 +179,7 @@ def serialize(regularizer):
         return None
     if isinstance(regularizer, (str, dict)):
         regularizer = get(regularizer)
-    if isinstance(regularizer, Regularizer) and type(regularizer).__name__ in _CLASSES:
+    if isinstance(regularizer, Regularizer) and REGISTRY.name_of(type(regularizer)) is not None:
         return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
     raise TypeError(
         f"cannot serialize regularizer {regularizer!r}: only L1, L2 and L1L2 have a config"

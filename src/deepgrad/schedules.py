@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
+from .utils.registry import Registry
+
 
 def _number(name: str, value, positive: bool = False):
     """``value`` as a Python int or float (kept JSON-friendly) after checking it."""
@@ -271,24 +273,13 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
-#: snake_case names → classes; the only place schedule classes are looked up by name.
-REGISTRY: dict[str, type[LearningRateSchedule]] = {
-    "exponential_decay": ExponentialDecay,
-    "piecewise_constant_decay": PiecewiseConstantDecay,
-    "inverse_time_decay": InverseTimeDecay,
-    "cosine_decay": CosineDecay,
-}
-_BY_CLASS_NAME = {cls.__name__: cls for cls in REGISTRY.values()}
-
-
-def _lookup(name: str) -> type[LearningRateSchedule]:
-    cls = _BY_CLASS_NAME.get(name) or REGISTRY.get(name)
-    if cls is None:
-        raise ValueError(
-            f"unknown learning-rate schedule {name!r}; valid names: {', '.join(REGISTRY)} "
-            f"(or the class names {', '.join(_BY_CLASS_NAME)})"
-        )
-    return cls
+#: Canonical snake_case name → class, looked up by any spelling (``"ExponentialDecay"``); the
+#: only place schedule classes are looked up by name.
+REGISTRY = Registry("learning-rate schedule")
+REGISTRY.register("exponential_decay", ExponentialDecay)
+REGISTRY.register("piecewise_constant_decay", PiecewiseConstantDecay)
+REGISTRY.register("inverse_time_decay", InverseTimeDecay)
+REGISTRY.register("cosine_decay", CosineDecay)
 
 
 def serialize(schedule: LearningRateSchedule) -> dict:
@@ -298,9 +289,8 @@ def serialize(schedule: LearningRateSchedule) -> dict:
 
 def deserialize(spec: dict) -> LearningRateSchedule:
     """Rebuild a schedule from :func:`serialize` output."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("class_name"), str):
-        raise ValueError(f"a schedule spec must be a dict with 'class_name' and 'config'; got {spec!r}")
-    return _lookup(spec["class_name"]).from_config(dict(spec.get("config") or {}))
+    cls, config = REGISTRY.from_config(spec)
+    return cls.from_config(config)
 
 
 def get(identifier) -> LearningRateSchedule:
@@ -318,11 +308,7 @@ def get(identifier) -> LearningRateSchedule:
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):
-        cls = _lookup(identifier)
-        raise ValueError(
-            f"{cls.__name__} needs arguments; pass {{'class_name': {identifier!r}, "
-            f"'config': {{...}}}} or an instance"
-        )
+        return REGISTRY.instance(identifier)  # the built-in schedules raise: they need arguments
     raise TypeError(
         f"a schedule identifier must be a config dict or a LearningRateSchedule; got "
         f"{type(identifier).__name__}"

@@ -25,6 +25,7 @@ truncated to ``[-2, 2]``, so the draws end up with exactly the target standard d
 
 from __future__ import annotations
 
+from ..utils.registry import Registry
 from ._classes import (
     Constant,
     GlorotNormal,
@@ -60,40 +61,44 @@ __all__ = [
     "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
     "lecun_normal", "lecun_uniform", "Initializer", "Zeros", "Ones", "Constant", "RandomNormal",
     "RandomUniform", "GlorotNormal", "GlorotUniform",
-    "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "get", "serialize",
+    "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "REGISTRY", "get", "serialize",
 ]
 
 # --------------------------------------------------------------------------- lookup
 
+#: Canonical snake_case name → initializer class, looked up by any spelling (``"GlorotUniform"``,
+#: ``"glorot_uniform"``, ``"xavier_uniform"``).
+REGISTRY = Registry("initializer")
+REGISTRY.register("zeros", Zeros, aliases=["zero"])
+REGISTRY.register("ones", Ones, aliases=["one"])
+REGISTRY.register("constant", Constant)
+REGISTRY.register("random_normal", RandomNormal, aliases=["normal"])
+REGISTRY.register("random_uniform", RandomUniform, aliases=["uniform"])
+REGISTRY.register("glorot_normal", GlorotNormal, aliases=["xavier_normal"])
+REGISTRY.register("glorot_uniform", GlorotUniform, aliases=["xavier_uniform"])
+REGISTRY.register("he_normal", HeNormal, aliases=["kaiming_normal"])
+REGISTRY.register("he_uniform", HeUniform, aliases=["kaiming_uniform"])
+REGISTRY.register("lecun_normal", LecunNormal)
+REGISTRY.register("lecun_uniform", LecunUniform)
+
+# The function behind each class that has one, by the same canonical name.
 _FUNCTIONS = {
     fn.__name__: fn
     for fn in (zeros, ones, random_normal, random_uniform, glorot_normal, glorot_uniform,
                he_normal, he_uniform, lecun_normal, lecun_uniform)
 }
-_ALIASES = {
-    "zero": "zeros", "one": "ones", "normal": "random_normal", "uniform": "random_uniform",
-    "xavier_normal": "glorot_normal", "xavier_uniform": "glorot_uniform",
-    "kaiming_normal": "he_normal", "kaiming_uniform": "he_uniform",
-}
-_CLASSES = {
-    cls.__name__: cls
-    for cls in (Zeros, Ones, Constant, RandomNormal, RandomUniform,
-                GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal,
-                LecunUniform)
-}
-
-
-def _valid_names() -> str:
-    return ", ".join(sorted(_FUNCTIONS) + ["constant"] + sorted(_ALIASES) + sorted(_CLASSES))
 
 
 def get(identifier):
     """Resolve ``identifier`` to an initializer callable ``(shape, rng, dtype) -> ndarray``.
 
     Accepts a name (``"glorot_uniform"``, aliases such as ``"xavier_uniform"`` or
-    ``"kaiming_normal"``, or a class name such as ``"HeNormal"``), a config dict
+    ``"kaiming_normal"``, in any case, with or without underscores), a config dict
     ``{"class_name": ..., "config": {...}}`` as :func:`serialize` writes it, an
-    :class:`Initializer` instance or any callable (returned unchanged).
+    :class:`Initializer` instance or any callable (returned unchanged). A name gives the
+    function of that name, except a class name spelled exactly as Keras does (``"HeNormal"``)
+    and ``"constant"``, which give an instance with default settings; both draw the same
+    numbers from the generator they are called with.
 
     >>> get("xavier_uniform") is glorot_uniform
     True
@@ -101,23 +106,13 @@ def get(identifier):
     array([2.], dtype=float32)
     """
     if isinstance(identifier, str):
-        key = _ALIASES.get(identifier, identifier)
-        if key in _FUNCTIONS:
-            return _FUNCTIONS[key]
-        if key == "constant":
-            return Constant()
-        if key in _CLASSES:
-            return _CLASSES[key]()
-        raise ValueError(f"unknown initializer {identifier!r}; valid names: {_valid_names()}")
+        name = REGISTRY.canonical(identifier)
+        if name in _FUNCTIONS and identifier != REGISTRY[name].__name__:
+            return _FUNCTIONS[name]
+        return REGISTRY.instance(name)
     if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = _CLASSES.get(name)
-        if cls is None:
-            raise ValueError(
-                f"unknown initializer class {name!r} in config {identifier!r}; valid classes: "
-                f"{', '.join(sorted(_CLASSES))}"
-            )
-        return cls.from_config(dict(identifier.get("config", {})))
+        cls, config = REGISTRY.from_config(identifier)
+        return cls.from_config(config)
     if callable(identifier):
         return identifier
     raise TypeError(
@@ -140,7 +135,7 @@ def serialize(initializer):
     for name, fn in _FUNCTIONS.items():
         if initializer is fn:
             return name
-    if isinstance(initializer, Initializer) and type(initializer).__name__ in _CLASSES:
+    if isinstance(initializer, Initializer) and REGISTRY.name_of(type(initializer)) is not None:
         return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
     raise TypeError(
         f"cannot serialize initializer {initializer!r}: only deepgrad's named initializers and "

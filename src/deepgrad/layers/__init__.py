@@ -1,7 +1,7 @@
 """Layers: lazily built, configurable, serialisable building blocks of models."""
 
 from .activation_layers import ELU, LeakyReLU, PReLU
-from .base import REGISTRY, Layer, deserialize, serialize
+from .base import LAYERS, REGISTRY, Layer, deserialize, get, serialize
 from .core import Activation, Dense, Flatten, Input
 from .normalization import BatchNormalization
 from .regularization import Dropout
@@ -9,8 +9,10 @@ from .residual import Residual
 
 __all__ = [
     "Layer",
+    "LAYERS",
     "REGISTRY",
     "deserialize",
+    "get",
     "serialize",
     "Input",
     "Dense",

@@ -8,9 +8,9 @@ full shape with the batch dimension first (``None`` when unknown). A layer that 
 ``predict`` and ``fit``'s recorded steps (:mod:`deepgrad.compile`), which replay a layer's
 primitives once recorded. Assigning any attribute of a layer makes those recordings stale.
 
-Every concrete layer is registered by class name in :data:`REGISTRY`, which is the only place
-:func:`deserialize` looks a class up: loading a model never imports anything by a name read from
-a file.
+Every concrete layer is registered under its snake_case class name in :data:`LAYERS`, which is
+the only place :func:`deserialize` and :func:`get` look a class up: loading a model never imports
+anything by a name read from a file.
 """
 
 from __future__ import annotations
@@ -25,9 +25,14 @@ from .. import initializers, regularizers
 from ..autograd.parameter import Parameter
 from ..autograd.tensor import Tensor, no_grad, not_recording
 from ..compile import layers_changed
+from ..utils.registry import Registry
 from ..utils.rng import as_generator
 
-REGISTRY: dict[str, type[Layer]] = {}
+#: Every Layer subclass under its snake_case class name (``dense``, ``batch_normalization``),
+#: looked up by any spelling (``"Dense"``, ``"BatchNormalization"``).
+LAYERS = Registry("layer")
+#: The same classes by class name (``Dense``): a live view of :data:`LAYERS`.
+REGISTRY = LAYERS.by_class_name()
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
 
 
@@ -111,7 +116,7 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        REGISTRY[cls.__name__] = cls
+        LAYERS.register_class(cls)
 
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None):
         self.name = name or unique_name(_snake_case(type(self).__name__))
@@ -286,12 +291,39 @@ def serialize(layer: Layer) -> dict:
 
 
 def deserialize(spec: dict) -> Layer:
-    """Rebuild a layer from :func:`serialize` output, looking the class up in :data:`REGISTRY`."""
-    if not isinstance(spec, dict) or "class_name" not in spec:
-        raise ValueError(f"a layer spec must be a dict with 'class_name' and 'config'; got {spec!r}")
-    cls = REGISTRY.get(spec["class_name"])
-    if cls is None:
-        raise ValueError(
-            f"unknown layer class {spec['class_name']!r}; known layers: {', '.join(sorted(REGISTRY))}"
-        )
-    return cls.from_config(dict(spec.get("config", {})))
+    """Rebuild a layer from :func:`serialize` output, looking the class up in :data:`LAYERS`."""
+    cls, config = LAYERS.from_config(spec)
+    return cls.from_config(config)
+
+
+def get(identifier) -> Layer:
+    """A layer from an instance (returned unchanged), a config dict (see :func:`deserialize`)
+    or the name, in any spelling, of a layer class that needs no arguments.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones), or the name of a layer that
+        needs arguments, such as ``Dense`` (pass a config dict or an instance).
+    TypeError
+        For anything else.
+
+    Examples
+    --------
+    >>> type(get("Flatten")).__name__, get({"class_name": "Dense", "config": {"units": 3}}).units
+    ('Flatten', 3)
+    >>> get("dense")
+    Traceback (most recent call last):
+    ...
+    ValueError: Dense needs arguments (units), so a name is not enough; pass {'class_name': 'dense',
+    'config': {...}} or an instance
+    """
+    if isinstance(identifier, Layer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return LAYERS.instance(identifier)
+    raise TypeError(
+        f"a layer must be a Layer, a config dict or a name; got {type(identifier).__name__}"
+    )

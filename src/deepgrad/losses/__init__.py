@@ -38,7 +38,7 @@ The losses, as ``function`` / class (aliases):
 from __future__ import annotations
 
 from .adversarial import DiscriminatorLoss, GeneratorLoss, discriminator_loss, generator_loss
-from .base import REDUCTIONS, REGISTRY, Loss, LossFunctionWrapper, reduce_losses
+from .base import LOSSES, REDUCTIONS, REGISTRY, Loss, LossFunctionWrapper, reduce_losses
 from .classification import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -73,31 +73,19 @@ cce = categorical_crossentropy
 scce = sparse_categorical_crossentropy
 kld = kullback_leibler_divergence = kl_divergence
 
-#: Every name :func:`get` accepts: the canonical snake_case names, then the aliases.
+# The same short names as aliases (each class is already in LOSSES under its snake_case name).
+LOSSES.register("mean_squared_error", MeanSquaredError, aliases=["mse"])
+LOSSES.register("mean_absolute_error", MeanAbsoluteError, aliases=["mae"])
+LOSSES.register("huber", Huber, aliases=["huber_loss"])
+LOSSES.register("binary_crossentropy", BinaryCrossentropy, aliases=["bce", "log_loss"])
+LOSSES.register("categorical_crossentropy", CategoricalCrossentropy, aliases=["cce"])
+LOSSES.register("sparse_categorical_crossentropy", SparseCategoricalCrossentropy, aliases=["scce"])
+LOSSES.register("kl_divergence", KLDivergence, aliases=["kld", "kullback_leibler_divergence"])
+
+#: Every built-in name :func:`get` accepts, canonical names then aliases (a snapshot of
+#: :data:`LOSSES`, which also finds Keras's class names and any Loss subclass defined later).
 NAMES: dict[str, type[Loss]] = {
-    "mean_squared_error": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "huber": Huber,
-    "binary_crossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "hinge": Hinge,
-    "kl_divergence": KLDivergence,
-    "binary_focal_crossentropy": BinaryFocalCrossentropy,
-    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
-    "triplet_loss": TripletLoss,
-    "discriminator_loss": DiscriminatorLoss,
-    "generator_loss": GeneratorLoss,
-    # aliases
-    "mse": MeanSquaredError,
-    "mae": MeanAbsoluteError,
-    "huber_loss": Huber,
-    "bce": BinaryCrossentropy,
-    "log_loss": BinaryCrossentropy,
-    "cce": CategoricalCrossentropy,
-    "scce": SparseCategoricalCrossentropy,
-    "kld": KLDivergence,
-    "kullback_leibler_divergence": KLDivergence,
+    **LOSSES, **{alias: LOSSES[name] for alias, name in LOSSES.aliases.items()}
 }
 
 # The per-sample function behind each class, so that get(mean_squared_error) gives the class.
@@ -117,9 +105,6 @@ _FUNCTIONS: dict = {
     generator_loss: GeneratorLoss,
 }
 
-# Extra keys that Keras 3 writes next to "class_name" and "config"; they are never used.
-_IGNORED_SPEC_KEYS = {"module", "registered_name"}
-
 
 def get(identifier) -> Loss:
     """A :class:`Loss` from a name, a config dict, a Loss or a function.
@@ -127,8 +112,9 @@ def get(identifier) -> Loss:
     Parameters
     ----------
     identifier : str, dict, Loss or callable
-        - a name from :data:`NAMES` (``"mean_squared_error"``, ``"mse"``, ...): that loss with
-          its default settings;
+        - a name from :data:`NAMES` (``"mean_squared_error"``, ``"mse"``, ...) in any case, with
+          or without underscores (``"MeanSquaredError"``, ``"MSE"``): that loss with its
+          default settings;
         - ``{"class_name": "BinaryCrossentropy", "config": {"from_logits": True}}``: see
           :func:`deserialize`;
         - a :class:`Loss`: returned unchanged (a Loss class: an instance with default settings);
@@ -151,12 +137,7 @@ def get(identifier) -> Loss:
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
-        cls = NAMES.get(identifier)
-        if cls is None:
-            raise ValueError(
-                f"unknown loss {identifier!r}; valid names: {', '.join(sorted(NAMES))}"
-            )
-        return cls()
+        return LOSSES.instance(identifier)
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
@@ -199,36 +180,22 @@ def serialize(loss) -> dict:
 
 
 def deserialize(spec: dict) -> Loss:
-    """Rebuild a loss from :func:`serialize` output, looking the class up in :data:`REGISTRY`.
+    """Rebuild a loss from :func:`serialize` output, looking the class up in :data:`LOSSES`.
 
     Examples
     --------
     >>> deserialize({"class_name": "Huber", "config": {"delta": 2.0}}).delta
     2.0
     """
-    if not isinstance(spec, dict) or "class_name" not in spec:
-        raise ValueError(f"a loss spec must be a dict with 'class_name' and 'config'; got {spec!r}")
-    unknown_keys = set(spec) - {"class_name", "config"} - _IGNORED_SPEC_KEYS
-    if unknown_keys:
-        raise ValueError(
-            f"a loss spec has only 'class_name' and 'config'; got also "
-            f"{', '.join(sorted(unknown_keys))}"
-        )
-    cls = REGISTRY.get(spec["class_name"])
-    if cls is None:
-        raise ValueError(
-            f"unknown loss class {spec['class_name']!r}; known losses: {', '.join(sorted(REGISTRY))}"
-        )
-    config = spec.get("config") or {}
-    if not isinstance(config, dict):
-        raise ValueError(f"the config of {spec['class_name']} must be a dict; got {config!r}")
+    cls, config = LOSSES.from_config(spec)
     try:
-        return cls.from_config(dict(config))
+        return cls.from_config(config)
     except TypeError as error:
         raise ValueError(f"invalid config for {spec['class_name']}: {error}") from None
 
 
 __all__ = [
+    "LOSSES",
     "Loss",
     "LossFunctionWrapper",
     "NAMES",

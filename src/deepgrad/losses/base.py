@@ -19,11 +19,17 @@ import re
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..utils.registry import Registry
 
-__all__ = ["Loss", "LossFunctionWrapper", "REGISTRY", "REDUCTIONS", "EPSILON", "reduce_losses"]
+__all__ = [
+    "Loss", "LossFunctionWrapper", "LOSSES", "REGISTRY", "REDUCTIONS", "EPSILON", "reduce_losses",
+]
 
-#: Every :class:`Loss` subclass by class name; the only place deserialisation looks a class up.
-REGISTRY: dict[str, type["Loss"]] = {}
+#: Every :class:`Loss` subclass under its snake_case class name (``mean_squared_error``), with
+#: the aliases :mod:`deepgrad.losses` adds (``mse``); the only place a loss is looked up by name.
+LOSSES = Registry("loss")
+#: The same classes by class name (``MeanSquaredError``): a live view of :data:`LOSSES`.
+REGISTRY = LOSSES.by_class_name()
 
 #: Valid values of ``reduction``. Keras's ``"sum_over_batch_size"`` is accepted as ``"mean"``.
 REDUCTIONS = ("mean", "sum", "none")
@@ -226,7 +232,7 @@ class Loss:
     def __init_subclass__(cls, register: bool = True, **kwargs):
         super().__init_subclass__(**kwargs)
         if register:
-            REGISTRY[cls.__name__] = cls
+            LOSSES.register_class(cls)
 
     #: The per-sample loss function ``function(*inputs, **settings)``; None means ``call`` is
     #: written out by the subclass.

@@ -12,6 +12,7 @@ or a plain function into a metric; ``"accuracy"`` is resolved from the loss as K
 
 from __future__ import annotations
 
+from ..utils.registry import Registry, normalize
 from ._accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -23,7 +24,6 @@ from ._base import (
     Mean,
     MeanMetricWrapper,
     Metric,
-    _snake_case,
     accuracy,
     binary_accuracy,
     categorical_accuracy,
@@ -36,27 +36,31 @@ from ._regression import MeanAbsoluteError, MeanSquaredError, R2Score, RootMeanS
 
 __all__ = [
     "AUC", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "Mean", "MeanAbsoluteError",
-    "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "R2Score", "Recall",
-    "RootMeanSquaredError", "SparseCategoricalAccuracy", "accuracy", "binary_accuracy",
+    "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "R2Score", "REGISTRY",
+    "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy", "accuracy", "binary_accuracy",
     "categorical_accuracy", "get", "mean_absolute_error", "mean_squared_error", "serialize",
     "sparse_categorical_accuracy",
 ]
 
 # ------------------------------------------------------------------ lookup
-_CLASSES: dict[str, type[Metric]] = {
-    cls.__name__: cls
-    for cls in (Accuracy, AUC, BinaryAccuracy, CategoricalAccuracy, Mean, MeanAbsoluteError,
-                MeanMetricWrapper, MeanSquaredError, Precision, R2Score, Recall,
-                RootMeanSquaredError, SparseCategoricalAccuracy)
-}
-_ALIASES: dict[str, type[Metric]] = {
-    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
-    "sparse_categorical_accuracy": SparseCategoricalAccuracy, "precision": Precision,
-    "recall": Recall, "auc": AUC, "mean_absolute_error": MeanAbsoluteError,
-    "mae": MeanAbsoluteError, "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
-    "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
-    "r2_score": R2Score, "r2": R2Score,
-}
+#: Canonical snake_case name → metric class, looked up by any spelling (``"R2Score"``, ``"r2"``).
+#: :func:`get` resolves the name ``"accuracy"`` (``"acc"``) from the loss; a config dict with
+#: ``"class_name": "Accuracy"`` gives the class (exact equality of labels and predictions).
+REGISTRY = Registry("metric")
+REGISTRY.register("accuracy", Accuracy, aliases=["acc"])
+REGISTRY.register("auc", AUC)
+REGISTRY.register("binary_accuracy", BinaryAccuracy)
+REGISTRY.register("categorical_accuracy", CategoricalAccuracy)
+REGISTRY.register("mean", Mean)
+REGISTRY.register("mean_absolute_error", MeanAbsoluteError, aliases=["mae"])
+REGISTRY.register("mean_metric_wrapper", MeanMetricWrapper)
+REGISTRY.register("mean_squared_error", MeanSquaredError, aliases=["mse"])
+REGISTRY.register("precision", Precision)
+REGISTRY.register("r2_score", R2Score, aliases=["r2"])
+REGISTRY.register("recall", Recall)
+REGISTRY.register("root_mean_squared_error", RootMeanSquaredError, aliases=["rmse"])
+REGISTRY.register("sparse_categorical_accuracy", SparseCategoricalAccuracy)
+
 # Loss names with underscores removed, so "binary_crossentropy", "BinaryCrossEntropy" and
 # "binary_cross_entropy" all match. Hinge losses score raw margins: their threshold is 0.
 _BINARY_LOSSES = {"binarycrossentropy", "bce", "binaryfocalcrossentropy", "logloss"}
@@ -76,7 +80,7 @@ def _loss_key(loss) -> str:
         name = loss.__name__
     else:
         name = type(loss).__name__
-    return _snake_case(name).replace("_", "").replace(" ", "")
+    return normalize(name)
 
 
 def _accuracy_for(name: str, loss, output_shape) -> Metric:
@@ -102,7 +106,7 @@ def serialize(metric: Metric) -> dict:
     {'class_name': 'BinaryAccuracy', 'config': {'name': 'binary_accuracy', 'threshold': 0.3}}
     """
     config = metric.get_config()
-    if type(metric).__name__ not in _CLASSES or callable(config.get("fn")):
+    if REGISTRY.name_of(type(metric)) is None or callable(config.get("fn")):
         raise ValueError(
             f"cannot serialize the custom metric {metric.name!r}: a model file only names deepgrad's "
             "own metrics; pass it again to compile() after loading"
@@ -117,7 +121,8 @@ def get(identifier, loss=None, output_shape=None) -> Metric | None:
     ----------
     identifier : str, dict, Metric, callable or None
         A name or alias (``"accuracy"``/``"acc"``, ``"binary_accuracy"``, ``"precision"``,
-        ``"recall"``, ``"auc"``, ``"mae"``, ``"mse"``, ``"rmse"``, ``"r2"``...), a class name, a
+        ``"recall"``, ``"auc"``, ``"mae"``, ``"mse"``, ``"rmse"``, ``"r2"``...) in any case, with
+        or without underscores (so Keras's class names, ``"R2Score"``, work too), a
         config dict ``{"class_name": ..., "config": {...}}``, a :class:`Metric` (returned as is),
         or a function ``fn(y_true, y_pred) -> per-sample array`` (wrapped in a
         :class:`MeanMetricWrapper`). A metric made from a string is named by that string, so
@@ -146,20 +151,12 @@ def get(identifier, loss=None, output_shape=None) -> Metric | None:
     if identifier is None or isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, dict):
-        class_name = identifier.get("class_name")
-        cls = _CLASSES.get(class_name) or _ALIASES.get(class_name)
-        if cls is None:
-            valid = ", ".join(sorted(_CLASSES))
-            raise ValueError(f"unknown metric class {class_name!r}; valid names: {valid}")
-        return cls.from_config(dict(identifier.get("config", {})))
+        cls, config = REGISTRY.from_config(identifier)
+        return cls.from_config(config)
     if isinstance(identifier, str):
-        if identifier.lower() in ("accuracy", "acc"):
+        if REGISTRY.canonical(identifier) == "accuracy":
             return _accuracy_for(identifier, loss, output_shape)
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None or cls is MeanMetricWrapper:
-            valid = sorted({"accuracy", "acc", *_ALIASES, *_CLASSES} - {"MeanMetricWrapper"})
-            raise ValueError(f"unknown metric {identifier!r}; valid names: {', '.join(valid)}")
-        return cls(name=identifier)
+        return REGISTRY.instance(identifier, name=identifier)
     if callable(identifier):
         return MeanMetricWrapper(identifier)
     raise TypeError(f"cannot interpret {type(identifier).__name__} as a metric: {identifier!r}")

@@ -117,7 +117,7 @@ class BatchNorm(Function):
         """``array`` as a (rows, features) matrix: the feature axis last, the others folded."""
         if self.axis % array.ndim != array.ndim - 1:
             array = np.moveaxis(array, self.axis, -1)
-        return np.ascontiguousarray(array).reshape(-1, array.shape[-1])
+        return array.reshape(-1, array.shape[-1])  # a copy only when not contiguous
 
     def _shaped(self, matrix: np.ndarray, like: np.ndarray) -> np.ndarray:
         """A (rows, features) matrix back in the shape of ``like``."""

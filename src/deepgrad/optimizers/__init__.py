@@ -8,34 +8,25 @@ Learning-rate schedules live in :mod:`deepgrad.schedules`.
 
 from __future__ import annotations
 
+from ..utils.registry import Registry
 from .adam import Adam, AdamW, Nadam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .base import NonFiniteGradientError, Optimizer
 from .ewma import ewma
 from .sgd import SGD
 
-#: Canonical snake_case names (and explicit aliases) → class. The only place names are resolved.
-REGISTRY: dict[str, type[Optimizer]] = {
-    "sgd": SGD,
-    "adagrad": Adagrad,
-    "adadelta": Adadelta,
-    "rmsprop": RMSprop,
-    "adam": Adam,
-    "adamw": AdamW,
-    "nadam": Nadam,
-}
-ALIASES: dict[str, str] = {"gradient_descent": "sgd", "rms_prop": "rmsprop", "adam_w": "adamw"}
-
-
-def _lookup(name: str) -> type[Optimizer]:
-    key = name.lower()
-    key = ALIASES.get(key, key)
-    if key not in REGISTRY:
-        raise ValueError(
-            f"unknown optimizer {name!r}; valid names: {', '.join(REGISTRY)} "
-            f"(aliases: {', '.join(f'{a}={c}' for a, c in ALIASES.items())})"
-        )
-    return REGISTRY[key]
+#: Canonical snake_case name → class, looked up by any spelling (``"Adam"``, ``"RMSprop"``);
+#: the only place optimizer names are resolved.
+REGISTRY = Registry("optimizer")
+REGISTRY.register("sgd", SGD, aliases=["gradient_descent"])
+REGISTRY.register("adagrad", Adagrad)
+REGISTRY.register("adadelta", Adadelta)
+REGISTRY.register("rmsprop", RMSprop, aliases=["rms_prop"])
+REGISTRY.register("adam", Adam)
+REGISTRY.register("adamw", AdamW, aliases=["adam_w"])
+REGISTRY.register("nadam", Nadam)
+#: Other accepted names → canonical name (a live read-only view of the registry's aliases).
+ALIASES = REGISTRY.aliases
 
 
 def serialize(optimizer: Optimizer) -> dict:
@@ -46,15 +37,15 @@ def serialize(optimizer: Optimizer) -> dict:
 def deserialize(spec: dict) -> Optimizer:
     """Rebuild an optimizer from :func:`serialize` output; classes come only from
     :data:`REGISTRY`."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("class_name"), str):
-        raise ValueError(
-            f"an optimizer spec must be a dict with 'class_name' and 'config'; got {spec!r}"
-        )
-    return _lookup(spec["class_name"]).from_config(dict(spec.get("config") or {}))
+    cls, config = REGISTRY.from_config(spec)
+    return cls.from_config(config)
 
 
 def get(identifier) -> Optimizer:
     """An optimizer from a name (with default settings), a config dict or an instance.
+
+    Names are looked up in any case, with or without underscores (``"adam"``, ``"Adam"``,
+    ``"RMSprop"``, ``"rms_prop"``).
 
     Examples
     --------
@@ -66,12 +57,12 @@ def get(identifier) -> Optimizer:
     >>> optimizers.get("adan")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown optimizer 'adan'; valid names: sgd, adagrad, adadelta, rmsprop, adam, ...
+    ValueError: unknown optimizer 'adan'. Did you mean 'adam'? Valid names: adadelta, adagrad, ...
     """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
-        return _lookup(identifier)()
+        return REGISTRY.instance(identifier)
     if isinstance(identifier, dict):
         return deserialize(identifier)
     raise TypeError(
