@@ -140,16 +140,16 @@ def test_more_than_two_classes_is_a_clear_error(estimator):
         estimator.fit(AND_X, [1, 1, 1, 1])
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"rule": "hinge"}, "rule must be one of"),
-    ({"learning_rate": 0.0}, "learning_rate"),
-    ({"max_iter": 0}, "max_iter"),
-    ({"shuffle": "yes"}, "shuffle"),
+@pytest.mark.parametrize("params, error, message", [
+    ({"rule": "hinge"}, ValueError, "rule must be one of"),
+    ({"learning_rate": 0.0}, ValueError, "learning_rate must be a finite number > 0; got 0.0"),
+    ({"max_iter": 0}, ValueError, "max_iter must be an int >= 1; got 0"),
+    ({"shuffle": "yes"}, TypeError, "shuffle must be True or False; got str 'yes'"),
 ])
-def test_bad_parameters_fail_in_fit_not_in_init(params, message):
+def test_bad_parameters_fail_in_fit_not_in_init(params, error, message):
     model = Perceptron(**params)  # stored unchanged
     assert model.get_params()[next(iter(params))] == next(iter(params.values()))
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         model.fit(AND_X, AND_Y)
 
 
@@ -295,5 +295,5 @@ def test_logistic_regression_on_separable_data_warns():
 def test_logistic_regression_parameters_are_checked_in_fit():
     with pytest.raises(ValueError, match="tol"):
         LogisticRegression(tol=-1.0).fit(AND_X, AND_Y)
-    with pytest.raises(ValueError, match="fit_intercept"):
+    with pytest.raises(TypeError, match="fit_intercept must be True or False; got int 1"):
         LogisticRegression(fit_intercept=1).fit(AND_X, AND_Y)

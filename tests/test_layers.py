@@ -318,8 +318,11 @@ def test_dense_signature_keeps_units_and_activation_positional():
     assert Dense(4).activation is activations.linear
     with pytest.raises(TypeError):
         Dense(32, "relu", False)  # use_bias is keyword-only
-    for bad in (0, -3, 2.5, True):
-        with pytest.raises(ValueError, match="units"):
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match=f"units must be an int >= 1; got {bad}"):
+            Dense(bad)
+    for bad in (2.5, True, "8"):
+        with pytest.raises(TypeError, match="units must be an int >= 1; got"):
             Dense(bad)
 
 

@@ -909,8 +909,8 @@ def test_sample_weight_is_checked():
             ValueError,
             "reduction must be one of 'mean', 'sum', 'none'",
         ),
-        (lambda: Huber(delta=0.0), ValueError, "delta must be positive"),
-        (lambda: Huber(delta=-1.0), ValueError, "delta must be a finite number >= 0"),
+        (lambda: Huber(delta=0.0), ValueError, "delta must be a finite number > 0; got 0.0"),
+        (lambda: Huber(delta=-1.0), ValueError, "delta must be a finite number > 0"),
         (
             lambda: BinaryCrossentropy(label_smoothing=1.5),
             ValueError,

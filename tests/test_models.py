@@ -178,9 +178,9 @@ def _compiled(loss="bce", units=1, activation="sigmoid"):
         (dict(x=np.ones((0, 4)), y=np.ones(0)), ValueError, "empty"),
         (dict(y=np.array(["a", "b", "a", "b", "a"])), TypeError, r"y must be numeric.*strings.*'a' at index 0"),
         (dict(y=np.array([0, 1, 2, 0, 1])), ValueError, r"0/1 labels.*y\[2\] is 2"),
-        (dict(batch_size=0), ValueError, "batch_size must be a positive int; got 0"),
-        (dict(epochs=-1), ValueError, "epochs must be a positive int; got -1"),
-        (dict(batch_size=2.5), TypeError, "batch_size must be a positive int"),
+        (dict(batch_size=0), ValueError, "batch_size must be an int >= 1; got 0"),
+        (dict(epochs=-1), ValueError, "epochs must be an int >= 1; got -1"),
+        (dict(batch_size=2.5), TypeError, "batch_size must be an int >= 1; got float 2.5"),
         (dict(validation_split=1.0), ValueError, r"validation_split must be in \[0, 1\)"),
         (dict(sample_weight=np.ones(3)), ValueError, r"sample_weight must have shape \(5,\)"),
     ],
@@ -357,7 +357,7 @@ def test_bad_input_to_predict_is_refused_clearly(x, error, pattern):
     model = _binary_model()
     with pytest.raises(error, match=pattern):
         model.predict(x)
-    with pytest.raises(ValueError, match="batch_size must be a positive int; got 0"):
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1; got 0"):
         model.predict(np.ones((1, 4), dtype=np.float32), batch_size=0)
 
 

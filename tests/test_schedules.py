@@ -99,7 +99,7 @@ def test_lookup_errors_are_actionable():
         schedules.get("exponential_decay")
     with pytest.raises(TypeError):
         schedules.get(0.1)
-    with pytest.raises(ValueError, match="decay_steps must be > 0"):
+    with pytest.raises(ValueError, match="decay_steps must be a finite number > 0"):
         ExponentialDecay(0.1, 0, 0.5)
 
 

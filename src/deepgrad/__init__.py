@@ -22,15 +22,14 @@ from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepg
     regularizers,
     schedules,
 )
-from .native import kernels  # noqa: E402
-from .utils.rng import set_seed  # noqa: E402
 from .autograd.gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
-from .saving.save_load import ModelFileError, load_model  # noqa: E402
-from .training.sequential import Sequential  # noqa: E402
-from .functional import concatenate, maximum, minimum, stack, tensor, where  # noqa: E402
 from .autograd.parameter import Parameter  # noqa: E402
 from .autograd.tensor import Tensor, is_grad_enabled, no_grad  # noqa: E402
-
+from .functional import concatenate, maximum, minimum, stack, tensor, where  # noqa: E402
+from .native import kernels  # noqa: E402
+from .saving.save_load import ModelFileError, load_model  # noqa: E402
+from .training.sequential import Sequential  # noqa: E402
+from .utils.rng import set_seed  # noqa: E402
 
 __all__ = [
     "GradcheckError",

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Callable
-
-import numpy as np
 
 from . import functional, ops
 from .autograd.tensor import Tensor, _apply
+from .utils.checks import check_number
 from .utils.registry import Registry
 
 __all__ = [
@@ -42,12 +40,6 @@ SELU_ALPHA = 1.6732632423543772  # α
 
 def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
-
-
-def _check_real(name: str, value) -> None:
-    """Raise unless ``value`` is a finite real number (bools are not numbers here)."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number; got {value!r}")
 
 
 def step(x) -> Tensor:
@@ -135,7 +127,7 @@ def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
     >>> leaky_relu([-10.0, 3.0], negative_slope=0.2)
     Tensor([-2.,  3.])
     """
-    _check_real("negative_slope", negative_slope)
+    check_number(negative_slope, "negative_slope")
     x = _as_tensor(x)
     positive_part = x.relu()
     return positive_part + negative_slope * (x - positive_part)
@@ -182,7 +174,7 @@ def elu(x, alpha: float = 1.0) -> Tensor:
     >>> elu([-1.0, 0.0, 2.0], alpha=1.0).numpy().round(6)
     array([-0.632121,  0.      ,  2.      ], dtype=float32)
     """
-    _check_real("alpha", alpha)
+    check_number(alpha, "alpha")
     x = _as_tensor(x)
     exp_input = x.clip(max=0.0)  # 0 for x > 0; Clip passes its gradient at 0: elu'(0) = alpha
     return x.relu() + alpha * (functional.floored_exp(exp_input) - 1.0)
@@ -272,7 +264,7 @@ def _settings(name: str, fn: Callable, config) -> dict:
             if isinstance(value, bool) or not isinstance(value, Integral):
                 raise ValueError(f"{name} setting 'axis' must be an int; got {value!r}")
         else:
-            _check_real(f"{name} setting {key!r}", value)
+            check_number(value, f"{name} setting {key!r}")
     return config
 
 

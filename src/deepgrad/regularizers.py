@@ -11,22 +11,11 @@ Layers take them as ``kernel_regularizer=`` / ``bias_regularizer=`` and report t
 
 from __future__ import annotations
 
-import math
-import numbers
-
 from .autograd.tensor import Tensor
+from .utils.checks import check_number
 from .utils.registry import Registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "REGISTRY", "get", "serialize"]
-
-
-def _factor(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0.0):
-        raise ValueError(f"{name} must be a finite non-negative number; got {value}")
-    return value
 
 
 def _as_tensor(weight) -> Tensor:
@@ -71,7 +60,7 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1: float = 0.01):
-        self.l1 = _factor("l1", l1)
+        self.l1 = check_number(l1, "l1", low=0)
 
     def __call__(self, weight) -> Tensor:
         return self.l1 * _as_tensor(weight).abs().sum()
@@ -95,7 +84,7 @@ class L2(Regularizer):
     """
 
     def __init__(self, l2: float = 0.01):
-        self.l2 = _factor("l2", l2)
+        self.l2 = check_number(l2, "l2", low=0)
 
     def __call__(self, weight) -> Tensor:
         weight = _as_tensor(weight)
@@ -121,8 +110,8 @@ class L1L2(Regularizer):
     """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0):
-        self.l1 = _factor("l1", l1)
-        self.l2 = _factor("l2", l2)
+        self.l1 = check_number(l1, "l1", low=0)
+        self.l2 = check_number(l2, "l2", low=0)
 
     def __call__(self, weight) -> Tensor:
         weight = _as_tensor(weight)

@@ -7,18 +7,17 @@ Pass one as ``learning_rate=`` to any optimizer; it is evaluated at ``optimizer.
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Integral
 
+from .utils.checks import check_number
 from .utils.registry import Registry
 
 
 def _number(name: str, value, positive: bool = False):
-    """``value`` as a Python int or float (kept JSON-friendly) after checking it."""
-    if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value):
-        raise TypeError(f"{name} must be a number; got {value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be > 0; got {value}")
-    return int(value) if isinstance(value, Integral) else float(value)
+    """``value`` checked to be a finite number (> 0 when ``positive``), kept an int when it is
+    one, so configs stay as they were written."""
+    number = check_number(value, name, low=0 if positive else None, low_open=positive)
+    return int(value) if isinstance(value, Integral) else number
 
 
 def _step(step) -> float:

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
-import numbers
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
-
 
 __all__ = ["BinaryLinearClassifier", "ConvergenceWarning", "DecisionBoundary", "NotFittedError"]
 
@@ -47,24 +44,6 @@ def convergence_warning_category() -> type[Warning]:
 
 def warn_not_converged(message: str) -> None:
     warnings.warn(message, convergence_warning_category(), stacklevel=4)
-
-
-def check_positive_real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
-    return float(value)
-
-
-def check_positive_integer(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
-    return int(value)
-
-
-def check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
 
 
 def _format_number(value: float) -> str:

@@ -7,9 +7,10 @@ import numbers
 
 import numpy as np
 
-from ..functional import sigmoid_cross_entropy_with_logits
 from ..autograd.tensor import Tensor
-from .base import BinaryLinearClassifier, check_bool, check_positive_integer, check_positive_real, warn_not_converged
+from ..functional import sigmoid_cross_entropy_with_logits
+from ..utils.checks import check_bool, check_number, check_positive_int
+from .base import BinaryLinearClassifier, warn_not_converged
 
 __all__ = ["LogisticRegression", "log_loss_and_gradient"]
 
@@ -89,8 +90,8 @@ class LogisticRegression(BinaryLinearClassifier):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_positive_real(self.learning_rate, "learning_rate")
-        check_positive_integer(self.max_iter, "max_iter")
+        check_number(self.learning_rate, "learning_rate", low=0, low_open=True)
+        check_positive_int(self.max_iter, "max_iter")
         tol = self.tol
         if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not math.isfinite(tol) or tol < 0:
             raise ValueError(f"tol must be a finite number >= 0; got {tol!r}")

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..utils.checks import check_bool, check_number, check_positive_int
 from ..utils.rng import as_generator
-from .base import (
-    BinaryLinearClassifier,
-    check_bool,
-    check_positive_integer,
-    check_positive_real,
-    warn_not_converged,
-)
+from .base import BinaryLinearClassifier, warn_not_converged
 
 __all__ = ["Perceptron"]
 
@@ -90,8 +85,8 @@ class Perceptron(BinaryLinearClassifier):
     def _check_params(self) -> None:
         if self.rule not in RULES:
             raise ValueError(f"rule must be one of {', '.join(map(repr, RULES))}; got {self.rule!r}")
-        check_positive_real(self.learning_rate, "learning_rate")
-        check_positive_integer(self.max_iter, "max_iter")
+        check_number(self.learning_rate, "learning_rate", low=0, low_open=True)
+        check_positive_int(self.max_iter, "max_iter")
         check_bool(self.shuffle, "shuffle")
         check_bool(self.fit_intercept, "fit_intercept")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..utils.checks import check_positive_int
+
 __all__ = [
     "as_features",
     "as_targets",
@@ -19,15 +21,6 @@ __all__ = [
     "class_weights_to_sample_weights",
     "one_hot",
 ]
-
-
-def check_positive_int(value, name: str) -> int:
-    """``value`` as an int ≥ 1, or a TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int; got {value}")
-    return int(value)
 
 
 def check_finite(array: np.ndarray, name: str) -> None:

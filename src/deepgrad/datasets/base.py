@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..utils.checks import check_number
 
 __all__ = ["Dataset"]
 
@@ -75,27 +75,6 @@ class Dataset:
         )
 
 
-def check_int(name: str, value, *, minimum: int) -> int:
-    """``value`` as an int, or a TypeError/ValueError naming ``name``, the bound and the value."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int >= {minimum}; got {value!r} ({type(value).__name__})"
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value}")
-    return int(value)
-
-
-def check_real(name: str, value, *, expected: str, is_valid) -> float:
-    """``value`` as a finite float accepted by ``is_valid``, or an error saying ``expected``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {expected}; got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not (math.isfinite(value) and is_valid(value)):
-        raise ValueError(f"{name} must be {expected}; got {value!r}")
-    return value
-
-
 def check_noise(value) -> float:
     """The ``noise=`` argument of the toy generators: a finite number >= 0."""
-    return check_real("noise", value, expected="a number >= 0", is_valid=lambda v: v >= 0)
+    return check_number(value, "noise", low=0)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..utils.checks import check_int, check_number
 from ..utils.rng import as_generator
-from .base import check_int, check_noise, check_real
+from .base import check_noise
 
 __all__ = ["make_blobs", "make_circles", "make_moons", "make_spiral", "make_xor"]
 
@@ -69,7 +70,7 @@ def make_moons(n_samples: int = 100, *, noise: float = 0.1, seed=None):
     >>> np.bincount(y)
     array([100, 100])
     """
-    n_samples = check_int("n_samples", n_samples, minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     noise = check_noise(noise)
     rng = as_generator(seed)
     labels = _class_labels(n_samples, 2)
@@ -112,11 +113,9 @@ def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0
     >>> np.allclose(radius[y == 0], 1.0), np.allclose(radius[y == 1], 0.5)
     (True, True)
     """
-    n_samples = check_int("n_samples", n_samples, minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     noise = check_noise(noise)
-    factor = check_real(
-        "factor", factor, expected="a number strictly between 0 and 1", is_valid=lambda v: 0 < v < 1
-    )
+    factor = check_number(factor, "factor", low=0, high=1, low_open=True, high_open=True)
     rng = as_generator(seed)
     labels = _class_labels(n_samples, 2)
     angles = rng.uniform(0.0, 2.0 * np.pi, size=n_samples)
@@ -159,8 +158,8 @@ def make_spiral(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.05
     >>> X.shape, np.bincount(y)
     ((300, 2), array([100, 100, 100]))
     """
-    n_classes = check_int("n_classes", n_classes, minimum=2)
-    n_samples = check_int("n_samples", n_samples, minimum=n_classes)
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=n_classes)
     noise = check_noise(noise)
     rng = as_generator(seed)
     labels = _class_labels(n_samples, n_classes)
@@ -202,7 +201,7 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.3, seed=None):
     >>> np.bincount(y)
     array([100, 100])
     """
-    n_samples = check_int("n_samples", n_samples, minimum=4)
+    n_samples = check_int(n_samples, "n_samples", minimum=4)
     noise = check_noise(noise)
     rng = as_generator(seed)
     quadrant_signs = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])
@@ -216,7 +215,7 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.3, seed=None):
 def _blob_centers(centers, rng: np.random.Generator) -> np.ndarray:
     """The centers as a float64 array of shape ``(n_centers, 2)``, placed on a circle for an int."""
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
-        n_centers = check_int("centers", centers, minimum=2)
+        n_centers = check_int(centers, "centers", minimum=2)
         # Evenly on a circle, neighbours BLOB_CENTER_SPACING apart, randomly rotated.
         radius = BLOB_CENTER_SPACING / (2.0 * np.sin(np.pi / n_centers))
         angles = rng.uniform(0.0, 2.0 * np.pi) + 2.0 * np.pi * np.arange(n_centers) / n_centers
@@ -309,10 +308,8 @@ def make_blobs(
     rng = as_generator(seed)
     center_points = _blob_centers(centers, rng)
     n_centers = len(center_points)
-    n_samples = check_int("n_samples", n_samples, minimum=n_centers)
-    cluster_std = check_real(
-        "cluster_std", cluster_std, expected="a number >= 0", is_valid=lambda v: v >= 0
-    )
+    n_samples = check_int(n_samples, "n_samples", minimum=n_centers)
+    cluster_std = check_number(cluster_std, "cluster_std", low=0)
     if not isinstance(separable, (bool, np.bool_)):
         raise TypeError(f"separable must be True or False; got {separable!r}")
     labels = _class_labels(n_samples, n_centers)

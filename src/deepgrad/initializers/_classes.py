@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..utils.checks import check_int
 from ..utils.rng import as_generator
 from ._functions import (
     _dtype,
@@ -26,11 +27,7 @@ from ._functions import (
 
 
 def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"seed must be None or an int; got {type(seed).__name__}")
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed}")
-    return None if seed is None else int(seed)
+    return None if seed is None else check_int(seed, "seed", minimum=0)
 
 
 class Initializer:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from .. import activations, initializers, regularizers
 from ..autograd.tensor import Tensor
+from ..utils.checks import check_number
 from .base import Layer
 from .core import cast_to
 
 __all__ = ["LeakyReLU", "PReLU", "ELU"]
-
-
-def _non_negative(name: str, value) -> float:
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a finite non-negative number; got {value}")
-    return value
 
 
 class LeakyReLU(Layer):
@@ -36,7 +28,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, negative_slope: float = 0.01, **kwargs):
         super().__init__(**kwargs)
-        self.negative_slope = _non_negative("negative_slope", negative_slope)
+        self.negative_slope = check_number(negative_slope, "negative_slope", low=0)
 
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         return activations.leaky_relu(x, self.negative_slope)
@@ -63,7 +55,7 @@ class ELU(Layer):
 
     def __init__(self, alpha: float = 1.0, **kwargs):
         super().__init__(**kwargs)
-        self.alpha = _non_negative("alpha", alpha)
+        self.alpha = check_number(alpha, "alpha", low=0)
 
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         return activations.elu(x, self.alpha)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import activations, functional, initializers, regularizers
 from ..autograd.tensor import Tensor
+from ..utils.checks import check_positive_int
 from ..utils.rng import as_generator
 from .base import Layer
 
@@ -22,12 +23,6 @@ def cast_to(x: Tensor, dtype) -> Tensor:
 def seed_config(seed):
     """A seed as it can be stored in a JSON config: ints are kept, generators are not."""
     return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 class Input(Layer):
@@ -59,7 +54,7 @@ class Input(Layer):
         shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         for size in shape:
             if size is not None:
-                _positive_int("every size in Input shape", size)
+                check_positive_int(size, "every size in Input shape")
         super().__init__(input_shape=tuple(None if s is None else int(s) for s in shape), **kwargs)
 
     @property
@@ -152,7 +147,7 @@ class Dense(Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.units = _positive_int("units", units)
+        self.units = check_positive_int(units, "units")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
 from .. import initializers, ops, regularizers
 from ..autograd.tensor import Tensor, _apply
+from ..utils.checks import check_int, check_number
 from .base import Layer
 from .core import cast_to
 
@@ -74,15 +71,9 @@ class BatchNormalization(Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            raise TypeError(f"axis must be an int; got {axis!r}")
-        if not 0.0 <= float(momentum) <= 1.0:
-            raise ValueError(f"momentum must be in [0, 1]; got {momentum}")
-        if not (math.isfinite(float(epsilon)) and float(epsilon) > 0.0):
-            raise ValueError(f"epsilon must be a positive number; got {epsilon}")
-        self.axis = int(axis)
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.axis = check_int(axis, "axis")
+        self.momentum = check_number(momentum, "momentum", low=0, high=1)
+        self.epsilon = check_number(epsilon, "epsilon", low=0, low_open=True)
         self.center = bool(center)
         self.scale = bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)

@@ -7,8 +7,8 @@ import numbers
 import numpy as np
 
 from .. import functional
-from ..utils.rng import as_generator
 from ..autograd.tensor import Tensor
+from ..utils.rng import as_generator
 from .base import Layer
 from .core import seed_config
 

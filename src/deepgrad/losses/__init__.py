@@ -37,7 +37,12 @@ The losses, as ``function`` / class (aliases):
 
 from __future__ import annotations
 
-from .adversarial import DiscriminatorLoss, GeneratorLoss, discriminator_loss, generator_loss
+from .adversarial import (
+    DiscriminatorLoss,
+    GeneratorLoss,
+    discriminator_loss,
+    generator_loss,
+)
 from .base import LOSSES, REDUCTIONS, REGISTRY, Loss, LossFunctionWrapper, reduce_losses
 from .classification import (
     BinaryCrossentropy,

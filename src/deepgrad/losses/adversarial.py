@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..utils.checks import check_bool
 from .base import Loss, as_prediction, reduce_losses
-from .classification import binary_crossentropy, check_flag
+from .classification import binary_crossentropy
 
 __all__ = ["discriminator_loss", "generator_loss", "DiscriminatorLoss", "GeneratorLoss"]
 
@@ -52,7 +53,7 @@ def discriminator_loss(real_output, fake_output, from_logits: bool = True) -> Te
     >>> discriminator_loss(dg.Tensor([0.0]), dg.Tensor([0.0]))  # ln 2 + ln 2
     Tensor([1.3863])
     """
-    from_logits = check_flag(from_logits, "from_logits")
+    from_logits = check_bool(from_logits, "from_logits")
     real = as_prediction(real_output, "real_output")
     fake = as_prediction(fake_output, "fake_output")
     if real.shape[0] != fake.shape[0]:
@@ -90,7 +91,7 @@ def generator_loss(fake_output, mode: str = "non_saturating", from_logits: bool 
     Tensor([-0.6931])
     """
     mode = _check_mode(mode)
-    from_logits = check_flag(from_logits, "from_logits")
+    from_logits = check_bool(from_logits, "from_logits")
     fake = as_prediction(fake_output, "fake_output")
     if mode == "non_saturating":
         return binary_crossentropy(np.ones(fake.shape), fake, from_logits)
@@ -121,7 +122,7 @@ class DiscriminatorLoss(Loss):
 
     def __init__(self, from_logits: bool = True, *, reduction: str = "mean", name: str | None = None):
         super().__init__(reduction, name)
-        self.from_logits = check_flag(from_logits, "from_logits")
+        self.from_logits = check_bool(from_logits, "from_logits")
 
     def __call__(self, real_output, fake_output, sample_weight=None) -> Tensor:
         """The reduced loss of a batch of discriminator outputs on real and generated samples."""
@@ -162,7 +163,7 @@ class GeneratorLoss(Loss):
     ):
         super().__init__(reduction, name)
         self.mode = _check_mode(mode)
-        self.from_logits = check_flag(from_logits, "from_logits")
+        self.from_logits = check_bool(from_logits, "from_logits")
 
     def __call__(self, fake_output, sample_weight=None) -> Tensor:
         """The reduced loss of a batch of discriminator outputs on generated samples."""

@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..utils.checks import check_int
 from ..utils.registry import Registry
 
 __all__ = [
@@ -106,23 +107,7 @@ def class_axis(y_pred: Tensor, axis: int, loss_name: str) -> int:
 
 
 def check_axis(axis) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis must be an int; got {axis!r}")
-    return int(axis)
-
-
-def check_number(value, name: str, low: float = -np.inf, high: float = np.inf) -> float:
-    """``value`` as a finite float in ``[low, high]``, or a ValueError saying what was expected."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
-    value = float(value)
-    if not (np.isfinite(value) and low <= value <= high):
-        if np.isfinite(high):
-            bounds = f" in [{low:g}, {high:g}]"
-        else:
-            bounds = f" >= {low:g}" if np.isfinite(low) else ""
-        raise ValueError(f"{name} must be a finite number{bounds}; got {value}")
-    return value
+    return check_int(axis, "axis")
 
 
 # ---------------------------------------------------------------------- reductions

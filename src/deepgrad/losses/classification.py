@@ -21,13 +21,13 @@ from ..functional import (
     sigmoid_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits,
 )
+from ..utils.checks import check_bool, check_number
 from .base import (
     EPSILON,
     Loss,
     as_prediction,
     as_target,
     check_axis,
-    check_number,
     class_axis,
     per_sample_mean,
     same_shape_target,
@@ -42,12 +42,6 @@ __all__ = [
     "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy",
 ]
-
-
-def check_flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
 
 
 def check_label_smoothing(label_smoothing) -> float:
@@ -116,7 +110,7 @@ def binary_crossentropy(
     """
     y_pred = as_prediction(y_pred)
     y_true = binary_targets(y_true, y_pred, check_label_smoothing(label_smoothing))
-    if check_flag(from_logits, "from_logits"):
+    if check_bool(from_logits, "from_logits"):
         return per_sample_mean(sigmoid_cross_entropy_with_logits(y_pred, y_true))
     p = y_pred.clip(EPSILON, 1.0 - EPSILON)
     return per_sample_mean(-(y_true * p.log() + (1.0 - y_true) * (1.0 - p).log()))
@@ -156,7 +150,7 @@ def categorical_crossentropy(
     label_smoothing = check_label_smoothing(label_smoothing)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    from_logits = check_flag(from_logits, "from_logits")
+    from_logits = check_bool(from_logits, "from_logits")
     logits = y_pred if from_logits else softmax_logits(y_pred)
     if logits is not None and logits.ndim == 2:  # one fused primitive; gradient softmax - labels
         return softmax_cross_entropy_with_logits(logits, y_true)
@@ -239,7 +233,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
     y_pred = as_prediction(y_pred)
     class_axis(y_pred, -1, "sparse_categorical_crossentropy")
     labels = class_labels(y_true, y_pred)
-    from_logits = check_flag(from_logits, "from_logits")
+    from_logits = check_bool(from_logits, "from_logits")
     logits = y_pred if from_logits else softmax_logits(y_pred)
     if logits is not None and logits.ndim == 2:  # one fused primitive; gradient softmax - onehot
         return softmax_cross_entropy_with_logits(logits, labels.astype(np.int64, copy=False))
@@ -285,7 +279,7 @@ class BinaryCrossentropy(Loss):
         name: str | None = None,
     ):
         super().__init__(reduction, name)
-        self.from_logits = check_flag(from_logits, "from_logits")
+        self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
 
@@ -323,7 +317,7 @@ class CategoricalCrossentropy(Loss):
         name: str | None = None,
     ):
         super().__init__(reduction, name)
-        self.from_logits = check_flag(from_logits, "from_logits")
+        self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
         self.axis = check_axis(axis)
 
@@ -361,7 +355,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     def __init__(self, from_logits: bool = False, *, reduction: str = "mean", name: str | None = None):
         super().__init__(reduction, name)
-        self.from_logits = check_flag(from_logits, "from_logits")
+        self.from_logits = check_bool(from_logits, "from_logits")
 
     def value_and_gradient(self, y_true, y_pred, sample_weight=None):
         y_pred = as_prediction(y_pred)

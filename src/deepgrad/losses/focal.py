@@ -13,18 +13,17 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..functional import floored_exp, log_softmax, sigmoid_cross_entropy_with_logits
 from ..ops.stable import smallest_exp
+from ..utils.checks import check_bool, check_number
 from .base import (
     EPSILON,
     Loss,
     as_prediction,
     check_axis,
-    check_number,
     class_axis,
     per_sample_mean,
 )
 from .classification import (
     binary_targets,
-    check_flag,
     check_label_smoothing,
     distribution_targets,
     normalized_probabilities,
@@ -98,7 +97,7 @@ def binary_focal_crossentropy(
     y_pred = as_prediction(y_pred)
     y_true = binary_targets(y_true, y_pred, check_label_smoothing(label_smoothing))
     y_true = _check_probability_targets(y_true)
-    if check_flag(from_logits, "from_logits"):
+    if check_bool(from_logits, "from_logits"):
         crossentropy = sigmoid_cross_entropy_with_logits(y_pred, y_true)
         p, one_minus_p = y_pred.sigmoid(), (-y_pred).sigmoid()
     else:
@@ -107,7 +106,7 @@ def binary_focal_crossentropy(
         crossentropy = -(y_true * p.log() + (1.0 - y_true) * one_minus_p.log())
     one_minus_p_t = y_true * one_minus_p + (1.0 - y_true) * p
     losses = floored_power(one_minus_p_t, gamma) * crossentropy
-    if check_flag(apply_class_balancing, "apply_class_balancing"):
+    if check_bool(apply_class_balancing, "apply_class_balancing"):
         losses = losses * (y_true * alpha + (1.0 - y_true) * (1.0 - alpha))
     return per_sample_mean(losses)
 
@@ -156,7 +155,7 @@ def categorical_focal_crossentropy(
     label_smoothing = check_label_smoothing(label_smoothing)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    if check_flag(from_logits, "from_logits"):
+    if check_bool(from_logits, "from_logits"):
         log_probs = log_softmax(y_pred, axis)
         misses = 1.0 - floored_exp(log_probs)
     else:
@@ -203,10 +202,10 @@ class BinaryFocalCrossentropy(Loss):
         name: str | None = None,
     ):
         super().__init__(reduction, name)
-        self.apply_class_balancing = check_flag(apply_class_balancing, "apply_class_balancing")
+        self.apply_class_balancing = check_bool(apply_class_balancing, "apply_class_balancing")
         self.alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
         self.gamma = check_number(gamma, "gamma", low=0.0)
-        self.from_logits = check_flag(from_logits, "from_logits")
+        self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
 
@@ -250,6 +249,6 @@ class CategoricalFocalCrossentropy(Loss):
         super().__init__(reduction, name)
         self.alpha = check_number(alpha, "alpha", low=0.0)
         self.gamma = check_number(gamma, "gamma", low=0.0)
-        self.from_logits = check_flag(from_logits, "from_logits")
+        self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
         self.axis = check_axis(axis)

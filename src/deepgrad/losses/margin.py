@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..utils.checks import check_number
 from .base import (
     Loss,
     as_prediction,
-    check_number,
     per_sample_mean,
     reduce_losses,
     same_shape_target,

@@ -7,9 +7,10 @@ the gradient; here (as in Keras) the cost of ``"mean"`` is the plain average ``(
 
 from __future__ import annotations
 
-from ..functional import where
 from ..autograd.tensor import Tensor
-from .base import Loss, as_prediction, check_number, per_sample_mean, same_shape_target
+from ..functional import where
+from ..utils.checks import check_number
+from .base import Loss, as_prediction, per_sample_mean, same_shape_target
 
 __all__ = [
     "mean_squared_error",
@@ -22,10 +23,7 @@ __all__ = [
 
 
 def _check_delta(delta) -> float:
-    delta = check_number(delta, "delta", low=0.0)
-    if delta == 0.0:
-        raise ValueError("delta must be positive; got 0.0")
-    return delta
+    return check_number(delta, "delta", low=0, low_open=True)
 
 
 def _error(y_true, y_pred) -> Tensor:

@@ -32,7 +32,12 @@ from ._base import (
     sparse_categorical_accuracy,
 )
 from ._confusion import AUC, Precision, Recall
-from ._regression import MeanAbsoluteError, MeanSquaredError, R2Score, RootMeanSquaredError
+from ._regression import (
+    MeanAbsoluteError,
+    MeanSquaredError,
+    R2Score,
+    RootMeanSquaredError,
+)
 
 __all__ = [
     "AUC", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "Mean", "MeanAbsoluteError",

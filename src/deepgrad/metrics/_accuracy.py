@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import (
-    Metric,
     MeanMetricWrapper,
+    Metric,
     accuracy,
     binary_accuracy,
     categorical_accuracy,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import (
-    Metric,
     MeanMetricWrapper,
+    Metric,
     _align,
     _safe_divide,
     _weights_like,

@@ -22,7 +22,20 @@ gradient-check case.
 from .affine import Affine
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .base import REGISTRY, Function
-from .elementwise import Abs, Cast, Clip, Exp, Log, Maximum, Minimum, ReLU, Sqrt, Step, Tanh, Where
+from .elementwise import (
+    Abs,
+    Cast,
+    Clip,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    ReLU,
+    Sqrt,
+    Step,
+    Tanh,
+    Where,
+)
 from .normalization import BatchNorm
 from .random import Dropout
 from .reductions import Max, Mean, Min, Sum

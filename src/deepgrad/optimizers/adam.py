@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._checks import check_number
+from ..utils.checks import check_number
 from .base import Optimizer
 
 
@@ -75,9 +75,9 @@ class Adam(Optimizer):
         **kwargs,
     ):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1 = check_number("beta_1", beta_1, low=0.0, high=1.0, high_open=True)
-        self.beta_2 = check_number("beta_2", beta_2, low=0.0, high=1.0, high_open=True)
-        self.epsilon = check_number("epsilon", epsilon, low=0.0)
+        self.beta_1 = check_number(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = check_number(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = check_number(epsilon, "epsilon", low=0.0)
         self.amsgrad = bool(amsgrad)
 
     def _slots(self):
@@ -206,9 +206,9 @@ class Nadam(Optimizer):
 
     def __init__(self, learning_rate=0.001, *, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1 = check_number("beta_1", beta_1, low=0.0, high=1.0, high_open=True)
-        self.beta_2 = check_number("beta_2", beta_2, low=0.0, high=1.0, high_open=True)
-        self.epsilon = check_number("epsilon", epsilon, low=0.0)
+        self.beta_1 = check_number(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = check_number(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = check_number(epsilon, "epsilon", low=0.0)
         self._u_product = 1.0
 
     def _slots(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_number
+from ..utils.checks import check_number
 from .base import Optimizer
 
 
@@ -48,9 +48,9 @@ class Adagrad(Optimizer):
     ):
         super().__init__(learning_rate, **kwargs)
         self.initial_accumulator_value = check_number(
-            "initial_accumulator_value", initial_accumulator_value, low=0.0
+            initial_accumulator_value, "initial_accumulator_value", low=0.0
         )
-        self.epsilon = check_number("epsilon", epsilon, low=0.0)
+        self.epsilon = check_number(epsilon, "epsilon", low=0.0)
 
     def _slots(self):
         return {"accumulator": self.initial_accumulator_value}
@@ -117,8 +117,8 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate=0.001, *, rho=0.95, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.rho = check_number("rho", rho, low=0.0, high=1.0, high_open=True)
-        self.epsilon = check_number("epsilon", epsilon, low=0.0)
+        self.rho = check_number(rho, "rho", low=0.0, high=1.0, high_open=True)
+        self.epsilon = check_number(epsilon, "epsilon", low=0.0)
 
     def _slots(self):
         return {"accumulated_grad": 0.0, "accumulated_delta_var": 0.0}
@@ -199,9 +199,9 @@ class RMSprop(Optimizer):
         self, learning_rate=0.001, *, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs
     ):
         super().__init__(learning_rate, **kwargs)
-        self.rho = check_number("rho", rho, low=0.0, high=1.0, high_open=True)
-        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0)
-        self.epsilon = check_number("epsilon", epsilon, low=0.0)
+        self.rho = check_number(rho, "rho", low=0.0, high=1.0, high_open=True)
+        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0)
+        self.epsilon = check_number(epsilon, "epsilon", low=0.0)
         self.centered = bool(centered)
 
     def _slots(self):

@@ -14,11 +14,12 @@ import math
 
 import numpy as np
 
-from ..native import kernels
 from .. import schedules
 from ..autograd.tensor import Tensor
+from ..native import kernels
+from ..utils.checks import check_number, optional_positive
 from . import _state
-from ._checks import check_gradients, check_number, parameter_name, positive_or_none
+from ._checks import check_gradients, parameter_name
 from ._clipping import NonFiniteGradientError, clip_gradients
 from ._flat import FLOAT_DTYPES, FlatGroup, build_groups
 
@@ -102,11 +103,11 @@ class Optimizer:
     ):
         self.learning_rate = learning_rate
         self.weight_decay = None if weight_decay is None else check_number(
-            "weight_decay", weight_decay, low=0.0
+            weight_decay, "weight_decay", low=0.0
         )
-        self.clipnorm = positive_or_none("clipnorm", clipnorm)
-        self.clipvalue = positive_or_none("clipvalue", clipvalue)
-        self.global_clipnorm = positive_or_none("global_clipnorm", global_clipnorm)
+        self.clipnorm = optional_positive(clipnorm, "clipnorm")
+        self.clipvalue = optional_positive(clipvalue, "clipvalue")
+        self.global_clipnorm = optional_positive(global_clipnorm, "global_clipnorm")
         chosen = [k for k in ("clipnorm", "clipvalue", "global_clipnorm") if getattr(self, k)]
         if len(chosen) > 1:
             raise ValueError(
@@ -169,7 +170,7 @@ class Optimizer:
         if isinstance(value, schedules.LearningRateSchedule):
             self._learning_rate = value
         else:
-            self._learning_rate = check_number("learning_rate", value, low=0.0)
+            self._learning_rate = check_number(value, "learning_rate", low=0.0)
 
     @property
     def iterations(self) -> int:

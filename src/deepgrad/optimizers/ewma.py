@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_number
+from ..utils.checks import check_number
 
 _BLOCK = 64
 
@@ -51,7 +51,7 @@ def ewma(values, beta: float, bias_correction: bool = False, v0=0.0) -> np.ndarr
     >>> ewma([28, 13], beta=0.9, bias_correction=True)   # 2.8/0.1 and 3.82/0.19
     array([28.        , 20.10526316])
     """
-    beta = check_number("beta", beta, low=0.0, high=1.0, high_open=True)
+    beta = check_number(beta, "beta", low=0.0, high=1.0, high_open=True)
     x = np.asarray(values, dtype=np.float64)
     if x.ndim == 0:
         raise ValueError("ewma needs a sequence of values (an array with at least one axis)")

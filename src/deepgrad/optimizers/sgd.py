@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_number
+from ..utils.checks import check_number
 from .base import Optimizer
 
 
@@ -56,7 +56,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, *, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0)
+        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0)
         self.nesterov = bool(nesterov)
 
     def _slots(self):

@@ -14,14 +14,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import validate_data
-
 from .. import activations, optimizers
 from ..callbacks import EarlyStopping
-from ..utils.rng import as_generator
 from ..layers import Dense, Dropout, Input
-from ..training.sequential import Sequential
 from ..regularizers import L2
+from ..training.sequential import Sequential
+from ..utils.rng import as_generator
+from ._validation import validate_data
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
