@@ -147,7 +147,7 @@ def test_a_layer_that_cannot_be_replayed_trains_through_the_graph(monkeypatch):
     assert not model.is_replayable and type(make_step(model, model.parameters())) is GraphStep
     model.fit(x, y, epochs=1, verbose=0)
     model.predict(x[:5])
-    assert model._inference.get(((5, 6), np.dtype(np.float32))) is None  # predict records nothing
+    assert model._inference.get(((5, 6), "f")) is None  # predict records nothing
 
 
 def test_gradients_land_in_the_optimizer_buffer():

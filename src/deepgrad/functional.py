@@ -140,8 +140,11 @@ def affine(x, kernel, bias=None, activation: str | None = None) -> Tensor:
     >>> affine(dg.Tensor([[1.0, -2.0]]), dg.Tensor([[1.0], [1.0]]), dg.Tensor([0.5]), "relu")
     Tensor([[0.]])
     """
-    inputs = (_tensor(x), kernel) if bias is None else (_tensor(x), kernel, bias)
-    return _apply(ops.Affine(activation), *inputs)
+    x = _tensor(x)
+    if x.ndim != 2 or kernel.ndim != 2 or x.shape[1] != kernel.shape[0]:
+        raise ValueError(f"affine needs x of shape (n, k) and a kernel of shape (k, m); got "
+                         f"{x.shape} and {kernel.shape}")
+    return _apply(ops.Affine(activation), *((x, kernel) if bias is None else (x, kernel, bias)))
 
 
 def dropout(x, rate: float, *, training: bool = True, seed=None) -> Tensor:

@@ -26,6 +26,8 @@ operations, as deepgrad's own are, replay exactly; a layer that cannot says so w
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 
 from ..autograd.engine import unbroadcast
@@ -92,6 +94,8 @@ class Tape:
         self.external = [(i, t) for i, t in enumerate(tensors) if i not in produced]
         self.program = program
         self.size = len(tensors)
+        # what forward() runs: each primitive's forward and what picks its arguments
+        self._steps = [(fn.forward, itemgetter(*args), len(args) == 1, out) for fn, args, out in program]
         self.trained: list = []
         self._forwarded = False
         if trained is not None:
@@ -105,8 +109,8 @@ class Tape:
             values[i] = tensor.data
         for i, array in zip(self.input_slots, arrays):
             values[i] = array
-        for fn, args, out in self.program:
-            values[out] = fn.forward(*[values[i] for i in args])
+        for forward, pick, single, out in self._steps:
+            values[out] = forward(pick(values)) if single else forward(*pick(values))
         self._forwarded = True
         return [values[i] for i in self.output_slots]
 

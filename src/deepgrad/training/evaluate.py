@@ -69,10 +69,10 @@ def predict_loop(model, x, *, batch_size=32, callbacks=None) -> np.ndarray:
     """
     if type(batch_size) is not int or batch_size < 1:
         batch_size = data.check_positive_int(batch_size, "batch_size")
-    dtype = model.weights_dtype if model.built else None
-    if (callbacks is None and dtype is not None and type(x) is np.ndarray and x.dtype is dtype
-            and x.ndim and 0 < len(x) <= batch_size
-            and x.shape[1:] == model.input_sample_shape):  # as_features's checks, in short
+    built = model._build_input_shape if model.built else None
+    if (callbacks is None and built is not None and type(x) is np.ndarray and x.ndim
+            and x.dtype is model.weights_dtype and 0 < len(x) <= batch_size
+            and x.shape[1:] == built[1:]):  # as_features's checks, in short
         data.check_finite(x, "x")
         return model.infer(x)
     dtype = model.weights_dtype

@@ -139,10 +139,10 @@ class Sequential(Layer):
         takes. The first batch of each shape runs through the layers and is recorded; later ones
         replay the recorded primitives (:mod:`deepgrad.compile`) without building Tensors.
         """
-        key = (x.shape, x.dtype)
+        key = (x.shape, x.dtype.char)
         tape = self._inference.get(key)
         if tape is not None:
-            return tape.forward([x])[0]
+            return tape.forward((x,))[0]
         if not self.built:
             self.build((None,) + tuple(x.shape[1:]))
         inputs = Tensor._result(x, None)
