@@ -628,6 +628,19 @@ def test_state_never_holds_subnormals():
         assert not np.any(v)
 
 
+@pytest.mark.parametrize("optimizer", [lambda: SGD(learning_rate=0.1), lambda: Adam()])
+def test_weights_never_stay_subnormal(optimizer):
+    """A weight a penalty has driven to 1e-35 (or to a subnormal) is set to zero within 64
+    steps: every product with it would otherwise be 25-50 times slower."""
+    tiny = np.finfo(np.float32).tiny
+    w = dg.Parameter(np.array([1e-35, tiny / 4, 1.0], np.float32))
+    opt = optimizer()
+    for _ in range(64):
+        w.grad = np.zeros(3, np.float32)
+        opt.step([w])
+    assert w.data[0] == 0.0 and w.data[1] == 0.0 and w.data[2] != 0.0
+
+
 # --------------------------------------------------------------------------- learning rate
 
 

@@ -32,11 +32,9 @@ _KERAS_IGNORED = ("ema_momentum", "ema_overwrite_frequency")
 
 
 @functools.lru_cache(maxsize=64)
-def _flush_period(decays: tuple) -> int | None:
+def _flush_period(decays: tuple) -> int:
     decays = [d for d in decays if 0.0 < d < 1.0]
-    if not decays:
-        return None
-    return min(64, *(max(1, int(math.log(1e-8) / math.log(d))) for d in decays))
+    return min([64] + [max(1, int(math.log(1e-8) / math.log(d))) for d in decays])
 
 
 class Optimizer:
@@ -68,10 +66,11 @@ class Optimizer:
     and reading ``param.data`` always work. Assigning a new array to ``param.data`` is detected
     at the next step, which re-packs and keeps the parameter's state if its shape is unchanged.
 
-    State that decays geometrically (momentum, moving averages) would otherwise fill with
-    subnormal floats, on which x86 arithmetic is 25-50 times slower. Every few steps (a
-    deterministic function of :attr:`iterations`, so runs are reproducible) state values smaller
-    than ``1e8 * finfo(dtype).tiny`` (about 1e-30 in float32) are set to zero.
+    State that decays geometrically (momentum, moving averages), and weights that a penalty
+    drives towards zero, would otherwise fill with subnormal floats, on which x86 arithmetic is
+    25-50 times slower (every product with such a weight). Every few steps (at most 64; a
+    deterministic function of :attr:`iterations`, so runs are reproducible) state values and
+    weights smaller than ``1e8 * finfo(dtype).tiny`` (about 1e-30 in float32) are set to zero.
 
     Examples
     --------
@@ -314,8 +313,7 @@ class Optimizer:
                 for run in read:
                     self._decay_and_update(group, run, coefficients, decay)
         self._iterations = t
-        period = self._flush_period()
-        if period is not None and t % period == 0:
+        if t % self._flush_period() == 0:
             for group in self._groups:
                 group.flush_subnormals()
 
@@ -335,9 +333,9 @@ class Optimizer:
         self._update(w, g, s, a, b, c)
 
     # ------------------------------------------------------------------ subnormals
-    def _flush_period(self) -> int | None:
-        """Steps between flushes (None: no decaying state), short enough that a value just above
-        the threshold cannot decay to a subnormal before the next flush (1e-8 of headroom)."""
+    def _flush_period(self) -> int:
+        """Steps between flushes: at most 64, and short enough that a state value just above the
+        threshold cannot decay to a subnormal before the next flush (1e-8 of headroom)."""
         return _flush_period(tuple(self._decays()))
 
     # ------------------------------------------------------------------ state
