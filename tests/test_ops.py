@@ -76,6 +76,8 @@ CASES = [
     ("Max", "axis0", lambda a: a.max(axis=0), [(3, 4)]),
     ("Max", "axis-1-keepdims", lambda a: a.max(axis=-1, keepdims=True), [(2, 3, 4)]),
     ("Min", "all", lambda a: a.min(), [(3, 4)]),
+    ("SumOfSquares", "matrix", lambda a: F.sum_of_squares(a), [(3, 4)]),
+    ("SumOfSquares", "strided", lambda a: F.sum_of_squares(a.T[::2]) * 3.0, [(3, 4)]),
     ("Min", "axis1", lambda a: a.min(axis=1), [(3, 4)]),
     ("Reshape", "flat", lambda a: a.reshape(-1), [(3, 4)]),
     ("Reshape", "tuple", lambda a: a.reshape((2, 6)) * np.arange(12.0).reshape(2, 6), [(3, 4)]),

@@ -28,6 +28,7 @@ __all__ = [
     "dropout",
     "affine",
     "floored_exp",
+    "sum_of_squares",
     "tensor",
     "concatenate",
     "stack",
@@ -145,6 +146,16 @@ def affine(x, kernel, bias=None, activation: str | None = None) -> Tensor:
         raise ValueError(f"affine needs x of shape (n, k) and a kernel of shape (k, m); got "
                          f"{x.shape} and {kernel.shape}")
     return _apply(ops.Affine(activation), *((x, kernel) if bias is None else (x, kernel, bias)))
+
+
+def sum_of_squares(x) -> Tensor:
+    """``Σ x²`` over every element, as one primitive (an L2 penalty's core).
+
+    >>> import deepgrad as dg
+    >>> sum_of_squares(dg.Tensor([[1.0, 2.0], [3.0, 4.0]])).item()
+    30.0
+    """
+    return _apply(ops.SumOfSquares(), _tensor(x))
 
 
 def dropout(x, rate: float, *, training: bool = True, seed=None) -> Tensor:

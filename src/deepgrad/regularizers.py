@@ -12,6 +12,7 @@ Layers take them as ``kernel_regularizer=`` / ``bias_regularizer=`` and report t
 from __future__ import annotations
 
 from .autograd.tensor import Tensor
+from .functional import sum_of_squares
 from .utils.checks import check_number
 from .utils.registry import Registry
 
@@ -87,8 +88,7 @@ class L2(Regularizer):
         self.l2 = check_number(l2, "l2", low=0)
 
     def __call__(self, weight) -> Tensor:
-        weight = _as_tensor(weight)
-        return self.l2 * (weight * weight).sum()
+        return self.l2 * sum_of_squares(_as_tensor(weight))
 
     def get_config(self) -> dict:
         return {"l2": self.l2}
@@ -115,7 +115,7 @@ class L1L2(Regularizer):
 
     def __call__(self, weight) -> Tensor:
         weight = _as_tensor(weight)
-        return self.l1 * weight.abs().sum() + self.l2 * (weight * weight).sum()
+        return self.l1 * weight.abs().sum() + self.l2 * sum_of_squares(weight)
 
     def get_config(self) -> dict:
         return {"l1": self.l1, "l2": self.l2}

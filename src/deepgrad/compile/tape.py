@@ -120,7 +120,6 @@ class Tape:
         needed = [False] * len(tensors)  # the slot depends on a trained weight
         for i, _ in self.trained:
             needed[i] = True
-        consumers = [0] * len(tensors)
         for fn, args, out in self.program:
             if tensors[out].requires_grad and any(needed[i] for i in args):
                 needed[out] = True
@@ -131,26 +130,32 @@ class Tape:
             if not needed[out]:
                 continue
             fn.needs_input_grad = tuple(needed[i] for i in args)
-            for i in args:
-                consumers[i] += needed[i]
             targets = tuple((position, i, tensors[i].shape) for position, i in enumerate(args) if needed[i])
             backward.append((fn, args, out, targets))
         self.backward_program = backward
-        # a weight with one consumer may have its gradient written straight where it belongs
-        self._sole_consumer = {i: fn for fn, args, _, _ in backward for i in args
-                               if i in dict(self.trained) and consumers[i] == 1}
+        # where each weight's gradient starts: its first contribution, in backward order
+        self._first = {}
+        for fn, args, _, _ in backward:
+            for position, i in enumerate(args):
+                if needed[i] and i not in self._first and any(i == s for s, _ in self.trained):
+                    self._first[i] = (fn, position)
         self._aimed_at = None
+        self._into: list = []
 
     def _aim(self, destinations: dict) -> None:
-        """Tell each weight's only consumer where its gradient goes."""
+        """Tell each weight's first contributor where its gradient goes (it may write it there
+        directly), and note, per slot, the array a weight's gradient is summed in."""
         params = dict(self.trained)
+        self._into = [None] * self.size
+        for i, param in params.items():
+            dest = destinations.get(param)
+            if dest is not None and dest.shape == param.shape:
+                self._into[i] = dest
         for fn, args, _, _ in self.backward_program:
             into = [None] * len(args)
             for position, i in enumerate(args):
-                if self._sole_consumer.get(i) is fn:
-                    dest = destinations.get(params[i])
-                    if dest is not None and dest.shape == params[i].shape:
-                        into[position] = dest
+                if self._first.get(i) == (fn, position):
+                    into[position] = self._into[i]
             fn.grad_into = tuple(into) if any(d is not None for d in into) else None
         self._aimed_at = destinations
 
@@ -182,8 +187,20 @@ class Tape:
                 if parent_grad is None:
                     continue
                 parent_grad = unbroadcast(parent_grad, shape)
-                previous = pending[i]
-                pending[i] = parent_grad if previous is None else previous + parent_grad
+                previous, into = pending[i], self._into[i]
+                if (into is not None and parent_grad.dtype == into.dtype
+                        and (previous is None or previous is into)):
+                    # a weight's gradient is summed where it belongs: the first contribution
+                    # (unless written there already) is copied, the others added in place,
+                    # as the engine adds them
+                    if previous is None:
+                        if parent_grad is not into:
+                            np.copyto(into, parent_grad)
+                    else:
+                        np.add(into, parent_grad, out=into)
+                    pending[i] = into
+                else:
+                    pending[i] = parent_grad if previous is None else previous + parent_grad
         received = []
         for i, param in self.trained:
             grad = pending[i]

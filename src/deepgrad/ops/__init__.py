@@ -38,7 +38,7 @@ from .elementwise import (
 )
 from .normalization import BatchNorm
 from .random import Dropout
-from .reductions import Max, Mean, Min, Sum
+from .reductions import Max, Mean, Min, Sum, SumOfSquares
 from .shape import Concatenate, GetItem, Reshape, Stack, StopGradient, Transpose
 from .softmax_cross_entropy import SoftmaxCrossEntropy
 from .stable import (
@@ -54,7 +54,7 @@ from .stable import (
 __all__ = [
     "REGISTRY", "Function",
     "Add", "Sub", "Mul", "Div", "Pow", "Neg", "MatMul",
-    "Sum", "Mean", "Max", "Min",
+    "Sum", "Mean", "Max", "Min", "SumOfSquares",
     "Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "StopGradient",
     "Cast", "Exp", "Log", "Sqrt", "Abs", "Clip", "Maximum", "Minimum", "Where", "ReLU", "Tanh",
     "Step",
