@@ -54,6 +54,31 @@ def test_backward_sums_every_path_in_the_engines_order():
     assert into.tobytes() == graph_grad.tobytes()
 
 
+@pytest.mark.parametrize("uses", [1, 2, 3, 4])
+def test_a_weights_gradient_is_summed_where_it_belongs_bitwise_the_engines(uses):
+    """However many primitives use a weight (a layer, a penalty, shared weights), its gradient
+    lands in the array it belongs in with the engine's bits."""
+    rng = np.random.default_rng(uses)
+    w = dg.Parameter(rng.standard_normal((3, 3)), dtype="float32")
+    b = dg.Parameter(rng.standard_normal(3), dtype="float32")
+    x = dg.Tensor(rng.standard_normal((5, 3)), dtype="float32")
+
+    def fn(t):
+        for _ in range(uses - 1):
+            t = dg.functional.affine(t, w, b, "tanh")
+        return dg.functional.affine(t, w, b, "relu").sum() + 0.01 * dg.functional.sum_of_squares(w)
+
+    records, out = _record(fn, x)
+    out.backward()
+    expected = [w.grad.copy(), b.grad.copy()]
+    tape = Tape(records, [x], [out], trained=[w, b])
+    into = {w: np.zeros((3, 3), np.float32), b: np.zeros(3, np.float32)}
+    for _ in range(2):  # the second time into the same arrays
+        tape.forward([x.data])
+        tape.backward([np.ones((), np.float32)], into)
+        assert into[w].tobytes() == expected[0].tobytes() and into[b].tobytes() == expected[1].tobytes()
+
+
 def test_a_weights_only_consumer_writes_its_gradient_where_it_belongs():
     w = dg.Parameter(np.ones((3, 2)), dtype="float32")
     b = dg.Parameter(np.zeros(2), dtype="float32")

@@ -133,12 +133,16 @@ class Tape:
             targets = tuple((position, i, tensors[i].shape) for position, i in enumerate(args) if needed[i])
             backward.append((fn, args, out, targets))
         self.backward_program = backward
-        # where each weight's gradient starts: its first contribution, in backward order
-        self._first = {}
+        # the contribution to each weight's gradient that may be written straight where the
+        # gradient belongs: of two, the second (the sum of two does not depend on their order:
+        # it is the layer's product, where writing straight saves most), else the first
+        contributions: dict = {}
         for fn, args, _, _ in backward:
             for position, i in enumerate(args):
-                if needed[i] and i not in self._first and any(i == s for s, _ in self.trained):
-                    self._first[i] = (fn, position)
+                if needed[i] and any(i == s for s, _ in self.trained):
+                    contributions.setdefault(i, []).append((fn, position))
+        self._direct = {i: found[1] if len(found) == 2 else found[0]
+                        for i, found in contributions.items()}
         self._aimed_at = None
         self._into: list = []
 
@@ -154,10 +158,24 @@ class Tape:
         for fn, args, _, _ in self.backward_program:
             into = [None] * len(args)
             for position, i in enumerate(args):
-                if self._first.get(i) == (fn, position):
+                if self._direct.get(i) == (fn, position):
                     into[position] = self._into[i]
             fn.grad_into = tuple(into) if any(d is not None for d in into) else None
         self._aimed_at = destinations
+
+    @staticmethod
+    def _sum(previous, grad, into):
+        """``previous + grad`` as the engine sums them, written into ``into`` (the array a
+        weight's gradient belongs in, or None) from the second contribution on."""
+        if previous is None:
+            return grad
+        if into is None or not grad.dtype == previous.dtype == into.dtype:
+            return previous + grad
+        if previous is into:
+            return np.add(into, grad, out=into)
+        if grad is into:  # written there by the second of two: their sum commutes
+            return np.add(into, previous, out=into)
+        return np.add(previous, grad, out=into)
 
     def backward(self, grads: list, destinations: dict) -> list:
         """Gradients of the last :meth:`forward`'s outputs (one array, or None, per output)
@@ -187,20 +205,7 @@ class Tape:
                 if parent_grad is None:
                     continue
                 parent_grad = unbroadcast(parent_grad, shape)
-                previous, into = pending[i], self._into[i]
-                if (into is not None and parent_grad.dtype == into.dtype
-                        and (previous is None or previous is into)):
-                    # a weight's gradient is summed where it belongs: the first contribution
-                    # (unless written there already) is copied, the others added in place,
-                    # as the engine adds them
-                    if previous is None:
-                        if parent_grad is not into:
-                            np.copyto(into, parent_grad)
-                    else:
-                        np.add(into, parent_grad, out=into)
-                    pending[i] = into
-                else:
-                    pending[i] = parent_grad if previous is None else previous + parent_grad
+                pending[i] = self._sum(pending[i], parent_grad, self._into[i])
         received = []
         for i, param in self.trained:
             grad = pending[i]

@@ -86,4 +86,7 @@ class SumOfSquares(Function):
         return np.dot(flat, flat)
 
     def backward(self, grad):
-        return (self.a * (2 * grad),)
+        into = self.gradient_out(0)
+        if into is None or into.shape != self.a.shape or into.dtype != np.result_type(self.a, grad):
+            return (self.a * (2 * grad),)
+        return (np.multiply(self.a, 2 * grad, out=into),)
