@@ -628,6 +628,35 @@ def test_state_never_holds_subnormals():
         assert not np.any(v)
 
 
+@pytest.mark.parametrize("name", sorted(CLASSES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gradients_whose_squares_would_be_subnormal_count_as_zero(name, dtype):
+    """A dead unit's weights get gradients like 1e-22 at every step (an L2 penalty on tiny
+    weights); squared they are subnormal, on which the update would run 8 times slower. The
+    optimizers that square gradients take them as 0, compiled or not, bitwise alike."""
+    root = np.sqrt(np.finfo(dtype).tiny)
+    grad = np.array([root / 3, -root / 2, root, -root * 2, 1e-3, -0.0], dtype)
+    zeroed = grad.copy()
+    zeroed[:2] = 0.0
+
+    def trained(gradient):
+        w = dg.Parameter(np.full(6, root * 8, dtype))  # small enough to show a tiny step
+        opt = CLASSES[name]()
+        for _ in range(3):
+            w.grad = gradient.copy()
+            opt.step([w])
+        return w.data.tobytes(), opt
+
+    results = []
+    for mode in ["numpy"] + (["compiled"] if dg.kernels.available() else []):
+        with dg.kernels.using(mode):
+            results.append(trained(grad)[0])
+    assert all(r == results[0] for r in results)
+    squares = CLASSES[name]._squares_gradients
+    assert squares == (name != "sgd")
+    assert (results[0] == trained(zeroed)[0]) == squares
+
+
 @pytest.mark.parametrize("optimizer", [lambda: SGD(learning_rate=0.1), lambda: Adam()])
 def test_weights_never_stay_subnormal(optimizer):
     """A weight a penalty has driven to 1e-35 (or to a subnormal) is set to zero within 64

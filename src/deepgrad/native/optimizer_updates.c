@@ -7,7 +7,16 @@
  * rounded to the buffers' dtype, as NumPy rounds a Python float against a float32 array.
  */
 #include "kernels_common.h"
+#include <float.h>
 #include <math.h>
+
+/* A gradient element whose square would be a subnormal number, |g| < √tiny (2^-63 in float32,
+ * 2^-511 in float64), counts as 0 in the updates that square it (Adam, Nadam, RMSprop, Adagrad,
+ * Adadelta), as in Optimizer._decay_and_update: arithmetic on subnormals is 25-50 times slower,
+ * and a layer whose units have died feeds the optimizer such gradients at every step. */
+#define TINY_ROOT_float 0x1p-63f
+#define TINY_ROOT_double 0x1p-511
+#define SQUARABLE(T, x) (((x) < TINY_ROOT_##T && (x) > -TINY_ROOT_##T) ? (T)0 : (x))
 
 /* In a loop over i: the weight after the decoupled decay when `decayed` (w − w·decay, as
  * Optimizer._decay_and_update computes it), and Adam's moments in place as _update_moments
@@ -26,7 +35,7 @@
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             DECAYED_WEIGHT(T);                                                                \
-            T gi = g[i];                                                                      \
+            T gi = SQUARABLE(T, g[i]);                                                        \
             ADAM_MOMENTS(T);                                                                  \
             if (amsgrad) {                                                                    \
                 T h = v_hat[i];                                                               \
@@ -64,7 +73,7 @@
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             DECAYED_WEIGHT(T);                                                                \
-            T gi = g[i];                                                                      \
+            T gi = SQUARABLE(T, g[i]);                                                        \
             ADAM_MOMENTS(T);                                                                  \
             T m_hat = mi * c_m + gi * c_g;                                                    \
             w[i] = wi - (m_hat * lr) / (SQRT(vi / bias_2) + epsilon);                         \
@@ -77,7 +86,7 @@
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             DECAYED_WEIGHT(T);                                                                \
-            T gi = g[i];                                                                      \
+            T gi = SQUARABLE(T, g[i]);                                                        \
             T ai = acc[i] + gi * gi;                                                          \
             acc[i] = ai;                                                                      \
             w[i] = wi - (gi * lr) / SQRT(ai + epsilon);                                       \
@@ -90,7 +99,7 @@
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             DECAYED_WEIGHT(T);                                                                \
-            T gi = g[i];                                                                      \
+            T gi = SQUARABLE(T, g[i]);                                                        \
             T egi = eg[i] * rho + (gi * gi) * one_minus_rho;                                  \
             eg[i] = egi;                                                                      \
             T delta = (SQRT(ex[i] + epsilon) * gi) / SQRT(egi + epsilon);                     \
@@ -107,7 +116,7 @@
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             DECAYED_WEIGHT(T);                                                                \
-            T gi = g[i];                                                                      \
+            T gi = SQUARABLE(T, g[i]);                                                        \
             T vi = velocity[i] * rho + (gi * gi) * one_minus_rho;                             \
             velocity[i] = vi;                                                                 \
             T denominator;                                                                    \

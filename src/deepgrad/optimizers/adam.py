@@ -106,6 +106,7 @@ class Adam(Optimizer):
         np.subtract(w, a, out=w)  # w −= α·m/(√v + ε)
 
     _kernel = "adam"
+    _squares_gradients = True
 
     def _compiled_update(self, kernel, w, g, s, c, decay):
         (alpha,) = c
@@ -237,6 +238,7 @@ class Nadam(Optimizer):
         )
 
     _kernel = "nadam"
+    _squares_gradients = True
 
     def _compiled_update(self, kernel, w, g, s, c, decay):
         f = w.dtype.type

@@ -56,6 +56,7 @@ class Adagrad(Optimizer):
         return {"accumulator": self.initial_accumulator_value}
 
     _kernel = "adagrad"
+    _squares_gradients = True
 
     def _compiled_update(self, kernel, w, g, s, c, decay):
         f = w.dtype.type
@@ -127,6 +128,7 @@ class Adadelta(Optimizer):
         return [self.rho]
 
     _kernel = "adadelta"
+    _squares_gradients = True
 
     def _compiled_update(self, kernel, w, g, s, c, decay):
         f = w.dtype.type
@@ -216,6 +218,7 @@ class RMSprop(Optimizer):
         return [self.rho, self.momentum]
 
     _kernel = "rmsprop"
+    _squares_gradients = True
 
     def _compiled_update(self, kernel, w, g, s, c, decay):
         f = w.dtype.type

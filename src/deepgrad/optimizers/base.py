@@ -142,6 +142,9 @@ class Optimizer:
     #: Name of the compiled kernel in :mod:`deepgrad.native.kernels` that does ``_update`` (and the
     #: decoupled decay) in one pass, if there is one.
     _kernel: str | None = None
+    #: Whether ``_update`` squares the gradient: then gradient elements whose square would be a
+    #: subnormal number (``|g| < √tiny``) count as 0, as the compiled kernels count them.
+    _squares_gradients = False
 
     def _compiled_update(self, kernel, w, g, s: dict, c: tuple, decay) -> None:
         """Call ``kernel`` for what ``_update`` does, with the same results bitwise."""
@@ -330,6 +333,11 @@ class Optimizer:
         if decay is not None:
             np.multiply(w, decay, out=a)
             np.subtract(w, a, out=w)
+        if self._squares_gradients:  # arithmetic on subnormal squares is 25-50 times slower
+            mask = group.mask if run is None else group.mask[run]
+            np.abs(g, out=a)
+            np.less(a, np.sqrt(np.finfo(g.dtype).tiny), out=mask)
+            np.copyto(g, 0, where=mask)
         self._update(w, g, s, a, b, c)
 
     # ------------------------------------------------------------------ subnormals
