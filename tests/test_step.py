@@ -272,3 +272,24 @@ def test_a_model_with_nothing_to_train_still_reports_its_loss():
     history = model.fit(x, y, epochs=2, batch_size=50, verbose=0)
     assert history.history["loss"][0] == pytest.approx(history.history["loss"][1], rel=1e-6)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+class NumpyNoise(dg.layers.Layer):
+    """Noise drawn with NumPy in call: a per-batch constant a replay would reuse unchanged."""
+
+    def call(self, x, training=False):
+        if not training:
+            return x
+        return x + dg.Tensor(np.random.default_rng().normal(size=x.shape).astype(np.float32))
+
+
+def test_a_layer_making_per_batch_arrays_in_python_is_not_replayed():
+    x, y = _data()
+    model = Sequential([Input((6,)), Dense(4), NumpyNoise(), Dense(3)])
+    model.compile("sgd", SPARSE)
+    with pytest.warns(UserWarning, match="array of the batch's length in Python"):
+        model.fit(x, y, epochs=1, batch_size=50, verbose=0)
+    step = make_step(model, model.parameters())
+    with pytest.warns(UserWarning):
+        step.run(x[:50], y[:50], None)
+    assert not step.replaying and not step.replays._tapes

@@ -21,7 +21,9 @@ keeps the recorded primitives themselves and replays them — the same objects, 
 The values are bitwise the graph's. What a recording cannot see is Python that reads the data
 (``if x.data.max() > 0``) or state changed outside primitives: layers written with Tensor
 operations, as deepgrad's own are, replay exactly; a layer that cannot says so with
-``replayable = False`` and trains through the graph.
+``replayable = False`` and trains through the graph. One such layer gives itself away: an array
+made during the call with the batch's length (``Tensor(rng.normal(size=x.shape))``) would be
+replayed unchanged, so :attr:`Tape.batch_constants` lists them and the callers do not replay.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from operator import itemgetter
 import numpy as np
 
 from ..autograd.engine import unbroadcast
+from ..autograd.parameter import Parameter
 
 __all__ = ["Tape"]
 
@@ -92,6 +95,10 @@ class Tape:
         self.output_slots = [slot(t) for t in outputs]
         #: (slot, tensor) of everything used but not computed: weights, constants
         self.external = [(i, t) for i, t in enumerate(tensors) if i not in produced]
+        rows = [len(t.data) for t in inputs if t.data.ndim]
+        #: constants (not weights) as long as the batch: made from it, or drawn for it, in Python
+        self.batch_constants = [t for _, t in self.external if not isinstance(t, Parameter)
+                                and t.data.ndim and rows and len(t.data) == rows[0] > 1]
         self.program = program
         self.size = len(tensors)
         # what forward() runs: each primitive's forward and what picks its arguments
@@ -147,8 +154,8 @@ class Tape:
         self._into: list = []
 
     def _aim(self, destinations: dict) -> None:
-        """Tell each weight's first contributor where its gradient goes (it may write it there
-        directly), and note, per slot, the array a weight's gradient is summed in."""
+        """Tell the contributor chosen in ``_direct`` where each weight's gradient goes (it may
+        write it there directly), and note, per slot, the array the gradient is summed in."""
         params = dict(self.trained)
         self._into = [None] * self.size
         for i, param in params.items():

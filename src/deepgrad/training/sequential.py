@@ -16,6 +16,7 @@ from ..layers.base import Layer, deserialize, serialize
 from ..saving import load_weights, register_model, save_model, save_weights
 from .evaluate import evaluate_loop, predict_loop
 from .fit import fit_loop
+from .step import warn_batch_constants
 from .summary import summary_lines
 
 __all__ = ["Sequential"]
@@ -49,7 +50,7 @@ class Sequential(Layer):
 
     _untracked_attributes = Layer._untracked_attributes | {
         "optimizer", "loss", "metrics", "compile_config", "stop_training", "history", "_inference",
-        "_weights_dtype",
+        "_inference_in_graph", "_weights_dtype",
     }
 
     def __init__(self, layers=None, *, name=None, **kwargs):
@@ -65,6 +66,7 @@ class Sequential(Layer):
         self._build_input_shape: tuple | None = None
         self._weights_dtype: np.dtype | None = None
         self._inference = Recordings()
+        self._inference_in_graph = False
         for layer in layers or ():
             self.add(layer)
 
@@ -148,8 +150,13 @@ class Sequential(Layer):
         inputs = Tensor._result(x, None)
         with no_grad(), recording() as records:
             out = self(inputs, training=False)
-        if self.is_replayable:
-            self._inference.put(key, Tape(records, [inputs], [out]))
+        if self.is_replayable and not self._inference_in_graph:
+            tape = Tape(records, [inputs], [out])
+            if tape.batch_constants:
+                self._inference_in_graph = True
+                warn_batch_constants(self)
+            else:
+                self._inference.put(key, tape)
         return out.data
 
     def __getstate__(self) -> dict:

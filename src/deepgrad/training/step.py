@@ -23,6 +23,8 @@ not depend on it; a recorded step's ``.grad`` arrays are reused by the next step
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import ops
@@ -106,10 +108,13 @@ class RecordedStep(GraphStep):
     def __init__(self, model, params: list):
         super().__init__(model, params)
         self.replays = Recordings(limit=4)
+        self.replaying = True  #: False once a recording showed the model cannot be replayed
         self._destinations: dict = {}
         self._layout = None
 
     def run(self, x, y, sample_weight) -> tuple[float, np.ndarray]:
+        if not self.replaying:
+            return super().run(x, y, sample_weight)
         x = as_float_array(x, self.dtype)
         replay = self.replays.get(x.shape)
         if replay is None:
@@ -122,7 +127,12 @@ class RecordedStep(GraphStep):
         with recording() as records:
             out, extra = self._forward(inputs)
         loss = self._backward(out, extra, y, sample_weight)
-        self.replays.put(x.shape, _Replay(self.model, records, inputs, out, extra, self.params))
+        replay = _Replay(self.model, records, inputs, out, extra, self.params)
+        if replay.tape.batch_constants:
+            self.replaying = False
+            warn_batch_constants(self.model)
+        else:
+            self.replays.put(x.shape, replay)
         destinations = self._gradient_arrays()
         for p in self.params:
             if p.grad is not None:
@@ -190,6 +200,18 @@ class _Replay:
             for p in self.tape.backward(grads, destinations):
                 p.grad = destinations[p]
         return float(value), out
+
+
+def warn_batch_constants(model) -> None:
+    """Say that ``model`` makes arrays of the batch's length in Python, so its calls are not
+    replayed."""
+    warnings.warn(
+        f"a layer of {model.name!r} makes an array of the batch's length in Python during its "
+        f"call (such as noise drawn with NumPy), which a replayed step would reuse unchanged: "
+        f"this model runs through the graph, more slowly. Make such arrays from Tensor "
+        f"operations, or set replayable = False on the layer to say so",
+        stacklevel=4,
+    )
 
 
 def make_step(model, params: list) -> GraphStep:
