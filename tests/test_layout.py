@@ -94,3 +94,16 @@ def test_no_import_cycles():
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_the_module_paths_earlier_versions_documented_still_import():
+    import importlib
+
+    for name in ("deepgrad.kernels", "deepgrad.backend", "deepgrad.models", "deepgrad.data",
+                 "deepgrad.layers", "deepgrad.losses", "deepgrad.callbacks", "deepgrad.optimizers",
+                 "deepgrad.activations", "deepgrad.functional", "deepgrad.datasets",
+                 "deepgrad.initializers", "deepgrad.regularizers", "deepgrad.schedules",
+                 "deepgrad.metrics", "deepgrad.explain", "deepgrad.classic"):
+        assert importlib.import_module(name) is not None
+    from deepgrad.kernels import using  # noqa: F401
+    from deepgrad.models import Sequential, load_model  # noqa: F401

@@ -6,6 +6,8 @@ A visible reverse-mode autograd engine (:class:`Tensor`) under a Keras-style mod
 
 __version__ = "0.1.0"
 
+import sys as _sys
+
 from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepgrad.layers, ...)
     activations,
     callbacks,
@@ -26,10 +28,14 @@ from .autograd.gradcheck import GradcheckError, gradcheck, numerical_grad  # noq
 from .autograd.parameter import Parameter  # noqa: E402
 from .autograd.tensor import Tensor, is_grad_enabled, no_grad  # noqa: E402
 from .functional import concatenate, maximum, minimum, stack, tensor, where  # noqa: E402
-from .native import kernels  # noqa: E402
+from .native import backend, kernels  # noqa: E402
 from .saving.save_load import ModelFileError, load_model  # noqa: E402
 from .training.sequential import Sequential  # noqa: E402
 from .utils.rng import set_seed  # noqa: E402
+
+# The module paths earlier versions documented, for code that imports them.
+_sys.modules[f"{__name__}.kernels"] = kernels
+_sys.modules[f"{__name__}.backend"] = backend
 
 __all__ = [
     "GradcheckError",
@@ -39,6 +45,7 @@ __all__ = [
     "Tensor",
     "__version__",
     "activations",
+    "backend",
     "callbacks",
     "concatenate",
     "datasets",
