@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import deepgrad as dg
-from deepgrad.autograd.tensor import not_recording, recording
+from deepgrad.autograd.modes import not_recording, recording
 from deepgrad.compile import Recordings, Tape, layers_changed
 from deepgrad.layers import Dense, Input
 

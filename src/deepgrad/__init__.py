@@ -26,7 +26,8 @@ from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepg
 )
 from .autograd.gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
 from .autograd.parameter import Parameter  # noqa: E402
-from .autograd.tensor import Tensor, is_grad_enabled, no_grad  # noqa: E402
+from .autograd.modes import is_grad_enabled, no_grad  # noqa: E402
+from .autograd.tensor import Tensor  # noqa: E402
 from .functional import concatenate, maximum, minimum, stack, tensor, where  # noqa: E402
 from .native import backend, kernels  # noqa: E402
 from .saving.save_load import ModelFileError, load_model  # noqa: E402

@@ -11,7 +11,8 @@ from typing import Callable
 import numpy as np
 
 from .engine import backpropagate
-from .tensor import Tensor, no_grad
+from .modes import no_grad
+from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):

@@ -5,94 +5,19 @@ A :class:`Tensor` wraps a NumPy array. When it is the result of a differentiable
 ``backward()`` walks those links in reverse order of execution — iteratively, so graphs of any
 depth work — applying the chain rule and adding the contributions of every path into ``.grad``.
 
-Inside :func:`recording`, every primitive applied is also listed, with its inputs and result,
-whether or not it joins the graph: that list is what :mod:`deepgrad.compile` replays.
+Inside :func:`~deepgrad.autograd.modes.recording`, every primitive applied is also listed, with
+its inputs and result, whether or not it joins the graph: that list is what
+:mod:`deepgrad.compile` replays.
 """
 
 from __future__ import annotations
-
-import contextlib
-import itertools
 
 import numpy as np
 
 from .. import ops
 from ..native.backend import FLOAT_DTYPES, as_float_array, check_float_dtype, namespace
+from . import modes
 from .engine import backpropagate
-
-_grad_enabled = True
-_sequence = itertools.count()  # numbers the primitives that join the graph, in order
-_recording: list | None = None  # the list recording() fills, while it is active
-
-
-class no_grad:
-    """Context manager (and decorator) that records no graph: results never require grad.
-
-    >>> import deepgrad as dg
-    >>> w = dg.Tensor([1.0, 2.0], requires_grad=True)
-    >>> with dg.no_grad():
-    ...     y = w * 2
-    >>> y.requires_grad
-    False
-    """
-
-    def __enter__(self):
-        global _grad_enabled
-        self._previous, _grad_enabled = _grad_enabled, False
-        return self
-
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._previous
-        return False
-
-    def __call__(self, fn):
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-def is_grad_enabled() -> bool:
-    """Whether operations currently record the graph."""
-    return _grad_enabled
-
-
-@contextlib.contextmanager
-def recording():
-    """List every primitive applied inside the block as ``(function, inputs, result)``, in the
-    order they ran (``Tensor.detach`` included, as the identity ``ops.StopGradient``).
-
-    >>> import deepgrad as dg
-    >>> w = dg.Tensor([1.0, 2.0], requires_grad=True)
-    >>> with recording() as steps:
-    ...     y = (w * 2).sum()
-    >>> [type(fn).__name__ for fn, inputs, result in steps]
-    ['Mul', 'Sum']
-    """
-    global _recording
-    previous, _recording = _recording, []
-    try:
-        yield _recording
-    finally:
-        _recording = previous
-
-
-@contextlib.contextmanager
-def not_recording():
-    """Leave the primitives applied inside the block out of an active :func:`recording` (work
-    that belongs to no step, such as inferring a layer's output shape)."""
-    global _recording
-    previous, _recording = _recording, None
-    try:
-        yield
-    finally:
-        _recording = previous
-
 
 class Tensor:
     """An n-dimensional array that can record operations and differentiate through them.
@@ -198,8 +123,8 @@ class Tensor:
     def detach(self) -> Tensor:
         """A tensor sharing this data but cut off from the graph."""
         out = Tensor._result(self.data, None)
-        if _recording is not None:
-            _recording.append((ops.StopGradient(), (self,), out))
+        if modes.records is not None:
+            modes.records.append((ops.StopGradient(), (self,), out))
         return out
 
     def astype(self, dtype) -> Tensor:
@@ -376,17 +301,18 @@ def _apply(fn: ops.Function, *inputs: Tensor) -> Tensor:
     """Run a primitive on tensors, adding it to the graph when any input needs a gradient."""
     out = fn.forward(*[t.data for t in inputs])
     result = None
-    if _grad_enabled:
+    if modes.grad_enabled:
         needs = tuple(t.requires_grad for t in inputs)
         if True in needs:
             fn.inputs = inputs
             fn.needs_input_grad = needs
-            fn.sequence = next(_sequence)
+            fn.sequence = next(modes.sequence)
             result = Tensor._result(out, fn)
     if result is None:
         result = Tensor._result(out, None)
-    if _recording is not None:
-        _recording.append((fn, inputs, result))
+    records = modes.records
+    if records is not None:
+        records.append((fn, inputs, result))
     return result
 
 

@@ -58,7 +58,7 @@ class Tape:
     --------
     >>> import numpy as np
     >>> import deepgrad as dg
-    >>> from deepgrad.autograd.tensor import recording
+    >>> from deepgrad.autograd.modes import recording
     >>> w = dg.Parameter([[2.0], [3.0]], dtype="float64")
     >>> x = dg.Tensor([[1.0, 1.0], [1.0, 1.0]], dtype="float64")
     >>> with recording() as records:

@@ -23,7 +23,8 @@ import numpy as np
 
 from .. import initializers, regularizers
 from ..autograd.parameter import Parameter
-from ..autograd.tensor import Tensor, no_grad, not_recording
+from ..autograd.modes import no_grad, not_recording
+from ..autograd.tensor import Tensor
 from ..compile import layers_changed
 from ..utils.registry import Registry
 from ..utils.rng import as_generator

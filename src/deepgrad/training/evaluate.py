@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import data
-from ..autograd.tensor import Tensor, no_grad
+from ..autograd.modes import no_grad
+from ..autograd.tensor import Tensor
 from ..callbacks import CallbackList
 from .inputs import prepare
 

@@ -10,7 +10,8 @@ import numpy as np
 
 from .. import losses, optimizers
 from .. import metrics as metrics_module
-from ..autograd.tensor import Tensor, no_grad, recording
+from ..autograd.modes import no_grad, recording
+from ..autograd.tensor import Tensor
 from ..compile import Recordings, Tape
 from ..layers.base import Layer, deserialize, serialize
 from ..saving import load_weights, register_model, save_model, save_weights

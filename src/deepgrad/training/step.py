@@ -28,7 +28,8 @@ import warnings
 import numpy as np
 
 from .. import ops
-from ..autograd.tensor import Tensor, _apply, recording
+from ..autograd.modes import recording
+from ..autograd.tensor import Tensor, _apply
 from ..compile import Recordings, Tape
 from ..native.backend import as_float_array
 
