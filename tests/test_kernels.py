@@ -284,6 +284,7 @@ def test_the_graph_and_the_recorded_step_reach_the_dense_kernels(monkeypatch):
     real, called = kernels._load(), []
     monkeypatch.setattr(kernels, "_functions", {
         k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
+    monkeypatch.setattr(kernels, "_active", None)
     model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(4, "relu"), dg.layers.Dense(2)])
     model.compile("sgd", "mse")
     x = np.ones((5, 3), np.float32)
@@ -299,6 +300,7 @@ def test_fit_reaches_the_softmax_cross_entropy_kernels(monkeypatch):
     real, called = kernels._load(), []
     monkeypatch.setattr(kernels, "_functions", {
         k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
+    monkeypatch.setattr(kernels, "_active", None)
     model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(4)])
     model.compile("sgd", dg.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(np.ones((5, 3), np.float32), [0, 1, 2, 3, 0], verbose=0)

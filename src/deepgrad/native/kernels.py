@@ -55,6 +55,7 @@ def _check_mode(mode) -> str:
 
 _mode = _check_mode(os.environ.get("DEEPGRAD_KERNELS", "auto"))
 _functions = None  # name -> function of every compiled kernel, once the extensions are imported
+_active = None  # the kernels the current mode uses, by name (None: not looked up yet)
 
 
 def get_mode() -> str:
@@ -64,8 +65,9 @@ def get_mode() -> str:
 
 def set_mode(mode: str) -> str:
     """Set the mode (see the module's documentation); returns the previous one."""
-    global _mode
+    global _mode, _active
     previous, _mode = _mode, _check_mode(mode)
+    _active = None
     if mode == "compiled" and not available():
         _mode = previous
         raise ImportError(
@@ -140,6 +142,8 @@ def available() -> bool:
 
 def compiled(name: str) -> Callable | None:
     """The compiled kernel ``name`` in the current mode, or None for the NumPy path."""
-    if _mode == "numpy":
-        return None
-    return (_functions if _functions is not None else _load()).get(name)
+    global _active
+    active = _active
+    if active is None:  # first use in this mode
+        active = _active = {} if _mode == "numpy" else _load()
+    return active.get(name)

@@ -36,11 +36,11 @@ def add_bias_relu(out: np.ndarray, bias) -> np.ndarray:
     """``out = max(out + bias, 0)`` in place (``bias`` None: the ReLU only); one pass with the
     compiled kernel, else ``out += bias`` and :class:`ReLU`'s value, bitwise the same."""
     kernel = kernels.compiled("bias_relu")
-    if kernel is not None and type(out) is np.ndarray and (bias is None or type(bias) is np.ndarray):
+    if kernel is not None and type(out) is np.ndarray:
         try:  # the kernel checks the layout (2-D, C-contiguous, a bias of one value per column)
             kernel(out, bias)
             return out
-        except (ValueError, BufferError):  # before it changed anything
+        except (ValueError, BufferError, TypeError):  # before it changed anything
             pass
     if bias is not None:
         out += bias

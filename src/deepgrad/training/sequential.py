@@ -146,6 +146,10 @@ class Sequential(Layer):
         tape = self._inference.get(key)
         if tape is not None:
             return tape.forward((x,))[0]
+        return self._record_inference(x, key)
+
+    def _record_inference(self, x: np.ndarray, key: tuple) -> np.ndarray:
+        """``infer`` for a batch of a new shape: through the layers, recorded."""
         if not self.built:
             self.build((None,) + tuple(x.shape[1:]))
         inputs = Tensor._result(x, None)
