@@ -346,3 +346,37 @@ def test_the_batch_norm_kernels_refuse_what_they_cannot_take():
     with pytest.raises(ValueError, match="both None or neither"):
         _batch_norm.batch_norm_input_grad(x, x, None, np.zeros(4, np.float32), None,
                                           np.ones(4, np.float32), x.copy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 7, 784, 100_003])
+def test_the_finiteness_kernel_agrees_with_numpy(dtype, size):
+    if not kernels.available():
+        pytest.skip("the C extension was not built")
+    from deepgrad.native import _validation
+
+    rng = np.random.default_rng(size)
+    finite = (rng.standard_normal(size) * 1e30).astype(dtype)
+    finite[::3] = np.finfo(dtype).max
+    finite[1::5] = -0.0
+    finite[2::7] = np.finfo(dtype).tiny / 8  # subnormal: finite
+    assert _validation.all_finite(finite) is True
+    for bad in (np.nan, np.inf, -np.inf):
+        for where in (0, size // 2, size - 1):
+            array = finite.copy()
+            array[where] = bad
+            assert _validation.all_finite(array) is False
+            assert _validation.all_finite(array.reshape(1, -1)) is False
+
+
+def test_check_finite_falls_back_to_numpy_for_what_the_kernel_cannot_take():
+    from deepgrad.data import check_finite
+
+    for array in (np.array([[1.0, np.nan, 2.0]], np.float16), np.ones((3, 4))[:, ::2],
+                  np.array([1 + 1j, np.inf])):
+        bad = not np.isfinite(array).all()
+        if bad:
+            with pytest.raises(ValueError, match="must be finite"):
+                check_finite(array, "x")
+        else:
+            check_finite(array, "x")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..native import kernels
 from ..utils.checks import check_positive_int
 
 __all__ = [
@@ -23,18 +24,25 @@ __all__ = [
 ]
 
 
+def _all_finite(array: np.ndarray) -> bool:
+    """Whether every element is finite (False may also come from the sum test of a large array
+    whose finite values overflow: the caller looks again)."""
+    kernel = kernels.compiled("all_finite")
+    if kernel is not None and type(array) is np.ndarray:
+        try:
+            return kernel(array)  # one pass, no temporary array
+        except (ValueError, BufferError):  # another dtype or layout: NumPy's test
+            pass
+    if array.size <= 4096:  # small (a prediction request): one direct test is cheapest
+        return np.count_nonzero(np.isfinite(array)) == array.size
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(array.sum()))
+
+
 def check_finite(array: np.ndarray, name: str) -> None:
     """Raise if ``array`` holds NaN or ±inf, naming the first offending index."""
-    if array.dtype.kind not in "fc" or array.size == 0:
+    if array.dtype.kind not in "fc" or array.size == 0 or _all_finite(array):
         return
-    if array.size <= 4096:  # small (a prediction request): one direct test is cheapest
-        if np.count_nonzero(np.isfinite(array)) == array.size:
-            return
-    else:
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = array.sum()
-        if np.isfinite(total):
-            return
     bad = np.argwhere(~np.isfinite(array))
     if len(bad):  # a finite array whose sum overflowed passes
         index = tuple(int(i) for i in bad[0])

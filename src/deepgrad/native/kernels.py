@@ -8,8 +8,9 @@ registers from the first operation to the last. A second one (``_dense_layer``, 
 elementwise work around a dense layer's matrix products in one pass each: the bias and ReLU of
 the forward pass, and the ReLU mask and bias gradient of the backward pass. A third
 (``_softmax_cross_entropy``, from ``softmax_cross_entropy.c``) does a softmax cross-entropy's value and gradient with integer labels in
-two passes around NumPy's own ``exp``, row sums and ``log``, and a fourth (``_batch_norm``) batch
-normalization's statistics, scaling and gradients in one pass each. Without a C compiler at install time
+two passes around NumPy's own ``exp``, row sums and ``log``; a fourth (``_batch_norm``) batch
+normalization's statistics, scaling and gradients in one pass each; a fifth (``_validation``) the
+finiteness test of the input checks. Without a C compiler at install time
 the extensions are skipped and the NumPy passes run instead.
 
 The compiled loops do the same floating-point operations in the same order as the NumPy code
@@ -88,7 +89,8 @@ def using(mode: str) -> Iterator[None]:
 
 
 #: The extension modules ``setup.py`` builds, each with kernels of its own names.
-EXTENSIONS = ("_optimizer_updates", "_dense_layer", "_softmax_cross_entropy", "_batch_norm")
+EXTENSIONS = ("_optimizer_updates", "_dense_layer", "_softmax_cross_entropy", "_batch_norm",
+              "_validation")
 _built: list = []  # the extensions that imported
 
 
@@ -117,6 +119,12 @@ def _imported_extensions() -> list:
         from . import _batch_norm
 
         modules.append(_batch_norm)
+    except ImportError:
+        pass
+    try:
+        from . import _validation
+
+        modules.append(_validation)
     except ImportError:
         pass
     return modules
