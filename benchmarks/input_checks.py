@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import deepgrad as dg
-from deepgrad.training import loop as training
+from deepgrad.training import inputs as training
 from deepgrad.layers import Dense, Input
 
 
@@ -27,7 +27,7 @@ def main() -> None:
     checks, epochs = [], []
     for _ in range(3):
         start = time.perf_counter()
-        training._prepare(model, x, y, None)
+        training.prepare(model, x, y, None)
         checks.append(time.perf_counter() - start)
         start = time.perf_counter()
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)
