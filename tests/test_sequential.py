@@ -405,3 +405,48 @@ def test_predict_refuses_bad_input_after_a_first_prediction():
                          (np.ones((1, 4), np.float32), r"shape \(n_samples, 3\)")]:
         with pytest.raises(ValueError, match=message):
             model.predict(bad)
+
+
+class HookLog(dg.callbacks.Callback):
+    """Every hook called, in order, with its step where it has one."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def __getattribute__(self, name):
+        if name.startswith("on_"):
+            calls = object.__getattribute__(self, "calls")
+            return lambda *args: calls.append(name if len(args) < 2 else (name, args[0]))
+        return object.__getattribute__(self, name)
+
+
+def test_evaluate_and_predict_call_the_test_and_predict_hooks_as_keras_does():
+    x = np.random.default_rng(0).standard_normal((10, 4)).astype(np.float32)
+    y = np.random.default_rng(1).standard_normal((10, 1)).astype(np.float32)
+    model = Sequential([Input((4,)), Dense(1, seed=0)])
+    model.compile("sgd", "mse")
+    log = HookLog()
+    model.evaluate(x, y, batch_size=4, callbacks=[log])
+    assert log.calls == ["on_test_begin", ("on_test_batch_begin", 0), ("on_test_batch_end", 0),
+                         ("on_test_batch_begin", 1), ("on_test_batch_end", 1),
+                         ("on_test_batch_begin", 2), ("on_test_batch_end", 2), "on_test_end"]
+    log.calls.clear()
+    out = model.predict(x, batch_size=8, callbacks=[log])
+    assert out.shape == (10, 1)
+    assert log.calls == ["on_predict_begin", ("on_predict_batch_begin", 0),
+                         ("on_predict_batch_end", 0), ("on_predict_batch_begin", 1),
+                         ("on_predict_batch_end", 1), "on_predict_end"]
+
+
+def test_fit_runs_the_test_hooks_for_its_validation_pass():
+    x = np.random.default_rng(0).standard_normal((12, 4)).astype(np.float32)
+    y = np.random.default_rng(1).standard_normal((12, 1)).astype(np.float32)
+    model = Sequential([Input((4,)), Dense(1, seed=0)])
+    model.compile("sgd", "mse")
+    log = HookLog()
+    model.fit(x, y, batch_size=8, epochs=1, validation_split=0.25, callbacks=[log], verbose=0)
+    names = [c if isinstance(c, str) else c[0] for c in log.calls]
+    assert names.index("on_test_begin") > names.index("on_train_batch_end")
+    assert names.index("on_test_end") < names.index("on_epoch_end")
+    assert names.count("on_test_batch_end") == 1  # 3 validation samples, one batch
