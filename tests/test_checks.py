@@ -1,9 +1,9 @@
-"""deepgrad.utils.checks: one message shape for every argument check."""
+"""deepgrad.common.checks: one message shape for every argument check."""
 
 import numpy as np
 import pytest
 
-from deepgrad.utils.checks import check_bool, check_int, check_number, check_positive_int, optional_positive
+from deepgrad.common.checks import check_bool, check_int, check_number, check_positive_int, optional_positive
 
 
 @pytest.mark.parametrize("value, expected", [(3, 3), (np.int64(4), 4)])

@@ -10,7 +10,7 @@ ROOT = Path(deepgrad.__file__).parent
 
 #: From the bottom up: a module may import from its own level or a lower one, never a higher one.
 LEVELS = [
-    {"utils"},
+    {"common"},
     {"native"},
     {"ops"},
     {"autograd"},

@@ -26,7 +26,7 @@ from deepgrad import (
     regularizers,
     schedules,
 )
-from deepgrad.utils.registry import Registry, normalize, snake_case
+from deepgrad.common.registry import Registry, normalize, snake_case
 
 #: family (as its registry names it) → (module with get/serialize, its registry).
 FAMILIES = {

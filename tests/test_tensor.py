@@ -282,7 +282,7 @@ def test_parameter_assign_in_place():
 
 
 def test_set_seed_makes_default_generators_reproducible():
-    from deepgrad.utils.rng import as_generator
+    from deepgrad.common.rng import as_generator
 
     dg.set_seed(7)
     first = as_generator().random(3)

@@ -32,7 +32,7 @@ from .functional import concatenate, maximum, minimum, stack, tensor, where  # n
 from .native import backend, kernels  # noqa: E402
 from .saving.save_load import ModelFileError, load_model  # noqa: E402
 from .training.sequential import Sequential  # noqa: E402
-from .utils.rng import set_seed  # noqa: E402
+from .common.rng import set_seed  # noqa: E402
 
 # The module paths earlier versions documented, for code that imports them.
 _sys.modules[f"{__name__}.kernels"] = kernels

@@ -26,8 +26,8 @@ from typing import Callable
 
 from . import functional, ops
 from .autograd.tensor import Tensor, _apply
-from .utils.checks import check_number
-from .utils.registry import Registry
+from .common.checks import check_number
+from .common.registry import Registry
 
 __all__ = [
     "ACTIVATIONS", "ALIASES", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "selu",

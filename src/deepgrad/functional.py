@@ -15,7 +15,7 @@ import numpy as np
 
 from . import ops
 from .autograd.tensor import Tensor, _apply, _lift, _raw
-from .utils.rng import as_generator
+from .common.rng import as_generator
 
 __all__ = [
     "logsumexp",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from .autograd.tensor import Tensor
 from .functional import sum_of_squares
-from .utils.checks import check_number
-from .utils.registry import Registry
+from .common.checks import check_number
+from .common.registry import Registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "REGISTRY", "get", "serialize"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from numbers import Integral
 
-from .utils.checks import check_number
-from .utils.registry import Registry
+from .common.checks import check_number
+from .common.registry import Registry
 
 
 def _number(name: str, value, positive: bool = False):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..functional import sigmoid_cross_entropy_with_logits
-from ..utils.checks import check_bool, check_number, check_positive_int
+from ..common.checks import check_bool, check_number, check_positive_int
 from .base import BinaryLinearClassifier, warn_not_converged
 
 __all__ = ["LogisticRegression", "log_loss_and_gradient"]

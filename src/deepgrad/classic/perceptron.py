@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..utils.checks import check_bool, check_number, check_positive_int
-from ..utils.rng import as_generator
+from ..common.checks import check_bool, check_number, check_positive_int
+from ..common.rng import as_generator
 from .base import BinaryLinearClassifier, warn_not_converged
 
 __all__ = ["Perceptron"]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..utils.checks import check_positive_int
+from ..common.checks import check_positive_int
 
 __all__ = ["BatchStream", "batches", "is_stream"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..native import kernels
-from ..utils.checks import check_positive_int
+from ..common.checks import check_positive_int
 
 __all__ = [
     "as_features",

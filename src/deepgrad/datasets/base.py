@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..utils.checks import check_number
+from ..common.checks import check_number
 
 __all__ = ["Dataset"]
 

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ..utils.rng import as_generator
+from ..common.rng import as_generator
 
 __all__ = ["train_test_split"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..utils.rng import as_generator
+from ..common.rng import as_generator
 from .base import Dataset
 
 __all__ = ["load_digits", "load_house_prices", "load_pass_fail", "load_placement"]

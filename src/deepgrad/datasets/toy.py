@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..utils.checks import check_int, check_number
-from ..utils.rng import as_generator
+from ..common.checks import check_int, check_number
+from ..common.rng import as_generator
 from .base import check_noise
 
 __all__ = ["make_blobs", "make_circles", "make_moons", "make_spiral", "make_xor"]

@@ -25,7 +25,7 @@ truncated to ``[-2, 2]``, so the draws end up with exactly the target standard d
 
 from __future__ import annotations
 
-from ..utils.registry import Registry
+from ..common.registry import Registry
 from ._classes import (
     Constant,
     GlorotNormal,

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from ..utils.checks import check_int
-from ..utils.rng import as_generator
+from ..common.checks import check_int
+from ..common.rng import as_generator
 from ._functions import (
     _dtype,
     _shape,

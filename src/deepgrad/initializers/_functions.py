@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..utils.rng import as_generator
+from ..common.rng import as_generator
 
 #: Standard deviation of a unit normal truncated to [-2, 2].
 TRUNCATED_STD = 0.87962566103423978

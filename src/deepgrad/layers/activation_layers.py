@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import activations, initializers, regularizers
 from ..autograd.tensor import Tensor
-from ..utils.checks import check_number
+from ..common.checks import check_number
 from .base import Layer
 from .core import cast_to
 

@@ -26,8 +26,8 @@ from ..autograd.parameter import Parameter
 from ..autograd.modes import no_grad, not_recording
 from ..autograd.tensor import Tensor
 from ..compile import layers_changed
-from ..utils.registry import Registry
-from ..utils.rng import as_generator
+from ..common.registry import Registry
+from ..common.rng import as_generator
 
 #: Every Layer subclass under its snake_case class name (``dense``, ``batch_normalization``),
 #: looked up by any spelling (``"Dense"``, ``"BatchNormalization"``).

@@ -8,8 +8,8 @@ import numpy as np
 
 from .. import activations, functional, initializers, regularizers
 from ..autograd.tensor import Tensor
-from ..utils.checks import check_positive_int
-from ..utils.rng import as_generator
+from ..common.checks import check_positive_int
+from ..common.rng import as_generator
 from .base import Layer
 
 __all__ = ["Input", "Dense", "Activation", "Flatten"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import initializers, ops, regularizers
 from ..autograd.tensor import Tensor, _apply
-from ..utils.checks import check_int, check_number
+from ..common.checks import check_int, check_number
 from .base import Layer
 from .core import cast_to
 

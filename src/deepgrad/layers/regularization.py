@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import functional
 from ..autograd.tensor import Tensor
-from ..utils.rng import as_generator
+from ..common.rng import as_generator
 from .base import Layer
 from .core import seed_config
 

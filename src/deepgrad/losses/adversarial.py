@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..utils.checks import check_bool
+from ..common.checks import check_bool
 from .base import Loss, as_prediction, reduce_losses
 from .classification import binary_crossentropy
 

@@ -19,8 +19,8 @@ import re
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..utils.checks import check_int
-from ..utils.registry import Registry
+from ..common.checks import check_int
+from ..common.registry import Registry
 
 __all__ = [
     "Loss", "LossFunctionWrapper", "LOSSES", "REGISTRY", "REDUCTIONS", "EPSILON", "reduce_losses",

@@ -21,7 +21,7 @@ from ..functional import (
     sigmoid_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits,
 )
-from ..utils.checks import check_bool, check_number
+from ..common.checks import check_bool, check_number
 from .base import (
     EPSILON,
     Loss,

@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..functional import floored_exp, log_softmax, sigmoid_cross_entropy_with_logits
 from ..ops.stable import smallest_exp
-from ..utils.checks import check_bool, check_number
+from ..common.checks import check_bool, check_number
 from .base import (
     EPSILON,
     Loss,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..utils.checks import check_number
+from ..common.checks import check_number
 from .base import (
     Loss,
     as_prediction,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..autograd.tensor import Tensor
 from ..functional import where
-from ..utils.checks import check_number
+from ..common.checks import check_number
 from .base import Loss, as_prediction, per_sample_mean, same_shape_target
 
 __all__ = [

@@ -12,7 +12,7 @@ or a plain function into a metric; ``"accuracy"`` is resolved from the loss as K
 
 from __future__ import annotations
 
-from ..utils.registry import Registry, normalize
+from ..common.registry import Registry, normalize
 from ._accuracy import (
     Accuracy,
     BinaryAccuracy,

@@ -8,7 +8,7 @@ Learning-rate schedules live in :mod:`deepgrad.schedules`.
 
 from __future__ import annotations
 
-from ..utils.registry import Registry
+from ..common.registry import Registry
 from .adam import Adam, AdamW, Nadam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .base import NonFiniteGradientError, Optimizer

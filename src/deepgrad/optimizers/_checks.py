@@ -1,5 +1,5 @@
 """The optimizer's checks of the gradients it is given (its settings use
-:mod:`deepgrad.utils.checks`)."""
+:mod:`deepgrad.common.checks`)."""
 
 from __future__ import annotations
 

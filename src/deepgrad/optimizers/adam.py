@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..utils.checks import check_number
+from ..common.checks import check_number
 from .base import Optimizer
 
 

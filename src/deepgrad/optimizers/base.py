@@ -17,7 +17,7 @@ import numpy as np
 from .. import schedules
 from ..autograd.tensor import Tensor
 from ..native import kernels
-from ..utils.checks import check_number, optional_positive
+from ..common.checks import check_number, optional_positive
 from . import _state
 from ._checks import check_gradients, parameter_name
 from ._clipping import NonFiniteGradientError, clip_gradients

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..utils.checks import check_number
+from ..common.checks import check_number
 from .base import Optimizer
 
 

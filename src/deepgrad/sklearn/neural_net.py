@@ -19,7 +19,7 @@ from ..callbacks import EarlyStopping
 from ..layers import Dense, Dropout, Input
 from ..regularizers import L2
 from ..training.sequential import Sequential
-from ..utils.rng import as_generator
+from ..common.rng import as_generator
 from ._validation import validate_data
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]

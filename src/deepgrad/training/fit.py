@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .. import data
 from ..callbacks import CallbackList
-from ..utils.rng import as_generator
+from ..common.rng import as_generator
 from .evaluate import evaluate_loop
 from .inputs import prepare, split_validation, unpack_validation
 from .step import make_step
