@@ -177,6 +177,9 @@ class Tensor:
     def __neg__(self):
         return _apply(ops.Neg(), self)
 
+    def __abs__(self):
+        return _apply(ops.Abs(), self)
+
     def __pos__(self):
         return self
 

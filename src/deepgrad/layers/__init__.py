@@ -1,10 +1,33 @@
 """Layers: lazily built, configurable, serialisable building blocks of models."""
 
 from .activation_layers import ELU, LeakyReLU, PReLU
+from .activation_layers import ReLU, Softmax
 from .base import LAYERS, REGISTRY, Layer, deserialize, get, serialize
-from .core import Activation, Dense, Flatten, Input
+from .core import Activation, Dense, Flatten
+from .input_layer import Input, InputLayer
+from .lambda_layer import Lambda
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization
+from .preprocessing import Normalization, Rescaling
 from .regularization import Dropout
+from .reshaping import Permute, RepeatVector, Reshape
 from .residual import Residual
 
 __all__ = [
@@ -15,6 +38,7 @@ __all__ = [
     "get",
     "serialize",
     "Input",
+    "InputLayer",
     "Dense",
     "Activation",
     "Flatten",
@@ -24,4 +48,28 @@ __all__ = [
     "Dropout",
     "BatchNormalization",
     "Residual",
+    "ReLU",
+    "Softmax",
+    "Normalization",
+    "Rescaling",
+    "Reshape",
+    "Permute",
+    "RepeatVector",
+    "Lambda",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
+    "add",
+    "subtract",
+    "multiply",
+    "average",
+    "maximum",
+    "minimum",
+    "concatenate",
+    "dot",
 ]

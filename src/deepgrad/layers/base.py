@@ -15,6 +15,7 @@ anything by a name read from a file.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 from collections import defaultdict
@@ -26,8 +27,10 @@ from ..autograd.parameter import Parameter
 from ..autograd.modes import no_grad, not_recording
 from ..autograd.tensor import Tensor
 from ..compile import layers_changed
+from ..common.checks import check_bool
 from ..common.registry import Registry
 from ..common.rng import as_generator
+from .symbolic import call_symbolic, flatten, is_symbolic
 
 #: Every Layer subclass under its snake_case class name (``dense``, ``batch_normalization``),
 #: looked up by any spelling (``"Dense"``, ``"BatchNormalization"``).
@@ -63,6 +66,57 @@ def aligned(value: np.ndarray, alignment: int = 64) -> np.ndarray:
     out = buffer[start : start + value.nbytes].view(value.dtype).reshape(value.shape)
     np.copyto(out, value)
     return out
+
+
+def is_shape_list(shape) -> bool:
+    """Whether ``shape`` is a list of shapes (the inputs of a layer of several inputs)."""
+    return isinstance(shape, list) or (isinstance(shape, tuple) and len(shape) > 0
+                                       and isinstance(shape[0], (tuple, list)))
+
+
+def _check_name(name):
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string; got {type(name).__name__} {name!r}")
+    if name is not None and (not name or "/" in name):
+        raise ValueError(f"name must be a non-empty string without '/'; got {name!r}")
+    return name
+
+
+def _check_dtype(dtype) -> np.dtype:
+    try:
+        dtype = np.dtype(getattr(dtype, "name", dtype))
+    except TypeError:
+        raise TypeError(f"dtype must be a NumPy float dtype such as 'float32'; got {dtype!r}") from None
+    if dtype.kind != "f":
+        raise TypeError(f"dtype must be a float dtype ('float32' or 'float64'); got {dtype.name}")
+    return dtype
+
+
+def _declared_shape(input_shape, input_dim, batch_input_shape):
+    """The sample shape a layer's ``input_shape=``, ``input_dim=`` or ``batch_input_shape=``
+    declares (Keras accepts all three), or None."""
+    given = [(k, v) for k, v in (("input_shape", input_shape), ("input_dim", input_dim),
+                                  ("batch_input_shape", batch_input_shape)) if v is not None]
+    if len(given) > 1:
+        raise ValueError(f"give one of input_shape, input_dim and batch_input_shape; got "
+                         f"{' and '.join(k for k, _ in given)}")
+    if not given:
+        return None
+    key, value = given[0]
+    if key == "input_dim":
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"input_dim must be a positive int (the number of input features); "
+                             f"got {value!r}")
+        return (int(value),)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (value,)
+    if not isinstance(value, (tuple, list)) or not all(
+            s is None or (isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0)
+            for s in value):
+        raise ValueError(f"{key} must be a tuple of positive ints (None for a free size); "
+                         f"got {value!r}")
+    shape = tuple(None if s is None else int(s) for s in value)
+    return shape[1:] if key == "batch_input_shape" else shape
 
 
 class Layer:
@@ -112,18 +166,29 @@ class Layer:
     """
 
     replayable = True
+    _call_takes_training = True
     #: Attributes whose assignment does not change what ``call`` computes (bookkeeping).
-    _untracked_attributes = frozenset({"built", "_build_dtype"})
+    _untracked_attributes = frozenset({"built", "_build_dtype", "_inbound_nodes"})
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        parameters = inspect.signature(cls.call).parameters.values()
+        #: whether ``call`` takes ``training`` (Keras layers may leave it out)
+        cls._call_takes_training = any(
+            p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
         LAYERS.register_class(cls)
 
-    def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None):
-        self.name = name or unique_name(_snake_case(type(self).__name__))
-        self.trainable = bool(trainable)
-        self.dtype = None if dtype is None else np.dtype(dtype)
-        self.input_shape = None if input_shape is None else tuple(input_shape)
+    def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
+                 batch_input_shape=None, batch_size=None, **unknown):
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) "
+                f"{', '.join(map(repr, unknown))}; see help(deepgrad.layers.{type(self).__name__})"
+                f" for its arguments")
+        self.name = _check_name(name) or unique_name(_snake_case(type(self).__name__))
+        self.trainable = check_bool(trainable, "trainable")
+        self.dtype = None if dtype is None else _check_dtype(dtype)
+        self.input_shape = _declared_shape(input_shape, input_dim, batch_input_shape)
         self.built = False
         self._weights: list[Parameter] = []
         self._regularized: list[tuple[Parameter, object]] = []
@@ -142,19 +207,52 @@ class Layer:
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement call()")
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        """Output shape for ``input_shape`` (batch dimension first).
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape`` (batch dimension first; a list of shapes for a layer
+        of several inputs, and a list back from a layer of several outputs).
 
         By default it is found by calling the built layer on one sample of zeros (sizes that
-        are None taken as 1) in inference mode, as Keras 3 infers it from ``call``.
+        are None taken as 1, and as 2 to see which output sizes follow them) in inference mode,
+        as Keras 3 infers it from ``call``.
         """
-        input_shape = tuple(input_shape)
+        shapes = [shape for shape, _ in self._run_on_zeros(input_shape, None)]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def compute_output_spec(self, input_shape, input_dtypes, **kwargs) -> list:
+        """``[(shape, dtype), ...]`` of the outputs for inputs of ``input_shape`` and
+        ``input_dtypes`` (one per input): what a call on symbolic tensors returns."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shape = self.compute_output_shape(input_shape)
+            shapes = shape if is_shape_list(shape) else [shape]
+            dtype = self._weight_dtype(input_dtypes[0]) if self.weights else input_dtypes[0]
+            return [(tuple(s), np.dtype(dtype)) for s in shapes]
+        return self._run_on_zeros(input_shape, input_dtypes, kwargs)
+
+    def _run_on_zeros(self, input_shape, input_dtypes, kwargs=None) -> list:
+        """The outputs' shapes and dtypes when the layer runs on zeros of ``input_shape``."""
+        several = is_shape_list(input_shape)
+        shapes = [tuple(s) for s in input_shape] if several else [tuple(input_shape)]
         if not self.built:
-            self._ensure_built(input_shape)
-        sample = tuple(1 if size is None else size for size in input_shape[1:])
+            self._ensure_built(input_shape, None if input_dtypes is None else input_dtypes[0])
+        dtypes = input_dtypes or [self._weight_dtype()] * len(shapes)
+        free = any(size is None for shape in shapes for size in shape[1:])
+        runs = [self._zeros_call(shapes, dtypes, several, fill, kwargs) for fill in ((1, 2) if free else (1,))]
+        specs = []
+        for i, out in enumerate(runs[0]):
+            sizes = [size if all(run[i].shape[k] == size for run in runs) else None
+                     for k, size in enumerate(out.shape)]
+            batch = shapes[0][0] if shapes[0] else None
+            specs.append(((batch,) + tuple(sizes[1:]), out.dtype))
+        return specs
+
+    def _zeros_call(self, shapes, dtypes, several, fill, kwargs) -> list:
+        """The layer's outputs on zeros: one sample, free sizes set to ``fill``."""
+        arrays = [Tensor._result(np.zeros((1,) + tuple(fill if s is None else s for s in shape[1:]),
+                                          dtype=dtype), None)
+                  for shape, dtype in zip(shapes, dtypes)]
         with no_grad(), not_recording():
-            out = self(Tensor(np.zeros((1,) + sample, dtype=self._weight_dtype())), training=False)
-        return (input_shape[0],) + tuple(out.shape[1:])
+            out = self(arrays if several else arrays[0], training=False, **(kwargs or {}))
+        return flatten(out)
 
     def get_config(self) -> dict:
         """JSON-serialisable constructor arguments; ``from_config(get_config())`` rebuilds it."""
@@ -170,19 +268,53 @@ class Layer:
         return cls(**config)
 
     # ------------------------------------------------------------------ machinery
-    def __call__(self, x, training: bool = False) -> Tensor:
-        if not isinstance(x, Tensor):
-            x = Tensor(x, dtype=self.dtype)
-        self._ensure_built((None,) + tuple(x.shape[1:]), x.dtype)
-        return self.call(x, training=training)
+    def __call__(self, inputs, *args, training: bool = False, **kwargs):
+        """Run the layer: build it on the first call, then ``call``. ``inputs`` is a Tensor or
+        an array, a list of them for a layer of several inputs, or symbolic tensors (from
+        :func:`~deepgrad.layers.Input`), which record the call in a model's graph."""
+        if is_symbolic(inputs):
+            if args:
+                raise TypeError(f"layer {self.name!r}: pass a call's options by keyword while "
+                                f"defining a model; got {len(args)} more positional argument(s)")
+            return call_symbolic(self, inputs, kwargs)
+        if isinstance(inputs, (list, tuple)):
+            if not inputs:
+                raise ValueError(f"layer {self.name!r} was called on an empty list of inputs")
+            inputs = [t if isinstance(t, Tensor) else Tensor(t, dtype=self.dtype) for t in inputs]
+            self._ensure_built([(None,) + tuple(t.shape[1:]) for t in inputs], inputs[0].dtype)
+        else:
+            if not isinstance(inputs, Tensor):
+                inputs = Tensor(inputs, dtype=self.dtype)
+            self._ensure_built((None,) + tuple(inputs.shape[1:]), inputs.dtype)
+        if self._call_takes_training:
+            return self.call(inputs, *args, training=training, **kwargs)
+        return self.call(inputs, *args, **kwargs)
 
-    def _ensure_built(self, input_shape: tuple, dtype=None) -> None:
-        """Build once for ``input_shape``; weights take ``dtype`` unless the layer has its own."""
+    def _ensure_built(self, input_shape, dtype=None) -> None:
+        """Build once for ``input_shape``; weights take ``dtype`` (when it is a float dtype)
+        unless the layer has its own."""
         if not self.built:
-            if dtype is not None:
+            if dtype is not None and np.dtype(dtype).kind == "f":
                 self._build_dtype = np.dtype(dtype)
-            self.build(tuple(input_shape))
+            self.build(list(map(tuple, input_shape)) if is_shape_list(input_shape) else tuple(input_shape))
             self.built = True
+
+    @property
+    def input(self):
+        """The symbolic tensor(s) of the layer's first call while defining a model."""
+        return self._first_node("input").inputs
+
+    @property
+    def output(self):
+        """The symbolic output(s) of the layer's first call while defining a model."""
+        return self._first_node("output").output
+
+    def _first_node(self, what: str):
+        nodes = self.__dict__.get("_inbound_nodes")
+        if not nodes:
+            raise AttributeError(f"layer {self.name!r} has no {what}: it has not been called on "
+                                 f"symbolic tensors (from deepgrad.Input) yet")
+        return nodes[0]
 
     def _weight_dtype(self, default=np.float32) -> np.dtype:
         """The layer's dtype, else the dtype it was first built for, else ``default``."""
@@ -192,22 +324,59 @@ class Layer:
             return self._build_dtype
         return np.dtype(default)
 
-    def add_weight(
-        self,
-        name: str,
-        shape: tuple,
-        initializer,
-        *,
-        regularizer=None,
-        trainable: bool = True,
-        seed=None,
-    ) -> Parameter:
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None, seed=None,
+                   **keras_options) -> Parameter:
         """Create a Parameter of ``shape`` filled by ``initializer(shape, rng, dtype)``, named
-        ``"<layer name>/<name>"`` and recorded in :attr:`weights` in creation order."""
-        init = initializers.get(initializer)
-        dtype = self._weight_dtype()
-        value = aligned(np.asarray(init(tuple(shape), as_generator(seed), dtype), dtype=dtype))
-        weight = Parameter(value, dtype=dtype, name=f"{self.name}/{name}", trainable=trainable)
+        ``"<layer name>/<name>"`` and recorded in :attr:`weights` in creation order.
+
+        Both orders of the first arguments work: deepgrad's ``add_weight(name, shape,
+        initializer)`` and Keras 3's ``add_weight(shape, initializer, dtype, trainable)``
+        (``name`` by keyword; without one the weights are ``variable``, ``variable_1``, ...).
+        ``initializer`` defaults to ``"glorot_uniform"``, as in Keras. Keras's ``autocast``,
+        ``aggregation`` and ``overwrite_with_gradient`` are accepted and have nothing to do here.
+
+        >>> layer = Layer(name="demo")
+        >>> layer.add_weight("scale", (3,), "ones").name, layer.add_weight(shape=(2,)).name
+        ('demo/scale', 'demo/variable')
+        """
+        if args and isinstance(args[0], str):  # deepgrad's order: name, shape, initializer
+            given = dict(zip(("name", "shape", "initializer"), args))
+            if len(args) > 3:
+                raise TypeError("add_weight(name, shape, initializer) takes the rest by keyword")
+        else:  # Keras's order: shape, initializer, dtype, trainable
+            given = dict(zip(("shape", "initializer", "dtype", "trainable"), args))
+            if len(args) > 4:
+                raise TypeError("add_weight(shape, initializer, dtype, trainable) takes the rest "
+                                "by keyword")
+        for key, value in given.items():
+            if {"name": name, "shape": shape, "initializer": initializer, "dtype": dtype}.get(
+                    key) is not None:
+                raise TypeError(f"add_weight got {key} twice (positionally and by keyword)")
+        name = given.get("name", name)
+        shape = given.get("shape", shape)
+        initializer = given.get("initializer", initializer)
+        dtype = given.get("dtype", dtype)
+        trainable = given.get("trainable", trainable)
+        unknown = set(keras_options) - {"autocast", "aggregation", "overwrite_with_gradient",
+                                        "synchronization", "use_resource", "experimental_autocast"}
+        if unknown:
+            raise TypeError(f"add_weight got unexpected keyword argument(s) {sorted(unknown)}")
+        if constraint is not None:
+            raise ValueError("weight constraints are not supported; clip or project the weights "
+                             "in a callback's on_train_batch_end instead")
+        shape = () if shape is None else (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in shape):
+            raise ValueError(f"add_weight shape must be a tuple of ints >= 0; got {shape!r}")
+        if name is None:
+            taken = {w.name for w in self._weights}
+            name = next(candidate for candidate in
+                        (f"variable_{k}" if k else "variable" for k in itertools.count())
+                        if f"{self.name}/{candidate}" not in taken)
+        init = initializers.get("glorot_uniform" if initializer is None else initializer)
+        dtype = self._weight_dtype() if dtype is None else _check_dtype(dtype)
+        value = aligned(np.asarray(init(shape, as_generator(seed), dtype), dtype=dtype))
+        weight = Parameter(value, dtype=dtype, name=f"{self.name}/{name}", trainable=bool(trainable))
         self._weights.append(weight)
         if regularizer is not None:
             self._regularized.append((weight, regularizers.get(regularizer)))
@@ -225,7 +394,8 @@ class Layer:
     @property
     def weights(self) -> list[Parameter]:
         """All weights: this layer's, in the order :meth:`add_weight` made them (then any
-        Parameter assigned as an attribute), then each sub-layer's."""
+        Parameter assigned as an attribute), then each sub-layer's (a layer used twice, such as
+        a shared layer of a model, counts once)."""
         found = list(self.__dict__.get("_weights", ()))
         known = {id(w) for w in found}
         for value in vars(self).values():
@@ -233,7 +403,10 @@ class Layer:
                 found.append(value)
                 known.add(id(value))
         for layer in self._sublayers():
-            found.extend(layer.weights)
+            for w in layer.weights:
+                if id(w) not in known:
+                    found.append(w)
+                    known.add(id(w))
         return found
 
     @property

@@ -1,4 +1,4 @@
-"""Core layers: ``Input``, ``Dense``, ``Activation`` and ``Flatten``."""
+"""Core layers: ``Dense``, ``Activation`` and ``Flatten``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import numpy as np
 
 from .. import activations, functional, initializers, regularizers
 from ..autograd.tensor import Tensor
-from ..common.checks import check_positive_int
+from ..common.checks import check_bool, check_positive_int
 from ..common.rng import as_generator
 from .base import Layer
 
-__all__ = ["Input", "Dense", "Activation", "Flatten"]
+__all__ = ["Dense", "Activation", "Flatten"]
 
 
 def cast_to(x: Tensor, dtype) -> Tensor:
@@ -23,65 +23,6 @@ def cast_to(x: Tensor, dtype) -> Tensor:
 def seed_config(seed):
     """A seed as it can be stored in a JSON config: ints are kept, generators are not."""
     return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
-
-
-class Input(Layer):
-    """Declares the shape of one sample; calling it returns its input unchanged.
-
-    A model whose first layer is an ``Input`` builds all its layers as soon as it is created
-    instead of waiting for the first batch.
-
-    Parameters
-    ----------
-    shape : tuple of int
-        Shape of one sample, without the batch dimension (``None`` for a free size).
-    dtype : {"float32", "float64"}, optional
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> inputs = Input((4,))
-    >>> inputs.batch_shape
-    (None, 4)
-    >>> inputs(np.ones((2, 4))).shape
-    (2, 4)
-    """
-
-    def __init__(self, shape=None, *, input_shape=None, **kwargs):
-        shape = input_shape if shape is None else shape
-        if shape is None:
-            raise ValueError("Input needs shape=, the shape of one sample (without the batch axis)")
-        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-        for size in shape:
-            if size is not None:
-                check_positive_int(size, "every size in Input shape")
-        super().__init__(input_shape=tuple(None if s is None else int(s) for s in shape), **kwargs)
-
-    @property
-    def shape(self) -> tuple:
-        """Shape of one sample."""
-        return self.input_shape
-
-    @property
-    def batch_shape(self) -> tuple:
-        """Shape of a batch: ``(None, *shape)``."""
-        return (None,) + self.input_shape
-
-    def call(self, x: Tensor, training: bool = False) -> Tensor:
-        got = tuple(x.shape[1:])
-        if len(got) != len(self.shape) or any(
-            want is not None and want != size for want, size in zip(self.shape, got)
-        ):
-            raise ValueError(
-                f"Input {self.name!r} expects samples of shape {self.shape}; got a batch of shape "
-                f"{tuple(x.shape)} (samples of shape {got})"
-            )
-        return x
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["shape"] = list(config.pop("input_shape"))
-        return config
 
 
 _NOT_FUSED = object()
@@ -149,7 +90,7 @@ class Dense(Layer):
         super().__init__(**kwargs)
         self.units = check_positive_int(units, "units")
         self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = check_bool(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import initializers, ops, regularizers
 from ..autograd.tensor import Tensor, _apply
-from ..common.checks import check_int, check_number
+from ..common.checks import check_bool, check_int, check_number
 from .base import Layer
 from .core import cast_to
 
@@ -74,8 +74,8 @@ class BatchNormalization(Layer):
         self.axis = check_int(axis, "axis")
         self.momentum = check_number(momentum, "momentum", low=0, high=1)
         self.epsilon = check_number(epsilon, "epsilon", low=0, low_open=True)
-        self.center = bool(center)
-        self.scale = bool(scale)
+        self.center = check_bool(center, "center")
+        self.scale = check_bool(scale, "scale")
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)

@@ -63,7 +63,8 @@ def short(value) -> str:
 
 
 def to_saved(array, what) -> np.ndarray:
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array)
+    array = np.ascontiguousarray(array).reshape(array.shape)  # a 0-d weight stays 0-d
     if (array.dtype.kind, array.dtype.itemsize) not in _CODES:
         raise TypeError(f"cannot save {what}: dtype {array.dtype} is not one of "
                         f"{', '.join(sorted(SCALAR_DTYPES))}")
