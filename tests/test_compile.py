@@ -140,8 +140,8 @@ def test_predict_replays_and_follows_weight_changes():
     model = dg.Sequential([Input((3,)), Dense(2, "relu", seed=0)])
     x = np.ones((4, 3), np.float32)
     first = model.predict(x)
-    assert model._inference.get((x.shape, x.dtype.char)) is not None
-    model.layers[1].kernel.assign(np.full((3, 2), 0.5))
+    assert model._inference.get(((x.shape, x.dtype.char),)) is not None
+    model.layers[0].kernel.assign(np.full((3, 2), 0.5))
     assert model.predict(x).tolist() == [[1.5, 1.5]] * 4
     assert not np.shares_memory(first, model.predict(x))  # each call's result is its own
 
@@ -150,5 +150,5 @@ def test_a_changed_activation_is_seen_by_predict():
     model = dg.Sequential([Input((2,)), Dense(2, seed=0)])
     x = np.array([[1.0, -1.0]], np.float32)
     model.predict(x)
-    model.layers[1].activation = dg.activations.get("relu")
+    model.layers[0].activation = dg.activations.get("relu")
     assert (model.predict(x) >= 0).all()

@@ -770,7 +770,7 @@ def test_get_unknown_name_lists_the_valid_names():
 
 @pytest.mark.parametrize("identifier", [None, 3, ["mse"], int])
 def test_get_rejects_other_types(identifier):
-    with pytest.raises(TypeError, match="a loss must be a name, a config dict, a Loss or a function"):
+    with pytest.raises(TypeError, match=r"a loss must be a name \(such as .mse.\), a config dict, a Loss or a function"):
         losses.get(identifier)
 
 

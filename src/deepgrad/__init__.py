@@ -1,7 +1,8 @@
 """deepgrad: a small, fast deep-learning library on NumPy.
 
 A visible reverse-mode autograd engine (:class:`Tensor`) under a Keras-style model API
-(:class:`Sequential` with ``compile`` / ``fit`` / ``evaluate`` / ``predict``).
+(:class:`Sequential` and :class:`Model` with ``compile`` / ``fit`` / ``evaluate`` /
+``predict``).
 """
 
 __version__ = "0.1.0"
@@ -31,7 +32,8 @@ from .autograd.tensor import Tensor  # noqa: E402
 from .functional import concatenate, maximum, minimum, stack, tensor, where  # noqa: E402
 from .native import backend, kernels  # noqa: E402
 from .saving.save_load import ModelFileError, load_model  # noqa: E402
-from .training.sequential import Sequential  # noqa: E402
+from .layers import Input  # noqa: E402
+from .training import Model, Sequential  # noqa: E402
 from .common.rng import set_seed  # noqa: E402
 
 # The module paths earlier versions documented, for code that imports them.
@@ -40,6 +42,8 @@ _sys.modules[f"{__name__}.backend"] = backend
 
 __all__ = [
     "GradcheckError",
+    "Input",
+    "Model",
     "ModelFileError",
     "Parameter",
     "Sequential",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..native import kernels
-from ..common.checks import check_positive_int
+from ..common.checks import check_int, check_positive_int
 
 __all__ = [
     "as_features",
@@ -52,6 +52,44 @@ def check_finite(array: np.ndarray, name: str) -> None:
         )
 
 
+def _ragged(value, name: str) -> str | None:
+    """Where nested lists stop being rectangular: ``"x[3] has 2 values where x[0] has 4"``."""
+    def walk(v, path):
+        if not isinstance(v, (list, tuple)) or not v:
+            return None
+        nested = [isinstance(c, (list, tuple, np.ndarray)) for c in v]
+        if any(nested) and not all(nested):
+            i = nested.index(not nested[0])
+            what = lambda k: "a sequence" if nested[k] else "a number"  # noqa: E731
+            return f"{name}{path}[{i}] is {what(i)} where {name}{path}[0] is {what(0)}"
+        if not any(nested):
+            return None
+        lengths = [len(c) for c in v]
+        for i, n in enumerate(lengths):
+            if n != lengths[0]:
+                return f"{name}{path}[{i}] has {n} values where {name}{path}[0] has {lengths[0]}"
+        for i, c in enumerate(v):
+            found = walk(c, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+
+    return walk(value, "")
+
+
+def as_array(value, name: str, dtype=None) -> np.ndarray:
+    """``np.asarray(value)``, with a message naming ``name`` when nested lists are ragged or
+    hold something that is not a number."""
+    try:
+        return np.asarray(value) if dtype is None else np.asarray(value, dtype=dtype)
+    except (ValueError, TypeError) as error:
+        where = _ragged(value, name)
+        if where is not None:
+            raise ValueError(f"{name} must be a rectangular array, every sample of the same "
+                             f"shape; {where}") from None
+        raise TypeError(f"{name} must be numeric; {error}") from None
+
+
 def _describe_kind(array: np.ndarray) -> str:
     if array.dtype.kind in "US":
         return f"strings (dtype {array.dtype})"
@@ -75,7 +113,7 @@ def as_features(x, name: str = "x", *, dtype=np.float32, sample_shape=None) -> n
     if type(x) is np.ndarray and x.dtype == dtype and x.ndim and len(x) and x.shape[1:] == sample_shape:
         check_finite(x, name)
         return x
-    array = x if isinstance(x, np.ndarray) else np.asarray(getattr(x, "data", x))
+    array = x if isinstance(x, np.ndarray) else as_array(getattr(x, "data", x), name)
     if array.dtype.kind not in "fiub":
         raise TypeError(f"{name} must be numeric; got {_describe_kind(array)}")
     if array.ndim == 0:
@@ -95,9 +133,10 @@ def as_features(x, name: str = "x", *, dtype=np.float32, sample_shape=None) -> n
     return array
 
 
-def as_targets(y, name: str = "y", *, n_samples: int | None = None) -> np.ndarray:
-    """``y`` as a numeric array whose length matches ``n_samples``; strings are refused."""
-    array = y if isinstance(y, np.ndarray) else np.asarray(getattr(y, "data", y))
+def as_targets(y, name: str = "y", *, n_samples: int | None = None, x_name: str = "x") -> np.ndarray:
+    """``y`` as a numeric array whose length matches ``n_samples`` (the length of ``x_name``);
+    strings are refused."""
+    array = y if isinstance(y, np.ndarray) else as_array(getattr(y, "data", y), name)
     if array.dtype.kind not in "fiub":
         example = ""
         if array.size:
@@ -112,8 +151,8 @@ def as_targets(y, name: str = "y", *, n_samples: int | None = None) -> np.ndarra
         raise ValueError(f"{name} must have one entry per sample; got a scalar")
     if n_samples is not None and array.shape[0] != n_samples:
         raise ValueError(
-            f"x and {name} must have the same number of samples; got len(x) = {n_samples} and "
-            f"len({name}) = {array.shape[0]}"
+            f"{x_name} and {name} must have the same number of samples; got len({x_name}) = "
+            f"{n_samples} and len({name}) = {array.shape[0]}"
         )
     check_finite(array, name)
     return array
@@ -121,7 +160,10 @@ def as_targets(y, name: str = "y", *, n_samples: int | None = None) -> np.ndarra
 
 def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weight") -> np.ndarray:
     """One finite, non-negative weight per sample."""
-    weights = np.asarray(sample_weight, dtype=np.float64)
+    weights = as_array(sample_weight, name)
+    if weights.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be numeric, one weight per sample; got {_describe_kind(weights)}")
+    weights = weights.astype(np.float64)
     if weights.ndim == 2 and weights.shape[1] == 1:
         weights = weights[:, 0]
     if weights.shape != (n_samples,):
@@ -152,33 +194,75 @@ def class_weights_to_sample_weights(class_weight: dict, y: np.ndarray) -> np.nda
     for key, value in class_weight.items():
         if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
             raise TypeError(f"class_weight keys must be integer class indices; got {key!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"class_weight[{key}] must be a number; got {type(value).__name__} {value!r}")
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"class_weight[{key}] must be a finite non-negative number; got {value}")
         weights[classes == key] = value
     return weights
 
 
-def one_hot(labels, num_classes: int | None = None, dtype=np.float32) -> np.ndarray:
-    """Integer labels of shape ``(n,)`` as one-hot rows of shape ``(n, num_classes)``.
+def one_hot(labels, num_classes: int | None = None, dtype=np.float32, *,
+            name: str = "labels") -> np.ndarray:
+    """Integer labels as one-hot rows: ``labels.size`` rows of ``num_classes`` columns.
 
+    Labels of any shape are read in C order (``labels.reshape(-1)``);
+    :func:`deepgrad.utils.to_categorical` gives the rows the labels' shape.
+
+    Parameters
+    ----------
+    labels : array-like of int
+        Class indices in ``[0, num_classes)``; floats are accepted when they hold whole numbers.
+    num_classes : int, optional
+        Number of columns; by default the largest label plus one.
+    dtype : numpy dtype, default float32
+    name : str, default "labels"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    ndarray of shape (labels.size, num_classes)
+
+    Raises
+    ------
+    TypeError
+        If a label is not a whole number (naming the first one).
+    ValueError
+        If a label lies outside ``[0, num_classes)`` (naming the first one).
+
+    Examples
+    --------
     >>> one_hot([0, 2, 1])
     array([[1., 0., 0.],
            [0., 0., 1.],
            [0., 1., 0.]], dtype=float32)
+    >>> one_hot([[0], [3]], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: labels must lie in [0, 3); labels[1, 0] is 3
     """
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu" and not (
-        labels.dtype.kind == "f" and np.all(np.isfinite(labels) & (labels == np.round(labels)))
-    ):
-        raise TypeError(f"labels must be integers; got {_describe_kind(labels)}")
-    labels = labels.astype(np.int64).reshape(-1)
+    if num_classes is not None:
+        num_classes = check_int(num_classes, "num_classes", minimum=1)
+    array = np.asarray(labels)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be integers; got {_describe_kind(array)}")
+    if array.dtype.kind == "f":
+        whole = np.isfinite(array) & (array == np.round(array))
+        if not whole.all():
+            where = _index_text(np.argwhere(~whole)[0])
+            raise TypeError(f"{name} must be integers; {name}{where} is {array[~whole][0]}")
+    flat = array.astype(np.int64).reshape(-1)
     if num_classes is None:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
-    bad = np.flatnonzero((labels < 0) | (labels >= num_classes))
+        num_classes = int(flat.max()) + 1 if flat.size else 0
+    bad = np.flatnonzero((flat < 0) | (flat >= num_classes))
     if len(bad):
-        raise ValueError(
-            f"labels must lie in [0, {num_classes}); labels[{bad[0]}] is {labels[bad[0]]}"
-        )
-    out = np.zeros((labels.size, num_classes), dtype=dtype)
-    out[np.arange(labels.size), labels] = 1
+        where = _index_text(np.unravel_index(bad[0], array.shape)) if array.ndim else ""
+        raise ValueError(f"{name} must lie in [0, {num_classes}); {name}{where} is {flat[bad[0]]}")
+    out = np.zeros((flat.size, num_classes), dtype=dtype)
+    out[np.arange(flat.size), flat] = 1
     return out
+
+
+def _index_text(index) -> str:
+    """``[2, 0]`` for an array index."""
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"

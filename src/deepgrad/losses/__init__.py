@@ -37,6 +37,7 @@ The losses, as ``function`` / class (aliases):
 
 from __future__ import annotations
 
+from ..common.checks import describe
 from .adversarial import (
     DiscriminatorLoss,
     GeneratorLoss,
@@ -153,7 +154,8 @@ def get(identifier) -> Loss:
                 return cls()
         return LossFunctionWrapper(identifier)
     raise TypeError(
-        f"a loss must be a name, a config dict, a Loss or a function; got {identifier!r}"
+        f"a loss must be a name (such as 'mse'), a config dict, a Loss or a function; got "
+        f"{describe(identifier)}"
     )
 
 

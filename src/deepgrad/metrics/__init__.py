@@ -12,6 +12,7 @@ or a plain function into a metric; ``"accuracy"`` is resolved from the loss as K
 
 from __future__ import annotations
 
+from ..common.checks import describe
 from ..common.registry import Registry, normalize
 from ._accuracy import (
     Accuracy,
@@ -164,4 +165,5 @@ def get(identifier, loss=None, output_shape=None) -> Metric | None:
         return REGISTRY.instance(identifier, name=identifier)
     if callable(identifier):
         return MeanMetricWrapper(identifier)
-    raise TypeError(f"cannot interpret {type(identifier).__name__} as a metric: {identifier!r}")
+    raise TypeError(f"a metric must be a name (such as 'accuracy'), a config dict, a Metric or a "
+                    f"function; got {describe(identifier)}")

@@ -8,6 +8,7 @@ Learning-rate schedules live in :mod:`deepgrad.schedules`.
 
 from __future__ import annotations
 
+from ..common.checks import describe
 from ..common.registry import Registry
 from .adam import Adam, AdamW, Nadam
 from .adaptive import Adadelta, Adagrad, RMSprop
@@ -66,8 +67,8 @@ def get(identifier) -> Optimizer:
     if isinstance(identifier, dict):
         return deserialize(identifier)
     raise TypeError(
-        "an optimizer identifier must be a name, a config dict or an Optimizer; "
-        f"got {type(identifier).__name__}"
+        "optimizer must be a name (such as 'adam'), a config dict or an Optimizer; "
+        f"got {describe(identifier)}"
     )
 
 

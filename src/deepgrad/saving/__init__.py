@@ -1,5 +1,6 @@
 """Model files: safetensors with the architecture and optimizer state, written atomically."""
 
+from .architecture import model_from_json
 from .model_file import ModelFileError
 from .save_load import (
     load_model,
@@ -10,5 +11,5 @@ from .save_load import (
     save_weights,
 )
 
-__all__ = ["ModelFileError", "load_model", "load_weights", "register_model",
+__all__ = ["ModelFileError", "load_model", "load_weights", "model_from_json", "register_model",
            "restore_training_state", "save_model", "save_weights"]

@@ -239,7 +239,16 @@ def register_model(cls):
 
 
 def _model_classes() -> dict:
-    return MODEL_CLASSES
+    """deepgrad's model classes, and the subclasses of them defined in this process (which
+    registered themselves as layers when they were defined)."""
+    from ..layers.base import REGISTRY
+
+    classes = dict(MODEL_CLASSES)
+    bases = tuple(MODEL_CLASSES.values())
+    for name, cls in REGISTRY.items():
+        if bases and issubclass(cls, bases):
+            classes.setdefault(name, cls)
+    return classes
 
 
 def _assign_weights(path, meta: dict, tensors: dict, model) -> None:
@@ -286,15 +295,22 @@ def _restore_training(path, meta: dict, tensors: dict, model) -> None:
         return
     if not isinstance(settings, dict):
         raise ModelFileError(path, "its compile config is not a JSON object")
+    def loss(spec):
+        return None if spec is None else losses.get(spec)
+
+    def metric(spec):  # names stay names: compile picks the kind
+        if isinstance(spec, list):
+            return [metric(m) for m in spec]
+        return spec if isinstance(spec, str) else metrics.get(spec)
+
     try:
         kwargs = dict(settings)
         if "optimizer" in kwargs:
             kwargs["optimizer"] = optimizers.get(kwargs["optimizer"])
-        if kwargs.get("loss") is not None:
-            kwargs["loss"] = losses.get(kwargs["loss"])
-        if isinstance(kwargs.get("metrics"), list):  # names stay names: compile picks the kind
-            kwargs["metrics"] = [m if isinstance(m, str) else metrics.get(m)
-                                 for m in kwargs["metrics"]]
+        given = kwargs.get("loss")
+        kwargs["loss"] = [loss(spec) for spec in given] if isinstance(given, list) else loss(given)
+        if isinstance(kwargs.get("metrics"), list):
+            kwargs["metrics"] = metric(kwargs["metrics"])
         model.compile(**kwargs)
     except Exception as error:  # any failure to rebuild from file data is a bad file
         raise ModelFileError(path, f"its compile config cannot be restored ({error})") from error

@@ -1,5 +1,7 @@
-"""Models and their training: Sequential, the fit / evaluate / predict loops, the summary."""
+"""Models and their training: ``Model`` (functional and subclassed), ``Sequential``, the fit /
+evaluate / predict loops, the summary."""
 
+from .model import Functional, Model
 from .sequential import Sequential
 
-__all__ = ["Sequential"]
+__all__ = ["Functional", "Model", "Sequential"]

@@ -1,13 +1,19 @@
-"""What fit, evaluate and predict check before the first batch: the data against the model and
-its loss, and the validation data."""
+"""What fit, evaluate and predict check before the first batch: the data against the model's
+inputs and outputs and their losses, and the validation data.
+
+Checked data travels as three tuples: ``xs`` (one array per model input), ``ys`` (one array per
+output) and ``ws`` (one sample-weight array, or None, per output).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .. import data
+from ..common.checks import check_number
 
-__all__ = ["check_targets_for_loss", "prepare", "split_validation", "unpack_validation"]
+__all__ = ["check_targets_for_loss", "check_validation_split", "prepare", "prepare_inputs",
+           "split_validation", "unpack_validation"]
 
 _SPARSE_LOSSES = {"SparseCategoricalCrossentropy"}
 _ONE_HOT_LOSSES = {"CategoricalCrossentropy", "CategoricalFocalCrossentropy", "KLDivergence"}
@@ -59,32 +65,109 @@ def check_targets_for_loss(y: np.ndarray, loss, output_shape: tuple, name: str =
             )
 
 
-def prepare(model, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight"):
-    """Validate one (x, y, w) triple against the model; build the model if needed."""
-    x = data.as_features(x, name_x, dtype=model.weights_dtype, sample_shape=model.input_sample_shape)
-    y = data.as_targets(y, name_y, n_samples=len(x))
+def _is_array_list(value) -> bool:
+    """A list or tuple of arrays: the data of several inputs (a list of lists is one input)."""
+    return (isinstance(value, (list, tuple)) and len(value) > 0
+            and all(isinstance(v, np.ndarray) or (hasattr(v, "__array__") and not isinstance(
+                v, (list, tuple))) for v in value))
+
+
+def _spread(value, names: list, what: str, kind: str) -> list:
+    """The data of each of ``names`` (inputs or outputs) from ``value``: one array-like for a
+    single name, else a list (one per name) or a dict keyed by name."""
+    if isinstance(value, dict):
+        missing = [n for n in names if n not in value]
+        unknown = sorted(set(value) - set(names), key=str)
+        if missing or unknown:
+            problem = (f"has no entry for {missing[0]!r}" if missing
+                       else f"has the key {unknown[0]!r}, which is none of them")
+            raise ValueError(f"{what} is a dict keyed by name; the model's names are {names}, "
+                             f"and {what} {problem}")
+        return [(value[n], f"{what}[{n!r}]") for n in names]
+    if len(names) == 1:
+        if _is_array_list(value) and len(value) == 1:
+            return [(value[0], f"{what}[0]")]
+        return [(value, what)]
+    if not isinstance(value, (list, tuple)) or len(value) != len(names):
+        got = (f"a {type(value).__name__} of {len(value)}" if isinstance(value, (list, tuple))
+               else type(value).__name__)
+        raise ValueError(f"{what} must be a list of {len(names)} arrays, one per model {kind} "
+                         f"({', '.join(names)}), or a dict keyed by those names; got {got}")
+    return [(v, f"{what}[{i}]") for i, v in enumerate(value)]
+
+
+def _same_length(arrays: list, labels: list, n: int | None = None) -> int:
+    n = len(arrays[0]) if n is None else n
+    for array, label in zip(arrays, labels):
+        if len(array) != n:
+            raise ValueError(f"every array must have the same number of samples; {label} has "
+                             f"{len(array)} and {labels[0]} has {n}")
+    return n
+
+
+def prepare_inputs(model, x, name: str = "x") -> tuple:
+    """``x`` as one checked array per model input (the model is built from it if need be)."""
+    names = model.input_names
+    if names is None:  # a model that learns its inputs from the first data it sees
+        names = [f"input_{i + 1}" for i in range(len(x))] if _is_array_list(x) and len(x) > 1 else ["input"]
+    shapes = model.input_sample_shapes or [None] * len(names)
+    dtypes = model.input_dtypes or [None] * len(names)
+    spread = _spread(x, names, name, "input")
+    xs = tuple(data.as_features(value, label, dtype=dtype or model.weights_dtype, sample_shape=shape)
+               for (value, label), shape, dtype in zip(spread, shapes, dtypes))
+    _same_length(xs, [label for _, label in spread])
     if not model.built:
-        model.build((None,) + tuple(x.shape[1:]))
-    check_targets_for_loss(y, model.loss, model.output_shape, name_y)
-    w = None if sample_weight is None else data.check_sample_weight(sample_weight, len(x), name_w)
-    return x, y, w
+        shapes = [(None,) + tuple(a.shape[1:]) for a in xs]
+        model.build(shapes[0] if len(shapes) == 1 else shapes)
+    return xs
 
 
-def split_validation(x, y, w, validation_split):
-    if not 0.0 <= validation_split < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1); got {validation_split}")
+def prepare(model, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight"):
+    """Check one ``(x, y, sample_weight)`` against the model and its losses; build the model if
+    need be. Returns ``(xs, ys, ws)``."""
+    xs = prepare_inputs(model, x, name_x)
+    objective = model.objective
+    n = len(xs[0])
+    names = model.output_names
+    spread = _spread(y, names, name_y, "output")
+    ys = tuple(data.as_targets(value, label, n_samples=n, x_name=name_x) for value, label in spread)
+    for y_i, (_, label), loss, shape in zip(ys, spread, objective.losses, model.output_shapes):
+        if loss is not None:
+            check_targets_for_loss(y_i, loss, shape, label)
+    if sample_weight is None:
+        ws = (None,) * len(names)
+    elif isinstance(sample_weight, dict) or (len(names) > 1 and isinstance(sample_weight, (list, tuple))
+                                             and len(sample_weight) == len(names)
+                                             and _is_array_list(sample_weight)):
+        ws = tuple(None if value is None else data.check_sample_weight(value, n, label)
+                   for value, label in _spread(sample_weight, names, name_w, "output"))
+    else:  # one weight per sample, for every output
+        ws = (data.check_sample_weight(sample_weight, n, name_w),) * len(names)
+    return xs, ys, ws
+
+
+def check_validation_split(validation_split) -> float:
+    """``validation_split`` as a float in [0, 1)."""
+    return check_number(validation_split, "validation_split", low=0, high=1, high_open=True)
+
+
+def split_validation(arrays: tuple, validation_split) -> tuple:
+    """``(train, validation)``: the last ``validation_split`` of every array held out, as Keras
+    does (before shuffling); ``validation`` is None for a split of 0."""
+    validation_split = check_validation_split(validation_split)
     if validation_split == 0.0:
-        return (x, y, w), None
-    n_val = int(round(len(x) * validation_split))
-    n_train = len(x) - n_val
+        return arrays, None
+    xs = arrays[0]
+    n_val = int(round(len(xs[0]) * validation_split))
+    n_train = len(xs[0]) - n_val
     if n_val == 0 or n_train == 0:
         raise ValueError(
             f"validation_split={validation_split} leaves {n_train} training and {n_val} validation "
-            f"samples out of {len(x)}; both must be at least 1"
+            f"samples out of {len(xs[0])}; both must be at least 1"
         )
-    cut = lambda a: None if a is None else (a[:n_train], a[n_train:])  # noqa: E731
-    xs, ys, ws = cut(x), cut(y), cut(w)
-    return (xs[0], ys[0], ws and ws[0]), (xs[1], ys[1], ws and ws[1])
+    cut = lambda group, part: tuple(None if a is None else a[part] for a in group)  # noqa: E731
+    head, tail = slice(0, n_train), slice(n_train, None)
+    return (tuple(cut(g, head) for g in arrays), tuple(cut(g, tail) for g in arrays))
 
 
 def unpack_validation(validation_data):
@@ -96,5 +179,3 @@ def unpack_validation(validation_data):
         )
     x_val, y_val, *rest = validation_data
     return x_val, y_val, rest[0] if rest else None
-
-

@@ -2,9 +2,9 @@
 
 :class:`GraphStep` is the reference, the step a hand-written loop takes::
 
-    out = model(Tensor(x), training=True)
-    penalty = sum of the regularization penalties        # computed after the forward
-    loss = model.loss(y, out, sample_weight) + penalty
+    outs = model.forward([Tensor(x) for x in xs], training=True)   # one per output
+    penalty = sum of the regularization penalties                  # after the forward
+    loss = Σ loss_weight · loss(y, out, sample_weight) over the outputs + penalty
     loss.backward()
 
 :class:`RecordedStep` records that step's forward and penalties the first time it sees a batch
@@ -49,41 +49,48 @@ class GraphStep:
 
     Parameters
     ----------
-    model : Sequential
+    model : Model
         Built and compiled.
+    objective : Objective
+        The loss (and loss weight) of each output.
     params : list of Parameter
         The weights the optimizer updates.
     """
 
-    def __init__(self, model, params: list):
-        self.model, self.params = model, params
+    def __init__(self, model, objective, params: list):
+        self.model, self.objective, self.params = model, objective, params
         self.dtype = model.weights_dtype
         trained = {id(p) for p in params}
         #: weights the graph differentiates but nobody trains (frozen layers): no ``.grad``
         self.frozen = [w for w in model.weights if w.requires_grad and id(w) not in trained]
 
-    def run(self, x, y, sample_weight) -> tuple[float, np.ndarray]:
-        """Forward and backward for one batch: sets the weights' ``.grad``; returns the loss and
-        the model's output."""
-        out, extra = self._forward(Tensor(x, dtype=self.dtype))
-        loss = self._backward(out, extra, y, sample_weight)
-        return float(loss.item()), out.data
+    def run(self, xs, ys, ws) -> tuple:
+        """Forward and backward for one batch (one array per input in ``xs``, per output in
+        ``ys`` and ``ws``): sets the weights' ``.grad``; returns the total loss, the outputs'
+        arrays and each output's loss (for the logs of a model of several outputs)."""
+        outs, extra = self._forward([Tensor(x, dtype=self.dtype) for x in xs])
+        loss, parts = self._backward(outs, extra, ys, ws)
+        return float(loss.item()), [o.data for o in outs], _values(parts)
 
-    def _forward(self, inputs: Tensor) -> tuple:
-        """The model's output and its penalties (None without any) on ``inputs``."""
+    def _forward(self, inputs: list) -> tuple:
+        """The model's outputs and its penalties (None without any) on ``inputs``."""
         for p in self.params:
             p.grad = None
-        return self.model(inputs, training=True), penalty(self.model)
+        return self.model.forward(inputs, training=True), penalty(self.model)
 
-    def _backward(self, out: Tensor, extra, y, sample_weight) -> Tensor:
-        """The loss plus the penalties, and ``backward()``; returns the total."""
-        loss = self.model.loss(y, out, sample_weight=sample_weight)
+    def _backward(self, outs: list, extra, ys, ws) -> tuple:
+        """The loss plus the penalties, and ``backward()``; returns the total and the parts."""
+        loss, parts = self.objective.graph_loss(ys, outs, ws)
         if extra is not None:
             loss = loss + extra
         loss.backward()
         for w in self.frozen:
             w.grad = None
-        return loss
+        return loss, parts
+
+
+def _values(parts: list) -> list:
+    return [None if part is None else float(part.item()) for part in parts]
 
 
 class RecordedStep(GraphStep):
@@ -97,49 +104,50 @@ class RecordedStep(GraphStep):
     >>> from deepgrad.layers import Dense, Input
     >>> model = dg.Sequential([Input((3,)), Dense(4, "relu"), Dense(2, "softmax")])
     >>> model.compile("adam", "sparse_categorical_crossentropy")
-    >>> step = RecordedStep(model, model.parameters())
+    >>> step = RecordedStep(model, model.objective, model.parameters())
     >>> x, y = np.ones((5, 3), np.float32), np.array([0, 1, 0, 1, 1])
-    >>> first = step.run(x, y, None)   # recorded: the graph step
+    >>> first = step.run((x,), (y,), (None,))   # recorded: the graph step
     >>> model.optimizer.step(model.parameters())
-    >>> second = step.run(x, y, None)  # replayed
-    >>> [type(fn).__name__ for fn, _, _ in step.replays.get((5, 3)).tape.program]
+    >>> second = step.run((x,), (y,), (None,))  # replayed
+    >>> [type(fn).__name__ for fn, _, _ in step.replays.get(((5, 3),)).tape.program]
     ['Affine', 'Affine']
     """
 
-    def __init__(self, model, params: list):
-        super().__init__(model, params)
+    def __init__(self, model, objective, params: list):
+        super().__init__(model, objective, params)
         self.replays = Recordings(limit=4)
         self.replaying = True  #: False once a recording showed the model cannot be replayed
         self._destinations: dict = {}
         self._layout = None
 
-    def run(self, x, y, sample_weight) -> tuple[float, np.ndarray]:
+    def run(self, xs, ys, ws) -> tuple:
         if not self.replaying:
-            return super().run(x, y, sample_weight)
-        x = as_float_array(x, self.dtype)
-        replay = self.replays.get(x.shape)
+            return super().run(xs, ys, ws)
+        xs = [as_float_array(x, self.dtype) for x in xs]
+        key = tuple(x.shape for x in xs)
+        replay = self.replays.get(key)
         if replay is None:
-            return self._record(x, y, sample_weight)
-        return replay.run(x, y, sample_weight, self._gradient_arrays())
+            return self._record(xs, ys, ws, key)
+        return replay.run(xs, ys, ws, self._gradient_arrays())
 
-    def _record(self, x, y, sample_weight):
+    def _record(self, xs, ys, ws, key):
         """The graph step, recorded; its gradients then go where a replay puts them."""
-        inputs = Tensor(x, dtype=self.dtype)
+        inputs = [Tensor(x, dtype=self.dtype) for x in xs]
         with recording() as records:
-            out, extra = self._forward(inputs)
-        loss = self._backward(out, extra, y, sample_weight)
-        replay = _Replay(self.model, records, inputs, out, extra, self.params)
+            outs, extra = self._forward(inputs)
+        loss, parts = self._backward(outs, extra, ys, ws)
+        replay = _Replay(self.objective, records, inputs, outs, extra, self.params)
         if replay.tape.batch_constants:
             self.replaying = False
             warn_batch_constants(self.model)
         else:
-            self.replays.put(x.shape, replay)
+            self.replays.put(key, replay)
         destinations = self._gradient_arrays()
         for p in self.params:
             if p.grad is not None:
                 np.copyto(destinations[p], p.grad, casting="same_kind")
                 p.grad = destinations[p]
-        return float(loss.item()), out.data
+        return float(loss.item()), [o.data for o in outs], _values(parts)
 
     def _gradient_arrays(self) -> dict:
         """Where each trained weight's gradient goes: the optimizer's flat gradient buffer (its
@@ -161,46 +169,69 @@ class RecordedStep(GraphStep):
 
 class _Replay:
     """One recorded shape of a :class:`RecordedStep`: its tape, and the softmax (if any) that
-    runs in front of the loss."""
+    runs in front of each output's loss.
 
-    def __init__(self, model, records, inputs, out, extra, params):
-        self.model, self.params = model, params
-        self.softmax_axis = None
-        last = next((r for r in reversed(records) if r[2] is out), None)
-        outputs = [out]
-        if last is not None and isinstance(last[0], ops.Softmax):
-            # the loss reads the logits behind a softmax output (losses' softmax_logits)
-            self.softmax_axis = last[0].axis
-            records = [r for r in records if r is not last]
-            outputs = [last[1][0]]
+    The loss of a model of one output without a softmax in front comes from
+    :meth:`Loss.value_and_gradient`; otherwise the losses run as a small graph on the replayed
+    outputs, exactly as the graph step runs them.
+    """
+
+    def __init__(self, objective, records, inputs, outs, extra, params):
+        self.objective, self.params = objective, params
+        produced = {id(r[2]): r for r in records}
+        consumed = {id(t) for r in records for t in r[1]}
+        self.softmax_axes, outputs, peeled = [], [], set()
+        for out in outs:
+            last = produced.get(id(out))
+            if (last is not None and isinstance(last[0], ops.Softmax) and id(out) not in peeled
+                    and id(out) not in consumed):
+                # the loss reads the logits behind a softmax output (losses' softmax_logits)
+                self.softmax_axes.append(last[0].axis)
+                outputs.append(last[1][0])
+                peeled.add(id(last[2]))
+            else:
+                self.softmax_axes.append(None)
+                outputs.append(out)
+        if peeled:
+            records = [r for r in records if id(r[2]) not in peeled]
+        self.count = len(outs)
+        self.fast = self.count == 1 and self.softmax_axes[0] is None and objective.weights[0] == 1.0
         self.penalized = extra is not None
         if self.penalized:
             outputs.append(extra)
         trained = [p for p in params if p.requires_grad]
-        self.tape = Tape(records, [inputs], outputs, trained=trained)
+        self.tape = Tape(records, inputs, outputs, trained=trained)
 
-    def run(self, x, y, sample_weight, destinations: dict) -> tuple[float, np.ndarray]:
-        arrays = self.tape.forward([x])
-        out, grads = arrays[0], [None] * len(arrays)
-        loss = self.model.loss
-        if self.softmax_axis is not None:
-            logits = Tensor._result(out, None)
-            logits.requires_grad = True
-            probabilities = _apply(ops.Softmax(self.softmax_axis), logits)
-            value = loss(y, probabilities, sample_weight=sample_weight)
-            value.backward()
-            value, grads[0], out = value.data, logits.grad, probabilities.data
+    def run(self, xs, ys, ws, destinations: dict) -> tuple:
+        arrays = self.tape.forward(xs)
+        grads = [None] * len(arrays)
+        if self.fast:
+            value, grads[0] = self.objective.losses[0].value_and_gradient(ys[0], arrays[0], ws[0])
+            outs, parts = [arrays[0]], [value]
         else:
-            value, grads[0] = loss.value_and_gradient(y, out, sample_weight)
+            value, outs, parts, grads[:self.count] = self._losses(arrays[:self.count], ys, ws)
         if self.penalized:
-            value = np.asarray(value, dtype=arrays[1].dtype) + arrays[1]
-            grads[1] = np.ones_like(arrays[1])
+            value = np.asarray(value, dtype=arrays[-1].dtype) + arrays[-1]
+            grads[-1] = np.ones_like(arrays[-1])
         for p in self.params:
             p.grad = None
-        if grads[0] is not None or self.penalized:
+        if any(g is not None for g in grads):
             for p in self.tape.backward(grads, destinations):
                 p.grad = destinations[p]
-        return float(value), out
+        return float(value), outs, parts
+
+    def _losses(self, arrays, ys, ws) -> tuple:
+        """The objective on the replayed outputs as a graph: the total, the outputs (after
+        their softmax), each output's loss, and the gradient reaching each replayed output."""
+        leaves, outs = [], []
+        for array, axis in zip(arrays, self.softmax_axes):
+            leaf = Tensor._result(array, None)
+            leaf.requires_grad = True
+            leaves.append(leaf)
+            outs.append(leaf if axis is None else _apply(ops.Softmax(axis), leaf))
+        total, parts = self.objective.graph_loss(ys, outs, ws)
+        total.backward()
+        return total.data, [o.data for o in outs], _values(parts), [leaf.grad for leaf in leaves]
 
 
 def warn_batch_constants(model) -> None:
@@ -215,6 +246,11 @@ def warn_batch_constants(model) -> None:
     )
 
 
-def make_step(model, params: list) -> GraphStep:
-    """The step ``fit`` takes: a :class:`RecordedStep` unless a layer is not ``replayable``."""
-    return RecordedStep(model, params) if model.is_replayable else GraphStep(model, params)
+def make_step(model, objective, params: list) -> GraphStep:
+    """The step ``fit`` takes: a :class:`RecordedStep` unless a layer is not ``replayable``.
+    A model with no trainable weights gets a warning: its steps update nothing."""
+    if not params:
+        warnings.warn(f"model {model.name!r} has no trainable weights (trainable is False on it "
+                      f"or on all its layers), so training it updates nothing", stacklevel=3)
+    kind = RecordedStep if model.is_replayable else GraphStep
+    return kind(model, objective, params)
