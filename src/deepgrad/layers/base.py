@@ -24,13 +24,21 @@ import numpy as np
 
 from .. import initializers, regularizers
 from ..autograd.parameter import Parameter
-from ..autograd.modes import no_grad, not_recording
 from ..autograd.tensor import Tensor
 from ..compile import layers_changed
 from ..common.checks import check_bool
 from ..common.registry import Registry
 from ..common.rng import as_generator
-from .symbolic import call_symbolic, flatten, is_symbolic
+from .arguments import (
+    aligned,
+    check_dtype,
+    check_name,
+    declared_input_shape,
+    is_shape_list,
+    weight_arguments,
+)
+from .shape_inference import specs_from_call
+from .symbolic import call_symbolic, is_symbolic
 
 #: Every Layer subclass under its snake_case class name (``dense``, ``batch_normalization``),
 #: looked up by any spelling (``"Dense"``, ``"BatchNormalization"``).
@@ -48,75 +56,6 @@ def unique_name(base: str) -> str:
     """``dense``, ``dense_1``, ``dense_2``, ... as Keras names its layers."""
     n = next(_name_counters[base])
     return base if n == 0 else f"{base}_{n}"
-
-
-def aligned(value: np.ndarray, alignment: int = 64) -> np.ndarray:
-    """A C-contiguous copy of ``value`` whose data starts on an ``alignment``-byte boundary.
-
-    New weights are stored this way because BLAS kernels read them faster when their vector
-    loads never straddle a cache line: at batch size 1, a 784 × 256 float32 ``x @ kernel`` takes
-    about a quarter less time with the kernel on a 32-byte boundary than on the 16-byte one
-    NumPy guarantees. ``set_weights`` and ``load_weights`` copy into this storage in place.
-
-    >>> aligned(np.arange(3.0)).ctypes.data % 64
-    0
-    """
-    buffer = np.empty(value.nbytes + alignment, dtype=np.uint8)
-    start = -buffer.ctypes.data % alignment
-    out = buffer[start : start + value.nbytes].view(value.dtype).reshape(value.shape)
-    np.copyto(out, value)
-    return out
-
-
-def is_shape_list(shape) -> bool:
-    """Whether ``shape`` is a list of shapes (the inputs of a layer of several inputs)."""
-    return isinstance(shape, list) or (isinstance(shape, tuple) and len(shape) > 0
-                                       and isinstance(shape[0], (tuple, list)))
-
-
-def _check_name(name):
-    if name is not None and not isinstance(name, str):
-        raise TypeError(f"name must be a string; got {type(name).__name__} {name!r}")
-    if name is not None and (not name or "/" in name):
-        raise ValueError(f"name must be a non-empty string without '/'; got {name!r}")
-    return name
-
-
-def _check_dtype(dtype) -> np.dtype:
-    try:
-        dtype = np.dtype(getattr(dtype, "name", dtype))
-    except TypeError:
-        raise TypeError(f"dtype must be a NumPy float dtype such as 'float32'; got {dtype!r}") from None
-    if dtype.kind != "f":
-        raise TypeError(f"dtype must be a float dtype ('float32' or 'float64'); got {dtype.name}")
-    return dtype
-
-
-def _declared_shape(input_shape, input_dim, batch_input_shape):
-    """The sample shape a layer's ``input_shape=``, ``input_dim=`` or ``batch_input_shape=``
-    declares (Keras accepts all three), or None."""
-    given = [(k, v) for k, v in (("input_shape", input_shape), ("input_dim", input_dim),
-                                  ("batch_input_shape", batch_input_shape)) if v is not None]
-    if len(given) > 1:
-        raise ValueError(f"give one of input_shape, input_dim and batch_input_shape; got "
-                         f"{' and '.join(k for k, _ in given)}")
-    if not given:
-        return None
-    key, value = given[0]
-    if key == "input_dim":
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"input_dim must be a positive int (the number of input features); "
-                             f"got {value!r}")
-        return (int(value),)
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = (value,)
-    if not isinstance(value, (tuple, list)) or not all(
-            s is None or (isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0)
-            for s in value):
-        raise ValueError(f"{key} must be a tuple of positive ints (None for a free size); "
-                         f"got {value!r}")
-    shape = tuple(None if s is None else int(s) for s in value)
-    return shape[1:] if key == "batch_input_shape" else shape
 
 
 class Layer:
@@ -185,10 +124,10 @@ class Layer:
                 f"{type(self).__name__} got unexpected keyword argument(s) "
                 f"{', '.join(map(repr, unknown))}; see help(deepgrad.layers.{type(self).__name__})"
                 f" for its arguments")
-        self.name = _check_name(name) or unique_name(_snake_case(type(self).__name__))
+        self.name = check_name(name) or unique_name(_snake_case(type(self).__name__))
         self.trainable = check_bool(trainable, "trainable")
-        self.dtype = None if dtype is None else _check_dtype(dtype)
-        self.input_shape = _declared_shape(input_shape, input_dim, batch_input_shape)
+        self.dtype = None if dtype is None else check_dtype(dtype)
+        self.input_shape = declared_input_shape(input_shape, input_dim, batch_input_shape)
         self.built = False
         self._weights: list[Parameter] = []
         self._regularized: list[tuple[Parameter, object]] = []
@@ -230,29 +169,7 @@ class Layer:
 
     def _run_on_zeros(self, input_shape, input_dtypes, kwargs=None) -> list:
         """The outputs' shapes and dtypes when the layer runs on zeros of ``input_shape``."""
-        several = is_shape_list(input_shape)
-        shapes = [tuple(s) for s in input_shape] if several else [tuple(input_shape)]
-        if not self.built:
-            self._ensure_built(input_shape, None if input_dtypes is None else input_dtypes[0])
-        dtypes = input_dtypes or [self._weight_dtype()] * len(shapes)
-        free = any(size is None for shape in shapes for size in shape[1:])
-        runs = [self._zeros_call(shapes, dtypes, several, fill, kwargs) for fill in ((1, 2) if free else (1,))]
-        specs = []
-        for i, out in enumerate(runs[0]):
-            sizes = [size if all(run[i].shape[k] == size for run in runs) else None
-                     for k, size in enumerate(out.shape)]
-            batch = shapes[0][0] if shapes[0] else None
-            specs.append(((batch,) + tuple(sizes[1:]), out.dtype))
-        return specs
-
-    def _zeros_call(self, shapes, dtypes, several, fill, kwargs) -> list:
-        """The layer's outputs on zeros: one sample, free sizes set to ``fill``."""
-        arrays = [Tensor._result(np.zeros((1,) + tuple(fill if s is None else s for s in shape[1:]),
-                                          dtype=dtype), None)
-                  for shape, dtype in zip(shapes, dtypes)]
-        with no_grad(), not_recording():
-            out = self(arrays if several else arrays[0], training=False, **(kwargs or {}))
-        return flatten(out)
+        return specs_from_call(self, input_shape, input_dtypes, kwargs)
 
     def get_config(self) -> dict:
         """JSON-serialisable constructor arguments; ``from_config(get_config())`` rebuilds it."""
@@ -340,41 +257,16 @@ class Layer:
         >>> layer.add_weight("scale", (3,), "ones").name, layer.add_weight(shape=(2,)).name
         ('demo/scale', 'demo/variable')
         """
-        if args and isinstance(args[0], str):  # deepgrad's order: name, shape, initializer
-            given = dict(zip(("name", "shape", "initializer"), args))
-            if len(args) > 3:
-                raise TypeError("add_weight(name, shape, initializer) takes the rest by keyword")
-        else:  # Keras's order: shape, initializer, dtype, trainable
-            given = dict(zip(("shape", "initializer", "dtype", "trainable"), args))
-            if len(args) > 4:
-                raise TypeError("add_weight(shape, initializer, dtype, trainable) takes the rest "
-                                "by keyword")
-        for key, value in given.items():
-            if {"name": name, "shape": shape, "initializer": initializer, "dtype": dtype}.get(
-                    key) is not None:
-                raise TypeError(f"add_weight got {key} twice (positionally and by keyword)")
-        name = given.get("name", name)
-        shape = given.get("shape", shape)
-        initializer = given.get("initializer", initializer)
-        dtype = given.get("dtype", dtype)
-        trainable = given.get("trainable", trainable)
-        unknown = set(keras_options) - {"autocast", "aggregation", "overwrite_with_gradient",
-                                        "synchronization", "use_resource", "experimental_autocast"}
-        if unknown:
-            raise TypeError(f"add_weight got unexpected keyword argument(s) {sorted(unknown)}")
-        if constraint is not None:
-            raise ValueError("weight constraints are not supported; clip or project the weights "
-                             "in a callback's on_train_batch_end instead")
-        shape = () if shape is None else (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-        if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in shape):
-            raise ValueError(f"add_weight shape must be a tuple of ints >= 0; got {shape!r}")
+        name, shape, initializer, dtype, trainable = weight_arguments(
+            args, name=name, shape=shape, initializer=initializer, dtype=dtype,
+            trainable=trainable, constraint=constraint, keras_options=keras_options)
         if name is None:
             taken = {w.name for w in self._weights}
             name = next(candidate for candidate in
                         (f"variable_{k}" if k else "variable" for k in itertools.count())
                         if f"{self.name}/{candidate}" not in taken)
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
-        dtype = self._weight_dtype() if dtype is None else _check_dtype(dtype)
+        dtype = self._weight_dtype() if dtype is None else check_dtype(dtype)
         value = aligned(np.asarray(init(shape, as_generator(seed), dtype), dtype=dtype))
         weight = Parameter(value, dtype=dtype, name=f"{self.name}/{name}", trainable=bool(trainable))
         self._weights.append(weight)

@@ -7,7 +7,8 @@ from numbers import Integral
 
 from ..autograd.tensor import Tensor
 from ..common.checks import describe
-from .base import Layer, is_shape_list
+from .arguments import is_shape_list
+from .base import Layer
 from .symbolic import flatten
 
 __all__ = ["Lambda"]

@@ -1,7 +1,8 @@
 """Models and their training: ``Model`` (functional and subclassed), ``Sequential``, the fit /
 evaluate / predict loops, the summary."""
 
-from .model import Functional, Model
+from .functional import Functional
+from .model import Model
 from .sequential import Sequential
 
 __all__ = ["Functional", "Model", "Sequential"]

@@ -8,7 +8,6 @@ work starts: a wrong one raises an error naming it, what was expected and what c
 
 from __future__ import annotations
 
-import numpy as np
 
 from .. import optimizers
 from ..common.checks import check_bool, check_int, check_positive_int, describe
