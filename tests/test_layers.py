@@ -727,6 +727,14 @@ def test_flatten():
     assert Flatten().compute_output_shape((None, 3, None)) == (None, None)
 
 
+def test_flatten_channels_first_moves_the_channels_last_first():
+    x = np.arange(24.0).reshape(1, 2, 3, 4)
+    assert Flatten("channels_first")(x).numpy().tolist() == np.moveaxis(x, 1, -1).reshape(1, -1).tolist()
+    assert Flatten.from_config(Flatten("channels_first").get_config()).data_format == "channels_first"
+    with pytest.raises(ValueError, match="data_format must be 'channels_last' or 'channels_first'"):
+        Flatten("NHWC")
+
+
 def test_residual_identity_adds_the_input():
     inner = Dense(4, kernel_initializer="zeros")
     block = Residual(inner)

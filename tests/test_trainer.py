@@ -132,6 +132,10 @@ def test_an_uncompiled_model_says_to_compile_first():
     (lambda: Dense(3, input_dim=4, input_shape=(4,)), ValueError, "give one of input_shape, input_dim"),
     (lambda: Dense(3, kernel_size=3), TypeError, r"Dense got unexpected keyword argument\(s\) 'kernel_size'"),
     (lambda: Model(name=3), TypeError, "name must be a string"),
+    (lambda: Dense(3, kernel_constraint="max_norm"), TypeError,
+     "Dense does not take kernel_constraint: clip or project the weights in a callback"),
+    (lambda: Dense(3, activity_regularizer="l2"), TypeError,
+     "Dense does not take activity_regularizer: penalize the weights with kernel_regularizer="),
 ])
 def test_bad_constructor_arguments_are_named(make, error, message):
     with pytest.raises(error, match=message):

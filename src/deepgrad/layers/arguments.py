@@ -6,7 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["aligned", "check_dtype", "check_name", "declared_input_shape", "is_shape_list",
-           "weight_arguments"]
+           "unsupported_arguments_message", "weight_arguments"]
+
+#: Keras layer arguments deepgrad does not have, and what to do instead.
+_INSTEAD = {
+    "activity_regularizer": "penalize the weights with kernel_regularizer= / bias_regularizer=, "
+                            "or add a penalty on the layer's output to the loss in a hand-written "
+                            "training loop",
+    "kernel_constraint": "clip or project the weights in a callback's on_train_batch_end",
+    "bias_constraint": "clip or project the weights in a callback's on_train_batch_end",
+    "input_length": "declare the input with Input(shape=...) or input_shape=",
+}
 
 #: Keras's ``add_weight`` options that have nothing to do here.
 _IGNORED_WEIGHT_OPTIONS = {"autocast", "aggregation", "overwrite_with_gradient", "synchronization",
@@ -83,6 +93,20 @@ def declared_input_shape(input_shape, input_dim, batch_input_shape):
                          f"got {value!r}")
     shape = tuple(None if s is None else int(s) for s in value)
     return shape[1:] if key == "batch_input_shape" else shape
+
+
+def unsupported_arguments_message(layer: str, unknown: dict) -> str:
+    """The error for keyword arguments a layer does not take: what deepgrad does instead where
+    the argument is Keras's, else where to find the layer's arguments.
+
+    >>> unsupported_arguments_message("Dense", {"kernel_constraint": "max_norm"})
+    "Dense does not take kernel_constraint: clip or project the weights in a callback's on_train_batch_end"
+    """
+    known = [name for name in unknown if name in _INSTEAD]
+    if known:
+        return f"{layer} does not take {known[0]}: {_INSTEAD[known[0]]}"
+    return (f"{layer} got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; see "
+            f"help(deepgrad.layers.{layer}) for its arguments")
 
 
 def weight_arguments(args: tuple, *, name, shape, initializer, dtype, trainable, constraint,

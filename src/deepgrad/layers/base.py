@@ -31,6 +31,7 @@ from ..common.registry import Registry
 from ..common.rng import as_generator
 from .arguments import (
     aligned,
+    unsupported_arguments_message,
     check_dtype,
     check_name,
     declared_input_shape,
@@ -119,11 +120,9 @@ class Layer:
 
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, **unknown):
+        unknown.pop("autocast", None)  # Keras's mixed-precision switch: nothing to cast here
         if unknown:
-            raise TypeError(
-                f"{type(self).__name__} got unexpected keyword argument(s) "
-                f"{', '.join(map(repr, unknown))}; see help(deepgrad.layers.{type(self).__name__})"
-                f" for its arguments")
+            raise TypeError(unsupported_arguments_message(type(self).__name__, unknown))
         self.name = check_name(name) or unique_name(_snake_case(type(self).__name__))
         self.trainable = check_bool(trainable, "trainable")
         self.dtype = None if dtype is None else check_dtype(dtype)

@@ -180,6 +180,12 @@ class Activation(Layer):
 class Flatten(Layer):
     """Flattens each sample: ``(batch, d1, d2, ...)`` becomes ``(batch, d1·d2·...)``.
 
+    Parameters
+    ----------
+    data_format : {"channels_last", "channels_first"}, default "channels_last"
+        With ``"channels_first"`` the channel axis (axis 1) is moved last before flattening, so
+        the order of the outputs is the one a channels-last model would give, as in Keras.
+
     Examples
     --------
     >>> import numpy as np
@@ -187,10 +193,22 @@ class Flatten(Layer):
     (2, 12)
     """
 
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(f"data_format must be 'channels_last' or 'channels_first'; got "
+                             f"{data_format!r}")
+        self.data_format = data_format or "channels_last"
+
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         if x.ndim < 1:
             raise ValueError(f"Flatten needs a batch of samples; got a scalar of shape {x.shape}")
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = x.transpose((0,) + tuple(range(2, x.ndim)) + (1,))
         return x.reshape(x.shape[0], -1) if x.ndim != 2 else x
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format}
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         rest = tuple(input_shape[1:])
