@@ -69,3 +69,14 @@ def test_every_primitive_keeps_device_arrays_on_the_device(name, fn, specs):
     out.backward(np.ones(out.shape).view(DeviceArray))
     for i, t in enumerate(inputs):
         assert t.grad is None or isinstance(t.grad, DeviceArray), f"{name}: gradient of input {i} left the device"
+
+
+def test_keras_backend_functions():
+    import deepgrad as keras  # as a Keras script imports it
+    from deepgrad.layers import Dense
+
+    assert keras.backend.backend() == "numpy" and keras.backend.floatx() == "float32"
+    assert keras.backend.epsilon() == 1e-7 and keras.backend.image_data_format() == "channels_last"
+    Dense(1), Dense(1)
+    keras.backend.clear_session()
+    assert Dense(1).name == "dense" and Dense(1).name == "dense_1"

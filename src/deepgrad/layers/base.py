@@ -18,7 +18,6 @@ from __future__ import annotations
 import inspect
 import itertools
 import re
-from collections import defaultdict
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from ..autograd.parameter import Parameter
 from ..autograd.tensor import Tensor
 from ..compile import layers_changed
 from ..common.checks import check_bool
+from ..common.names import unique_name
 from ..common.registry import Registry
 from ..common.rng import as_generator
 from .arguments import (
@@ -46,17 +46,10 @@ from .symbolic import call_symbolic, is_symbolic
 LAYERS = Registry("layer")
 #: The same classes by class name (``Dense``): a live view of :data:`LAYERS`.
 REGISTRY = LAYERS.by_class_name()
-_name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
 
 
 def _snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
-
-
-def unique_name(base: str) -> str:
-    """``dense``, ``dense_1``, ``dense_2``, ... as Keras names its layers."""
-    n = next(_name_counters[base])
-    return base if n == 0 else f"{base}_{n}"
 
 
 class Layer:

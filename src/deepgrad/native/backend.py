@@ -23,8 +23,11 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["FLOAT_DTYPES", "as_float_array", "check_float_dtype", "namespace", "register",
-           "is_backend_array", "to_numpy"]
+from ..common.names import reset_names
+
+__all__ = ["FLOAT_DTYPES", "as_float_array", "backend", "check_float_dtype", "clear_session",
+           "epsilon", "floatx", "image_data_format", "namespace", "register", "is_backend_array",
+           "to_numpy"]
 
 #: The dtypes a Tensor holds.
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -113,3 +116,38 @@ def as_float_array(data, dtype=None):
     if array.dtype.kind not in "fiub":
         raise _numeric_kind_error(f"{type(data).__name__} that becomes dtype {array.dtype}", array.dtype)
     return array.astype(dtype or np.float32, copy=False)
+
+
+# ---------------------------------------------------------------------- Keras's backend functions
+
+
+def backend() -> str:
+    """The name of the array library deepgrad computes with by default, as ``keras.backend.backend()``."""
+    return "numpy"
+
+
+def floatx() -> str:
+    """The default float dtype of weights and data: ``"float32"``."""
+    return "float32"
+
+
+def epsilon() -> float:
+    """The small constant that keeps divisions and logarithms finite (Keras's ``1e-7``)."""
+    return 1e-7
+
+
+def image_data_format() -> str:
+    """Images are ``(height, width, channels)``: ``"channels_last"``, as in Keras."""
+    return "channels_last"
+
+
+def clear_session(free_memory: bool = True) -> None:
+    """Start layer and model names afresh (``dense``, ``dense_1``, ... again), as Keras's
+    ``clear_session`` does; models already made are untouched.
+
+    >>> from deepgrad.layers import Dense
+    >>> clear_session()
+    >>> Dense(1).name
+    'dense'
+    """
+    reset_names()
