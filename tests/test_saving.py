@@ -742,3 +742,19 @@ def test_a_sequential_model_refuses_a_second_layer_of_the_same_name():
     model = Sequential([Dense(2, name="hidden")])
     with pytest.raises(ValueError, match="unique names: 'hidden'"):
         model.add(Dense(3, name="hidden"))
+
+
+def test_a_layer_registered_the_keras_way_saves_and_loads(tmp_path):
+    @dg.saving.register_keras_serializable(package="tests")
+    class TimesTwo(dg.layers.Layer):
+        def call(self, inputs):
+            return inputs * 2.0
+
+    model = Sequential([Input((2,)), TimesTwo(), Dense(1, seed=0)])
+    model.save(tmp_path / "m.safetensors")
+    restored = load_model(tmp_path / "m.safetensors")
+    assert type(restored.layers[0]) is TimesTwo
+    x = np.ones((3, 2), np.float32)
+    assert restored.predict(x).tobytes() == model.predict(x).tobytes()
+    with pytest.raises(TypeError, match="package must be a string"):
+        dg.saving.register_keras_serializable(package=1)
