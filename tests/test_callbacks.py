@@ -303,6 +303,54 @@ def test_checkpoint_reports_an_unknown_filename_field(tmp_path):
         fake_fit(FakeModel(), [checkpoint], [0.5])
 
 
+@pytest.mark.parametrize("name", ["model-{epoch}.keras", "model-{epoch}.h5", "MODEL-{epoch}.HDF5"])
+def test_checkpoint_with_a_keras_name_warns_once_naming_the_format_written(tmp_path, name):
+    model = FakeModel()
+    checkpoint = ModelCheckpoint(tmp_path / name)
+    with pytest.warns(UserWarning) as caught:
+        fake_fit(model, [checkpoint], [0.5, 0.4, 0.3])
+    assert [kind for kind, _ in model.saved] == ["model"] * 3  # at the path given, every epoch
+    assert [path for _, path in model.saved] == [str(tmp_path / name.format(epoch=e)) for e in (1, 2, 3)]
+    messages = [str(w.message) for w in caught if "ModelCheckpoint wrote" in str(w.message)]
+    assert len(messages) == 1
+    first = str(tmp_path / name.format(epoch=1))
+    assert messages[0].startswith(f"ModelCheckpoint wrote {first!r} as a deepgrad safetensors "
+                                  f"model file, not in Keras's ")
+    assert "deepgrad.load_model(path) reads it from this path" in messages[0]
+
+
+def test_checkpoint_with_a_deepgrad_name_does_not_warn(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fake_fit(FakeModel(), [ModelCheckpoint(tmp_path / "m-{epoch}.safetensors")], [0.5, 0.4])
+
+
+def test_a_keras_named_checkpoint_loads_back_from_the_same_path(tmp_path):
+    import deepgrad as dg
+    from deepgrad.layers import Dense, Input
+
+    x = np.random.default_rng(0).standard_normal((16, 3)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.float32)
+    model = dg.Sequential([Input((3,)), Dense(4, activation="relu", seed=0), Dense(1, seed=1)])
+    model.compile(optimizer="adam", loss="mse")
+    path = tmp_path / "best.keras"
+    weights_path = tmp_path / "best.weights.h5"
+    with pytest.warns(UserWarning, match=r"best\.keras' as a deepgrad safetensors model file, not "
+                                         r"in Keras's \.keras format"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[ModelCheckpoint(path)])
+    assert path.read_bytes()[8:9] == b"{"  # a safetensors header, not a zip or HDF5 file
+    restored = dg.load_model(path)  # the last epoch's model, optimizer state included
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert restored.optimizer.iterations == model.optimizer.iterations
+    with pytest.warns(UserWarning, match=r"safetensors weights file, not in Keras's \.h5 format.*"
+                                         r"model\.load_weights\(path\) reads it"):
+        model.fit(x, y, epochs=1, verbose=0,
+                  callbacks=[ModelCheckpoint(weights_path, save_weights_only=True)])
+    other = dg.Sequential([Input((3,)), Dense(4, activation="relu", seed=5), Dense(1, seed=6)])
+    other.load_weights(weights_path)
+    np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
 # ------------------------------------------------------------------ TerminateOnNaN
 
 

@@ -21,7 +21,7 @@ LEVELS = [
     {"saving"},
     {"callbacks"},
     {"training", "models"},
-    {"classic", "sklearn", "explain"},
+    {"classic", "sklearn", "explain", "utils"},
     {"cli", "__main__", "__init__"},
 ]
 LEVEL = {name: rank for rank, names in enumerate(LEVELS) for name in names}

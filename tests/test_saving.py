@@ -7,6 +7,7 @@ import os
 import stat
 import struct
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -758,3 +759,18 @@ def test_a_layer_registered_the_keras_way_saves_and_loads(tmp_path):
     assert restored.predict(x).tobytes() == model.predict(x).tobytes()
     with pytest.raises(TypeError, match="package must be a string"):
         dg.saving.register_keras_serializable(package=1)
+
+
+def test_a_keras_file_name_gets_deepgrads_file_and_a_warning_once(tmp_path):
+    from deepgrad.saving.keras_names import KerasFileNameWarning
+
+    model = make_model()
+    with pytest.warns(KerasFileNameWarning, match="holds a deepgrad safetensors model file, not Keras's .keras format"):
+        model.save(tmp_path / "model.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.save(tmp_path / "model.keras")  # said once per path
+    restored = load_model(tmp_path / "model.keras")
+    assert restored.get_weights()[0].tobytes() == model.get_weights()[0].tobytes()
+    with pytest.warns(KerasFileNameWarning, match="model.load_weights"):
+        model.save_weights(tmp_path / "model.weights.h5")

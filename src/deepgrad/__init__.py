@@ -24,6 +24,7 @@ from . import (  # noqa: E402  (families are reachable as deepgrad.losses, deepg
     optimizers,
     regularizers,
     schedules,
+    utils,
 )
 from .autograd.gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
 from .autograd.parameter import Parameter  # noqa: E402
@@ -74,5 +75,6 @@ __all__ = [
     "set_seed",
     "stack",
     "tensor",
+    "utils",
     "where",
 ]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import warnings
 
+from ..saving.keras_names import KERAS_EXTENSIONS, KerasFileNameWarning
 from ._monitor import MonitoredQuantity
 from .base import Callback, print_message
+
 
 
 class ModelCheckpoint(Callback):
@@ -15,6 +18,12 @@ class ModelCheckpoint(Callback):
     number, e.g. ``"ckpt/model-{epoch:02d}-{val_loss:.4f}.dgm"``. Missing folders are created.
     The file is written by ``model.save(path)`` or ``model.save_weights(path)``, which write
     atomically, so an interrupted save never leaves a half-written checkpoint.
+
+    A path ending in ``.keras``, ``.h5`` or ``.hdf5`` (the names Keras requires) gets deepgrad's
+    safetensors file, under that same name, so that a script's later
+    ``deepgrad.load_model(path)`` (or ``model.load_weights(path)``) reads it: deepgrad recognizes
+    its files by their contents, not their names. A ``UserWarning``, once per ModelCheckpoint,
+    says so.
 
     Parameters
     ----------
@@ -66,6 +75,7 @@ class ModelCheckpoint(Callback):
         self.save_weights_only = bool(save_weights_only)
         self.best: float | None = None
         self.last_path: str | None = None
+        self._format_warned = False
 
     def on_train_begin(self, logs=None):
         self.quantity.reset()
@@ -118,8 +128,27 @@ class ModelCheckpoint(Callback):
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        if self.save_weights_only:
-            self.model.save_weights(path)
-        else:
-            self.model.save(path)
+        with warnings.catch_warnings():  # said here, once per ModelCheckpoint
+            warnings.simplefilter("ignore", KerasFileNameWarning)
+            if self.save_weights_only:
+                self.model.save_weights(path)
+            else:
+                self.model.save(path)
         self.last_path = path
+        self._warn_about_keras_name(path)
+
+    def _warn_about_keras_name(self, path: str) -> None:
+        """Say once that a Keras-format name holds deepgrad's file."""
+        extension = next((e for e in KERAS_EXTENSIONS if path.lower().endswith(e)), None)
+        if extension is None or self._format_warned:
+            return
+        self._format_warned = True
+        kind, reader = (("weights", "model.load_weights(path)") if self.save_weights_only
+                        else ("model", "deepgrad.load_model(path)"))
+        warnings.warn(
+            f"ModelCheckpoint wrote {path!r} as a deepgrad safetensors {kind} file, not in "
+            f"Keras's {extension} format (deepgrad does not write .keras or HDF5 files); "
+            f"{reader} reads it from this path. Name checkpoints *.safetensors to avoid this "
+            f"warning (said once per ModelCheckpoint)",
+            UserWarning, stacklevel=2,
+        )

@@ -24,6 +24,8 @@ def set_seed(seed: int) -> None:
     global _root
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int; got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative int; got {seed}")
     _root = np.random.default_rng(int(seed))
 
 

@@ -243,7 +243,7 @@ def one_hot(labels, num_classes: int | None = None, dtype=np.float32, *,
     """
     if num_classes is not None:
         num_classes = check_int(num_classes, "num_classes", minimum=1)
-    array = np.asarray(labels)
+    array = as_array(labels, name)
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be integers; got {_describe_kind(array)}")
     if array.dtype.kind == "f":

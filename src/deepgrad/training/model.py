@@ -27,6 +27,7 @@ from ..compile import Recordings, Tape
 from ..layers.arguments import is_shape_list
 from ..layers.base import Layer
 from ..saving import load_weights, register_model, save_model, save_weights
+from ..saving.keras_names import note_keras_name
 from ..saving.save_load import MODEL_CLASSES
 from .step import warn_batch_constants
 from .summary import summary_lines
@@ -300,14 +301,17 @@ class Model(Trainer, Layer):
 
     def save(self, path, overwrite=True) -> None:
         """Save architecture, weights and optimizer state to a safetensors file (atomically).
-        With ``overwrite=False`` an existing file is an error instead."""
+        With ``overwrite=False`` an existing file is an error instead. A Keras name
+        (``model.keras``, ``model.h5``) gets the same file, and a warning saying so."""
         _check_overwrite(path, overwrite)
         save_model(self, path)
+        note_keras_name(path, "model")
 
     def save_weights(self, path, overwrite=True) -> None:
         """Save the weights only, keyed by their names (atomically)."""
         _check_overwrite(path, overwrite)
         save_weights(self, path)
+        note_keras_name(path, "weights")
 
     def load_weights(self, path) -> None:
         load_weights(self, path)
