@@ -383,3 +383,13 @@ def test_trainable_switched_between_calls_is_followed():
     discriminator.trainable = False
     with pytest.warns(UserWarning, match="no trainable weights"):
         assert not changed(discriminator, lambda: discriminator.train_on_batch(np.ones((4, 2)), ones))
+
+
+def test_a_call_made_with_training_true_keeps_it_at_every_run():
+    """Monte Carlo dropout: Dropout(...)(x, training=True) drops at predict time too."""
+    inputs = Input((200,))
+    model = Model(inputs, Dropout(0.5, seed=0)(inputs, training=True))
+    out = model.predict(np.ones((1, 200), np.float32))
+    assert 0 < np.count_nonzero(out == 0) < 200
+    assert model.get_config()["calls"][0]["kwargs"] == {"training": True}
+    assert dg.models.model_from_json(model.to_json()).get_config()["calls"][0]["kwargs"] == {"training": True}

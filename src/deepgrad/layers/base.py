@@ -185,6 +185,8 @@ class Layer:
             if args:
                 raise TypeError(f"layer {self.name!r}: pass a call's options by keyword while "
                                 f"defining a model; got {len(args)} more positional argument(s)")
+            if training:  # fixed for every run, as Keras keeps training=True (MC dropout)
+                kwargs = {**kwargs, "training": True}
             return call_symbolic(self, inputs, kwargs)
         if isinstance(inputs, (list, tuple)):
             if not inputs:

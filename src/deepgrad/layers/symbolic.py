@@ -151,6 +151,7 @@ def call_symbolic(layer, inputs, kwargs: dict):
     shapes = [t.shape for t in flat] if isinstance(inputs, (list, tuple)) else inputs.shape
     dtypes = [t.dtype for t in flat]
     layer._ensure_built(shapes, dtypes[0])
-    output_specs = layer.compute_output_spec(shapes, dtypes, **kwargs)
+    output_specs = layer.compute_output_spec(
+        shapes, dtypes, **{k: v for k, v in kwargs.items() if k != "training"})
     node = Node(layer, inputs, output_specs, kwargs)
     return node.output

@@ -97,7 +97,7 @@ class LayerGraph:
         env = {id(t): v for t, v in zip(self.inputs, values)}
         for node in self.nodes:
             args = _map(node.inputs, lambda t: env[id(t)])
-            out = node.layer(args, training=training, **node.kwargs)
+            out = node.layer(args, **{"training": training, **node.kwargs})
             for t, value in zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]):
                 env[id(t)] = value
         return [env[id(t)] for t in self.outputs]
