@@ -53,6 +53,7 @@ from deepgrad.layers import (
     Residual,
     Softmax,
     Subtract,
+    TensorOperation,
     deserialize,
     serialize,
 )
@@ -119,7 +120,19 @@ CASES = {
         lambda **kw: Lambda(_scaled_in_training, (8,), arguments={"factor": 3.0}, **kw),
         (2, 2, 4), 0, 0,
     ),
+    "tensor_operation_constant_first": (
+        lambda **kw: TensorOperation("subtract", constant=2.0, constant_first=True, **kw), (5, 4), 0, 0
+    ),
+    "tensor_operation_power": (lambda **kw: TensorOperation("power", constant=3.0, **kw), (5, 4), 0, 0),
+    "tensor_operation_absolute": (lambda **kw: TensorOperation("absolute", **kw), (5, 4), 0, 0),
+    "tensor_operation_getitem": (
+        lambda **kw: TensorOperation(
+            "getitem", index=TensorOperation.index_config((slice(None), slice(1, 3), None)), **kw),
+        (5, 4), 0, 0,
+    ),
     # several inputs: a list of shapes
+    "tensor_operation_multiply": (lambda **kw: TensorOperation("multiply", **kw), [(5, 4), (5, 4)], 0, 0),
+    "tensor_operation_matmul": (lambda **kw: TensorOperation("matmul", **kw), [(2, 3, 4), (2, 4, 5)], 0, 0),
     "add": (lambda **kw: Add(**kw), [(5, 4), (5, 4), (5, 4)], 0, 0),
     "add_broadcast": (lambda **kw: Add(**kw), [(5, 4), (5, 3, 4), (5, 1)], 0, 0),
     "subtract": (lambda **kw: Subtract(**kw), [(5, 4), (5, 4)], 0, 0),

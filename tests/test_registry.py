@@ -61,6 +61,7 @@ EXAMPLES = {
     ("layer", "dropout"): dict(rate=0.25, seed=1),
     ("layer", "residual"): dict(layers=[layers.Dense(4)]),
     ("layer", "functional"): dict(inputs=_FEATURES, outputs=layers.Dense(2)(_FEATURES)),
+    ("layer", "tensor_operation"): dict(operation="multiply", constant=[1.0, 2.0, 3.0]),
     ("layer", "rescaling"): dict(scale=1 / 255, offset=0.5),
     ("layer", "reshape"): dict(target_shape=(2, -1)),
     ("layer", "permute"): dict(dims=(2, 1)),

@@ -1,8 +1,7 @@
 """Layers: lazily built, configurable, serialisable building blocks of models."""
 
-from .activation_layers import ELU, LeakyReLU, PReLU
-from .activation_layers import ReLU, Softmax
-from .base import LAYERS, REGISTRY, Layer, deserialize, get, serialize
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .base import Layer, deserialize, get, serialize
 from .core import Activation, Dense, Flatten
 from .input_layer import Input, InputLayer
 from .lambda_layer import Lambda
@@ -25,7 +24,9 @@ from .merging import (
     subtract,
 )
 from .normalization import BatchNormalization
+from .operations import TensorOperation
 from .preprocessing import Normalization, Rescaling
+from .registry import LAYERS, REGISTRY
 from .regularization import Dropout
 from .reshaping import Permute, RepeatVector, Reshape
 from .residual import Residual
@@ -56,6 +57,7 @@ __all__ = [
     "Permute",
     "RepeatVector",
     "Lambda",
+    "TensorOperation",
     "Add",
     "Subtract",
     "Multiply",

@@ -27,7 +27,6 @@ from ..autograd.tensor import Tensor
 from ..compile import layers_changed
 from ..common.checks import check_bool
 from ..common.names import unique_name
-from ..common.registry import Registry
 from ..common.rng import as_generator
 from .arguments import (
     aligned,
@@ -38,14 +37,10 @@ from .arguments import (
     is_shape_list,
     weight_arguments,
 )
+from .registry import LAYERS
 from .shape_inference import specs_from_call
 from .symbolic import call_symbolic, is_symbolic
 
-#: Every Layer subclass under its snake_case class name (``dense``, ``batch_normalization``),
-#: looked up by any spelling (``"Dense"``, ``"BatchNormalization"``).
-LAYERS = Registry("layer")
-#: The same classes by class name (``Dense``): a live view of :data:`LAYERS`.
-REGISTRY = LAYERS.by_class_name()
 
 
 def _snake_case(name: str) -> str:

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..common.checks import check_positive_int
-from .base import LAYERS, Layer
+from .base import Layer
+from .registry import LAYERS
 from .symbolic import Node, SymbolicTensor
 
 __all__ = ["Input", "InputLayer"]

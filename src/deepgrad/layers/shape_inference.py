@@ -23,7 +23,7 @@ def _zeros_call(layer, shapes, dtypes, several, fill, kwargs) -> list:
     arrays = [Tensor._result(np.zeros((1,) + tuple(fill if s is None else s for s in shape[1:]),
                                       dtype=dtype), None)
               for shape, dtype in zip(shapes, dtypes)]
-    with no_grad(), not_recording():
+    with no_grad(), not_recording(), np.errstate(all="ignore"):  # 1 / 0 is no error here
         out = layer(arrays if several else arrays[0], training=False, **(kwargs or {}))
     return flatten(out)
 

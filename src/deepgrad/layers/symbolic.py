@@ -23,6 +23,8 @@ import itertools
 
 import numpy as np
 
+from .registry import LAYERS
+
 __all__ = ["Node", "SymbolicTensor", "call_symbolic", "flatten", "is_symbolic"]
 
 _tensor_ids = itertools.count()
@@ -76,6 +78,64 @@ class SymbolicTensor:
         raise TypeError("a SymbolicTensor has no truth value: it holds no data yet")
 
     __hash__ = object.__hash__
+
+    # Python's operators record a TensorOperation layer, as Keras records operations
+    def __add__(self, other):
+        return _operate("add", self, other)
+
+    def __radd__(self, other):
+        return _operate("add", other, self)
+
+    def __sub__(self, other):
+        return _operate("subtract", self, other)
+
+    def __rsub__(self, other):
+        return _operate("subtract", other, self)
+
+    def __mul__(self, other):
+        return _operate("multiply", self, other)
+
+    def __rmul__(self, other):
+        return _operate("multiply", other, self)
+
+    def __truediv__(self, other):
+        return _operate("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return _operate("divide", other, self)
+
+    def __pow__(self, other):
+        return _operate("power", self, other)
+
+    def __rpow__(self, other):
+        return _operate("power", other, self)
+
+    def __matmul__(self, other):
+        return _operate("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return _operate("matmul", other, self)
+
+    def __neg__(self):
+        return _operate("negative", self)
+
+    def __abs__(self):
+        return _operate("absolute", self)
+
+    def __getitem__(self, index):
+        operation = LAYERS.lookup("tensor_operation")
+        return operation("getitem", index=operation.index_config(index))(self)
+
+
+def _operate(name: str, *operands):
+    """``operands`` (symbolic tensors and at most one constant) through a TensorOperation."""
+    operation = LAYERS.lookup("tensor_operation")  # layers/operations.py
+    tensors = [t for t in operands if isinstance(t, SymbolicTensor)]
+    constants = [(i, c) for i, c in enumerate(operands) if not isinstance(c, SymbolicTensor)]
+    if not constants:
+        return operation(name)(tensors if len(tensors) > 1 else tensors[0])
+    (position, constant), = constants
+    return operation(name, constant=constant, constant_first=position == 0)(tensors[0])
 
 
 class Node:

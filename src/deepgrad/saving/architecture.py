@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from ..layers.base import LAYERS, deserialize
+from ..layers.base import deserialize
+from ..layers.registry import LAYERS
 from .save_load import _model_classes
 
 __all__ = ["model_from_json"]

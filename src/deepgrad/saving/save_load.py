@@ -241,7 +241,7 @@ def register_model(cls):
 def _model_classes() -> dict:
     """deepgrad's model classes, and the subclasses of them defined in this process (which
     registered themselves as layers when they were defined)."""
-    from ..layers.base import REGISTRY
+    from ..layers.registry import REGISTRY
 
     classes = dict(MODEL_CLASSES)
     bases = tuple(MODEL_CLASSES.values())
