@@ -82,6 +82,7 @@ def _load_helper(name: str):
 
 translate = _load_helper("translate").translate
 KNOWN_GAPS = _load_helper("known_gaps").KNOWN_GAPS
+CLOSED_GAPS = _load_helper("known_gaps").CLOSED_GAPS
 GAP_RUNNER = """
 SOURCES = {sources!r}
 RESULTS = {{}}
@@ -164,7 +165,7 @@ def gap_outcomes(side: str, python: str, folder: Path, env: dict | None = None) 
     (translated for deepgrad), once per session and side."""
     if side not in _gap_outcomes:
         sources = {name: translate(code) if side == "deepgrad" else code
-                   for name, (_, code) in KNOWN_GAPS.items()}
+                   for name, (_, code) in {**KNOWN_GAPS, **CLOSED_GAPS}.items()}
         _gap_outcomes[side] = run_script(python, GAP_RUNNER.format(sources=sources), folder, env)
     return _gap_outcomes[side]
 
@@ -477,7 +478,14 @@ def test_known_gap_on_deepgrad(name, tmp_path):
         raise GapStillOpen(outcome)
 
 
-@pytest.mark.parametrize("name", sorted(KNOWN_GAPS))
+@pytest.mark.parametrize("name", sorted(CLOSED_GAPS))
+def test_closed_gap_on_deepgrad(name, tmp_path):
+    """A gap deepgrad closed stays closed."""
+    outcome = gap_outcomes("deepgrad", sys.executable, tmp_path)[name]
+    assert outcome == "ok", f"{CLOSED_GAPS[name][0]}: {outcome}"
+
+
+@pytest.mark.parametrize("name", sorted({**KNOWN_GAPS, **CLOSED_GAPS}))
 def test_known_gap_snippet_is_what_keras_does(name, tmp_path):
     python, note = keras_interpreter()
     if python is None:

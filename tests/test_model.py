@@ -79,7 +79,7 @@ def test_fit_evaluate_predict_with_lists_and_dicts():
     assert set(history.history) == {"loss", "price_loss", "kind_loss", "price_mae", "kind_accuracy",
                                     *(f"val_{k}" for k in ("loss", "price_loss", "kind_loss",
                                                            "price_mae", "kind_accuracy"))}
-    assert model.metrics_names == ["loss", "price_loss", "kind_loss", "price_mae", "kind_accuracy"]
+    assert model.metrics_names == ["loss", "price_loss", "kind_loss", "kind_accuracy", "price_mae"]
     listed = model.evaluate([a, b], [price, kind])
     named = model.evaluate({"b": b, "a": a}, {"kind": kind, "price": price}, return_dict=True)
     assert listed == list(named.values()) and list(named) == model.metrics_names

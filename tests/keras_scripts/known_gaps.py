@@ -2,23 +2,13 @@
 
 Each entry is ``name: (what is missing or wrong, a Keras snippet that runs on Keras and asserts
 Keras's behaviour)``. tests/test_keras_compatibility.py runs every snippet, translated, on
-deepgrad, where it is expected to fail (a strict xfail: once deepgrad is fixed the test says
-so, and the entry should move into a script), and, where Keras is available, unchanged on Keras,
-where it must pass. Snippets follow the scripts' import rules.
+deepgrad, where those of KNOWN_GAPS are expected to fail (a strict xfail: once deepgrad is
+fixed the test says so, and the entry moves to CLOSED_GAPS) and those of CLOSED_GAPS must pass,
+and, where Keras is available, unchanged on Keras, where all must pass. Snippets follow the
+scripts' import rules.
 """
 
 KNOWN_GAPS = {
-    "normalization_mean_and_variance": (
-        ("layers.Normalization has no .mean / .variance after adapt (Keras: arrays of the "
-         "broadcast shape, as the TensorFlow regression tutorial prints them)"),
-        """
-import numpy as np
-from keras import layers
-norm = layers.Normalization()
-norm.adapt(np.array([[1.0, 10.0], [3.0, 30.0]], dtype="float32"))
-np.testing.assert_allclose(np.asarray(norm.mean), [[2.0, 20.0]])
-np.testing.assert_allclose(np.asarray(norm.variance), [[1.0, 100.0]])
-"""),
     "regularizer_function_names": (
         ("keras.regularizers.l1, l2 and l1_l2 (the names most tutorials use) are missing; only "
          "L1, L2, L1L2 exist"),
@@ -40,49 +30,6 @@ from keras import optimizers
 schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=20, decay_rate=0.5)
 assert abs(float(schedule(20)) - 0.05) < 1e-7
 optimizers.SGD(learning_rate=schedule)
-"""),
-    "np_array_of_a_weight_is_a_copy": (
-        ("np.array(weight) shares the weight's memory (Tensor.__array__ ignores copy=True), so a "
-         "snapshot changes when the weight is assigned; Keras's snapshot stays"),
-        """
-import numpy as np
-from keras import layers
-dense = layers.Dense(2, kernel_initializer="ones")
-dense.build((None, 3))
-snapshot = np.array(dense.kernel)
-dense.kernel.assign(np.zeros((3, 2), dtype="float32"))
-assert snapshot.sum() == 6.0, snapshot
-"""),
-    "evaluate_list_order_of_several_outputs": (
-        ("evaluate() of a model with several outputs lists the metrics in output order; Keras "
-         "lists them after the losses sorted by name (department_accuracy before priority_mae)"),
-        """
-import keras
-import numpy as np
-from keras import layers
-a = keras.Input(shape=(3,), name="a")
-priority = layers.Dense(1, name="priority")(a)
-department = layers.Dense(3, activation="softmax", name="department")(a)
-model = keras.Model(a, [priority, department])
-model.compile("sgd", loss=["mse", "categorical_crossentropy"], metrics=[["mae"], ["accuracy"]])
-x, y = np.ones((4, 3)), [np.ones((4, 1)), np.eye(3)[[0, 1, 2, 0]]]
-as_list = model.evaluate(x, y, verbose=0)
-as_dict = model.evaluate(x, y, verbose=0, return_dict=True)
-order = ["loss", "priority_loss", "department_loss", "department_accuracy", "priority_mae"]
-np.testing.assert_allclose(as_list, [as_dict[k] for k in order], rtol=1e-6)
-"""),
-    "trainable_reaches_the_layers": (
-        ("model.trainable = False (or True) is not passed on to the model's layers: "
-         "layer.trainable and layer.trainable_weights still say trainable, and a layer frozen "
-         "before model.trainable = True stays frozen"),
-        """
-import keras
-from keras import layers
-base = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(3)])
-base.trainable = False
-assert base.layers[0].trainable is False and base.layers[0].trainable_weights == []
-base.trainable = True
-assert base.layers[0].trainable is True and len(base.layers[0].trainable_weights) == 2
 """),
     "sequential_input_shape": (
         ("Sequential.input_shape is None for a model that starts with keras.Input (Keras: "
@@ -147,5 +94,63 @@ from keras import layers
 model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(1)])
 clone = keras.models.clone_model(model)
 assert clone is not model and clone.count_params() == model.count_params() == 19
+"""),
+}
+
+#: Gaps deepgrad has closed: the snippets pass on deepgrad as on Keras.
+CLOSED_GAPS = {
+    "normalization_mean_and_variance": (
+        ("layers.Normalization has no .mean / .variance after adapt (Keras: arrays of the "
+         "broadcast shape, as the TensorFlow regression tutorial prints them)"),
+        """
+import numpy as np
+from keras import layers
+norm = layers.Normalization()
+norm.adapt(np.array([[1.0, 10.0], [3.0, 30.0]], dtype="float32"))
+np.testing.assert_allclose(np.asarray(norm.mean), [[2.0, 20.0]])
+np.testing.assert_allclose(np.asarray(norm.variance), [[1.0, 100.0]])
+"""),
+    "np_array_of_a_weight_is_a_copy": (
+        ("np.array(weight) shares the weight's memory (Tensor.__array__ ignores copy=True), so a "
+         "snapshot changes when the weight is assigned; Keras's snapshot stays"),
+        """
+import numpy as np
+from keras import layers
+dense = layers.Dense(2, kernel_initializer="ones")
+dense.build((None, 3))
+snapshot = np.array(dense.kernel)
+dense.kernel.assign(np.zeros((3, 2), dtype="float32"))
+assert snapshot.sum() == 6.0, snapshot
+"""),
+    "evaluate_list_order_of_several_outputs": (
+        ("evaluate() of a model with several outputs lists the metrics in output order; Keras "
+         "lists them after the losses sorted by name (department_accuracy before priority_mae)"),
+        """
+import keras
+import numpy as np
+from keras import layers
+a = keras.Input(shape=(3,), name="a")
+priority = layers.Dense(1, name="priority")(a)
+department = layers.Dense(3, activation="softmax", name="department")(a)
+model = keras.Model(a, [priority, department])
+model.compile("sgd", loss=["mse", "categorical_crossentropy"], metrics=[["mae"], ["accuracy"]])
+x, y = np.ones((4, 3)), [np.ones((4, 1)), np.eye(3)[[0, 1, 2, 0]]]
+as_list = model.evaluate(x, y, verbose=0)
+as_dict = model.evaluate(x, y, verbose=0, return_dict=True)
+order = ["loss", "priority_loss", "department_loss", "department_accuracy", "priority_mae"]
+np.testing.assert_allclose(as_list, [as_dict[k] for k in order], rtol=1e-6)
+"""),
+    "trainable_reaches_the_layers": (
+        ("model.trainable = False (or True) is not passed on to the model's layers: "
+         "layer.trainable and layer.trainable_weights still say trainable, and a layer frozen "
+         "before model.trainable = True stays frozen"),
+        """
+import keras
+from keras import layers
+base = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(3)])
+base.trainable = False
+assert base.layers[0].trainable is False and base.layers[0].trainable_weights == []
+base.trainable = True
+assert base.layers[0].trainable is True and len(base.layers[0].trainable_weights) == 2
 """),
 }

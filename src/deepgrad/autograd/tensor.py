@@ -97,7 +97,15 @@ class Tensor:
         return len(self.data)
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        """The data for NumPy: shared unless ``copy`` (``np.array(t)``) or another ``dtype``
+        asks for a copy, as NumPy 2's protocol says."""
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def tolist(self):
+        """The values as nested Python lists (``numpy().tolist()``)."""
+        return self.data.tolist()
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")

@@ -112,7 +112,7 @@ class Layer:
         if unknown:
             raise TypeError(unsupported_arguments_message(type(self).__name__, unknown))
         self.name = check_name(name) or unique_name(_snake_case(type(self).__name__))
-        self.trainable = check_bool(trainable, "trainable")
+        self.trainable = trainable
         self.dtype = None if dtype is None else check_dtype(dtype)
         self.input_shape = declared_input_shape(input_shape, input_dim, batch_input_shape)
         self.built = False
@@ -289,6 +289,18 @@ class Layer:
                     found.append(w)
                     known.add(id(w))
         return found
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the optimizer updates this layer's weights. Setting it sets it on every
+        sub-layer too (freezing or unfreezing a whole model), as in Keras."""
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value) -> None:
+        self.__dict__["_trainable"] = check_bool(value, "trainable")
+        for layer in self._sublayers():
+            layer.trainable = value
 
     @property
     def trainable_weights(self) -> list[Parameter]:

@@ -166,6 +166,24 @@ class Normalization(Layer):
                 f"Normalization {self.name!r}: mean and variance of shape {value.shape} do not "
                 f"broadcast to the kept axes' shape {self._stats_shape}") from None
 
+    @property
+    def mean(self) -> np.ndarray | None:
+        """The mean used, in the inputs' broadcast shape (``(1, features)`` for axis=-1), as
+        Keras shows it; None before the layer is built."""
+        return self._statistic(self.adapt_mean, "_mean")
+
+    @property
+    def variance(self) -> np.ndarray | None:
+        """The variance used, in the inputs' broadcast shape."""
+        return self._statistic(self.adapt_variance, "_variance")
+
+    def _statistic(self, weight, given: str):
+        if not self.built:
+            return None
+        if weight is not None:
+            return weight.data.reshape(self._broadcast_shape).copy()
+        return getattr(self, given).data.copy()
+
     # ------------------------------------------------------------------ adapt
     def adapt(self, data, batch_size=None, *, steps=None) -> None:
         """Compute the mean and variance of ``data`` (in float64) and store them as weights.

@@ -5,8 +5,8 @@ A model of one output has one loss and its metrics logged under their own names 
 ``accuracy``). A model of several outputs may take one loss for all of them, a list (one per
 output) or a dict keyed by output name (outputs left out are not trained); ``loss_weights``
 scales each output's loss in the total, and the logs hold the total as ``loss``, each output's
-unweighted loss as ``<output>_loss`` and its metrics as ``<output>_<metric>``, as Keras logs
-them.
+unweighted loss as ``<output>_loss`` and its metrics as ``<output>_<metric>`` (listed by
+name, as Keras lists them).
 """
 
 from __future__ import annotations
@@ -94,14 +94,16 @@ class Objective:
             requested = [metrics] * len(names)
         #: (output index, Metric, logged name)
         self.metrics: list = []
-        #: what compile was given per output, names kept as names (saved in the compile config)
+        #: (what compile was given, the metric made) per output, in the order given
         self.requested: list = []
         for i, specs in enumerate(requested):
             specs = [] if specs is None else list(specs) if isinstance(specs, (list, tuple)) else [specs]
             made = [metrics_module.get(m, loss=self.losses[i], output_shape=shapes[i]) for m in specs]
-            self.requested.append(specs)
+            self.requested.append(list(zip(specs, made)))
             for metric in made:
                 self.metrics.append((i, metric, f"{names[i]}_{metric.name}" if several else metric.name))
+        if several:  # Keras lists the metrics of several outputs by name
+            self.metrics.sort(key=lambda entry: entry[2])
 
     # ------------------------------------------------------------------ the loss
     def graph_loss(self, ys, outs, sample_weights) -> tuple[Tensor, list]:
@@ -151,9 +153,8 @@ class Objective:
         """What compile was given (loss, loss_weights, metrics), as JSON."""
         several = len(self.output_names) > 1
         losses = [None if loss is None else losses_module.serialize(loss) for loss in self.losses]
-        metrics = [[r if isinstance(r, str) else metrics_module.serialize(m)
-                    for r, (_, m, _) in zip(specs, [t for t in self.metrics if t[0] == i])]
-                   for i, specs in enumerate(self.requested)]
+        metrics = [[r if isinstance(r, str) else metrics_module.serialize(m) for r, m in pairs]
+                   for pairs in self.requested]
         return {
             "loss": losses if several else losses[0],
             "loss_weights": self.weights if several else None,
