@@ -31,16 +31,6 @@ schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=20, deca
 assert abs(float(schedule(20)) - 0.05) < 1e-7
 optimizers.SGD(learning_rate=schedule)
 """),
-    "sequential_input_shape": (
-        ("Sequential.input_shape is None for a model that starts with keras.Input (Keras: "
-         "(None, 4)); the attribute is the constructor's input_shape argument"),
-        """
-import keras
-from keras import layers
-model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1)])
-assert model.input_shape == (None, 4), model.input_shape
-assert model.output_shape == (None, 1)
-"""),
     "weight_name_and_path": (
         ("a weight's .name is 'layer/kernel' and it has no .path; in Keras 3 .name is 'kernel' "
          "and .path is 'layer/kernel'"),
@@ -152,5 +142,15 @@ base.trainable = False
 assert base.layers[0].trainable is False and base.layers[0].trainable_weights == []
 base.trainable = True
 assert base.layers[0].trainable is True and len(base.layers[0].trainable_weights) == 2
+"""),
+    "sequential_input_shape": (
+        ("Sequential.input_shape is None for a model that starts with keras.Input (Keras: "
+         "(None, 4)); the attribute is the constructor's input_shape argument"),
+        """
+import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1)])
+assert model.input_shape == (None, 4), model.input_shape
+assert model.output_shape == (None, 1)
 """),
 }

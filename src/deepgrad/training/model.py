@@ -151,6 +151,20 @@ class Model(Trainer, Layer):
             raise
 
     @property
+    def input_shape(self):
+        """The input's shape with the batch axis first (a list for several inputs), as Keras
+        gives it, once known; None before."""
+        shapes = self.input_sample_shapes
+        if shapes is None:
+            return None
+        batch = [(None,) + tuple(shape) for shape in shapes]
+        return batch[0] if len(batch) == 1 else batch
+
+    @input_shape.setter
+    def input_shape(self, value) -> None:  # the constructor's input_shape= argument
+        self.__dict__["_input_shape_argument"] = value
+
+    @property
     def input_names(self) -> list | None:
         if self._input_shapes is None:
             return None
@@ -253,6 +267,7 @@ class Model(Trainer, Layer):
         """A subclassed model's constructor arguments (when they are JSON values), as Keras 3
         captures them; override it (with ``from_config``) for anything else."""
         config = super().get_config()
+        config.pop("input_shape", None)  # the model's is build_input_shape
         args, kwargs = getattr(self, "_init_arguments", ((), {}))
         try:
             bound = inspect.signature(type(self).__init__).bind(self, *args, **kwargs)

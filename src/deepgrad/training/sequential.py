@@ -101,8 +101,12 @@ class Sequential(Model):
     def _declared_input_shape(self) -> tuple | None:
         if self._input_shapes is not None:
             return self._input_shapes[0]
-        if self._layers and self._layers[0].input_shape is not None:
-            return (None,) + tuple(self._layers[0].input_shape)
+        first = self._layers[0] if self._layers else None
+        if isinstance(first, Model):  # a model's input_shape has the batch axis already
+            shape = first.input_shape
+            return tuple(shape) if isinstance(shape, tuple) else None
+        if first is not None and first.input_shape is not None:
+            return (None,) + tuple(first.input_shape)
         return None
 
     def build(self, input_shape) -> None:
