@@ -393,3 +393,20 @@ def test_a_call_made_with_training_true_keeps_it_at_every_run():
     assert 0 < np.count_nonzero(out == 0) < 200
     assert model.get_config()["calls"][0]["kwargs"] == {"training": True}
     assert dg.models.model_from_json(model.to_json()).get_config()["calls"][0]["kwargs"] == {"training": True}
+
+
+def test_clone_model_makes_the_architecture_again_with_new_weights():
+    model = compiled(two_in_two_out())
+    clone = dg.models.clone_model(model)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert all(a is not b for a, b in zip(clone.weights, model.weights))
+    assert not clone.compiled and clone.count_params() == model.count_params()
+    sequential = Sequential([Input((3,)), Dense(2, seed=0), Dropout(0.5)])
+    swapped = dg.models.clone_model(
+        sequential, clone_function=lambda layer: Dense(4) if isinstance(layer, Dropout) else
+        type(layer).from_config(layer.get_config()))
+    assert swapped.output_shape == (None, 4)
+    with pytest.raises(ValueError, match="call the clone on the new inputs"):
+        dg.models.clone_model(model, input_tensors=[Input((4,)), Input((3,))])
+    with pytest.raises(ValueError, match="clone_function works on Sequential models"):
+        dg.models.clone_model(model, clone_function=lambda layer: layer)

@@ -76,15 +76,6 @@ dense = layers.Dense(1, bias_initializer=keras.initializers.Constant(np.log([0.2
 dense.build((None, 3))
 np.testing.assert_allclose(dense.get_weights()[1], np.log([0.25]).astype("float32"))
 """),
-    "clone_model": (
-        "keras.models.clone_model is missing",
-        """
-import keras
-from keras import layers
-model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(1)])
-clone = keras.models.clone_model(model)
-assert clone is not model and clone.count_params() == model.count_params() == 19
-"""),
 }
 
 #: Gaps deepgrad has closed: the snippets pass on deepgrad as on Keras.
@@ -152,5 +143,14 @@ from keras import layers
 model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1)])
 assert model.input_shape == (None, 4), model.input_shape
 assert model.output_shape == (None, 1)
+"""),
+    "clone_model": (
+        "keras.models.clone_model is missing",
+        """
+import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(1)])
+clone = keras.models.clone_model(model)
+assert clone is not model and clone.count_params() == model.count_params() == 19
 """),
 }
