@@ -400,7 +400,7 @@ def test_one_training_step(name):
         w.assign(w.data - 0.1 * w.grad)
         w.grad = None
     for w, old in zip(layer.trainable_weights, before):
-        assert not np.array_equal(w.data, old), f"{w.name} did not change"
+        assert not np.array_equal(w.data, old), f"{w.path} did not change"
     for w, old in zip(layer.non_trainable_weights, frozen):
         assert w.grad is None
         np.testing.assert_array_equal(w.data, old)
@@ -456,7 +456,8 @@ def test_dense_computes_x_kernel_plus_bias_then_activation():
     kernel, bias = layer.get_weights()
     assert kernel.shape == (4, 3) and bias.shape == (3,)
     np.testing.assert_allclose(out, np.tanh(x @ kernel + bias), rtol=1e-12)
-    assert [w.name for w in layer.weights] == [f"{layer.name}/kernel", f"{layer.name}/bias"]
+    assert [w.path for w in layer.weights] == [f"{layer.name}/kernel", f"{layer.name}/bias"]
+    assert [w.name for w in layer.weights] == ["kernel", "bias"]
 
 
 def test_dense_applies_to_the_last_axis_of_3d_inputs():
@@ -718,7 +719,7 @@ def test_frozen_batch_norm_runs_in_inference_mode():
 def test_batch_norm_weight_order_and_errors():
     layer = BatchNormalization()
     layer(np.ones((2, 3)))
-    assert [w.name.split("/")[1] for w in layer.weights] == [
+    assert [w.name for w in layer.weights] == [
         "gamma", "beta", "moving_mean", "moving_variance"
     ]
     with pytest.raises(ValueError):

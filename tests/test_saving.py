@@ -159,8 +159,8 @@ def test_the_digest_follows_the_documented_algorithm(saved):
     assert meta["format"] == "deepgrad.model" and meta["format_version"] == io.FORMAT_VERSION
     assert meta["digest"] == reference_digest(meta, tensors)
     assert sorted(k for k in tensors if k.startswith("weights/")) == sorted(
-        f"weights/{w.name}" for w in saved[0].weights)  # saved under their names
-    assert json.loads(meta["weight_names"]) == [w.name for w in saved[0].weights]
+        f"weights/{w.path}" for w in saved[0].weights)  # saved under their paths
+    assert json.loads(meta["weight_names"]) == [w.path for w in saved[0].weights]
 
 
 @pytest.mark.parametrize("optimizer", [
@@ -522,7 +522,7 @@ def test_truncation_at_every_kind_of_point(saved):
     (dict(meta={"model_class": "Residual"}), ["model class 'Residual'"]),
 ])
 def test_malformed_content_is_refused(saved, change, words):
-    keys = {f"{{w{i}}}": f"weights/{w.name}" for i, w in enumerate(saved[0].weights)}
+    keys = {f"{{w{i}}}": f"weights/{w.path}" for i, w in enumerate(saved[0].weights)}
 
     def named(text):  # "{w3}": the key of the model's weight 3
         for placeholder, key in keys.items():
@@ -711,7 +711,7 @@ def test_a_model_file_of_format_version_1_still_loads():
                          [0.35694867, 0.3386672, 0.30438414]], dtype=np.float32)
     np.testing.assert_array_equal(model.predict(x[:4]), expected)
     assert model.optimizer.iterations == 8
-    assert [w.name for w in model.weights][:2] == ["dense/kernel", "dense/bias"]
+    assert [w.path for w in model.weights][:2] == ["dense/kernel", "dense/bias"]
     y = np.random.default_rng(0).integers(0, 3, size=64)
     model.fit(x, y, epochs=1, batch_size=16, verbose=0, seed=0)
     assert model.optimizer.iterations == 12
@@ -727,14 +727,14 @@ def test_weights_are_matched_by_name_whatever_their_order(tmp_path):
     other = make_model()
     other(np.zeros((1, 4), np.float32))
     for mine, theirs in zip(other.weights, model.weights):
-        mine.name = theirs.name
+        mine.path = theirs.path
     load_weights(other, path)
     assert all(np.array_equal(a.data, b.data) for a, b in zip(other.weights, model.weights))
 
 
 def test_a_model_whose_weights_share_a_name_is_not_saved(tmp_path):
     model = Sequential([Input((2,)), Dense(2, name="twin"), dg.layers.Residual(Dense(2, name="twin"))])
-    with pytest.raises(ValueError, match="two of its weights are named 'twin/kernel'"):
+    with pytest.raises(ValueError, match="two of its weights have the path 'twin/kernel'"):
         save_model(model, tmp_path / "m.safetensors")
     assert not (tmp_path / "m.safetensors").exists()
 

@@ -31,16 +31,6 @@ schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=20, deca
 assert abs(float(schedule(20)) - 0.05) < 1e-7
 optimizers.SGD(learning_rate=schedule)
 """),
-    "weight_name_and_path": (
-        ("a weight's .name is 'layer/kernel' and it has no .path; in Keras 3 .name is 'kernel' "
-         "and .path is 'layer/kernel'"),
-        """
-from keras import layers
-dense = layers.Dense(2, name="hidden")
-dense.build((None, 3))
-assert [w.name for w in dense.weights] == ["kernel", "bias"]
-assert [w.path for w in dense.weights] == ["hidden/kernel", "hidden/bias"]
-"""),
     "keras_ops": (
         ("keras.ops (matmul, sum, convert_to_numpy, ...: what Keras 3 custom layers are written "
          "with) is missing; deepgrad.ops is the engine's primitives"),
@@ -152,5 +142,15 @@ from keras import layers
 model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(1)])
 clone = keras.models.clone_model(model)
 assert clone is not model and clone.count_params() == model.count_params() == 19
+"""),
+    "weight_name_and_path": (
+        ("a weight's .name is 'layer/kernel' and it has no .path; in Keras 3 .name is 'kernel' "
+         "and .path is 'layer/kernel'"),
+        """
+from keras import layers
+dense = layers.Dense(2, name="hidden")
+dense.build((None, 3))
+assert [w.name for w in dense.weights] == ["kernel", "bias"]
+assert [w.path for w in dense.weights] == ["hidden/kernel", "hidden/bias"]
 """),
 }

@@ -87,7 +87,7 @@ class Layer:
     ...     def call(self, x, training=False):
     ...         return x * self.factor
     >>> layer = Scale(name="scale")
-    >>> layer(np.ones((2, 3))).shape, [w.name for w in layer.weights]
+    >>> layer(np.ones((2, 3))).shape, [w.path for w in layer.weights]
     ((2, 3), ['scale/factor'])
     >>> layer.compute_output_shape((None, 3))
     (None, 3)
@@ -234,7 +234,8 @@ class Layer:
                    regularizer=None, constraint=None, name=None, seed=None,
                    **keras_options) -> Parameter:
         """Create a Parameter of ``shape`` filled by ``initializer(shape, rng, dtype)``, named
-        ``"<layer name>/<name>"`` and recorded in :attr:`weights` in creation order.
+        ``name`` with the path ``"<layer name>/<name>"``, and recorded in :attr:`weights` in
+        creation order.
 
         Both orders of the first arguments work: deepgrad's ``add_weight(name, shape,
         initializer)`` and Keras 3's ``add_weight(shape, initializer, dtype, trainable)``
@@ -243,8 +244,8 @@ class Layer:
         ``aggregation`` and ``overwrite_with_gradient`` are accepted and have nothing to do here.
 
         >>> layer = Layer(name="demo")
-        >>> layer.add_weight("scale", (3,), "ones").name, layer.add_weight(shape=(2,)).name
-        ('demo/scale', 'demo/variable')
+        >>> layer.add_weight("scale", (3,), "ones").path, layer.add_weight(shape=(2,)).name
+        ('demo/scale', 'variable')
         """
         name, shape, initializer, dtype, trainable = weight_arguments(
             args, name=name, shape=shape, initializer=initializer, dtype=dtype,
@@ -253,11 +254,12 @@ class Layer:
             taken = {w.name for w in self._weights}
             name = next(candidate for candidate in
                         (f"variable_{k}" if k else "variable" for k in itertools.count())
-                        if f"{self.name}/{candidate}" not in taken)
+                        if candidate not in taken)
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
         dtype = self._weight_dtype() if dtype is None else check_dtype(dtype)
         value = aligned(np.asarray(init(shape, as_generator(seed), dtype), dtype=dtype))
-        weight = Parameter(value, dtype=dtype, name=f"{self.name}/{name}", trainable=bool(trainable))
+        weight = Parameter(value, dtype=dtype, name=name, trainable=bool(trainable),
+                           path=f"{self.name}/{name}")
         self._weights.append(weight)
         if regularizer is not None:
             self._regularized.append((weight, regularizers.get(regularizer)))

@@ -1,7 +1,7 @@
 """Safe, atomic model files.
 
 A model file is a `safetensors <https://huggingface.co/docs/safetensors>`_ file. Its tensors are
-the weights, keyed by their names (``"weights/dense/kernel"``, ...; version 1 files key them by
+the weights, keyed by their paths (``"weights/dense/kernel"``, ...; version 1 files key them by
 position, ``"weights/000000"``, and still load), and the optimizer's per-parameter state
 (``"optimizer/<key>"``). Its string metadata holds ``format`` (``"deepgrad.model"`` or
 ``"deepgrad.weights"``), ``format_version`` (``"2"``), ``weight_names`` (JSON list, in order)
@@ -106,13 +106,13 @@ def save_weights(model, path) -> None:
 
 
 def _weight_names(model) -> list[str]:
-    """The names the weights are saved under: each weight's name, which must be unique."""
-    names = [w.name or f"weight {i}" for i, w in enumerate(model.weights)]
+    """The names the weights are saved under: each weight's path, which must be unique."""
+    names = [w.path or f"weight {i}" for i, w in enumerate(model.weights)]
     seen: set = set()
     for name in names:
         if name in seen:
             raise ValueError(f"cannot save {getattr(model, 'name', 'the model')!r}: two of its "
-                             f"weights are named {name!r}; give its layers unique names")
+                             f"weights have the path {name!r}; give its layers unique names")
         seen.add(name)
     return names
 
@@ -259,7 +259,7 @@ def _assign_weights(path, meta: dict, tensors: dict, model) -> None:
     if len(set(names)) != len(names):
         raise ModelFileError(path, "its 'weight_names' metadata names a weight twice")
     keys = _keys(meta["format_version"], names)
-    mine = [w.name for w in model.weights]
+    mine = [w.path for w in model.weights]
     if sorted(mine) == sorted(names) and mine != names:  # the same weights in another order
         order = {name: i for i, name in enumerate(names)}
         names = mine
@@ -273,14 +273,14 @@ def _assign_weights(path, meta: dict, tensors: dict, model) -> None:
         if i < len(keys) and keys[i] not in tensors:
             raise ModelFileError(path, f"tensor {keys[i]!r} (weight {names[i]!r}) is missing")
         if i >= len(keys) or i >= len(weights):
-            which = (f"the model's weight {i} ({weights[i].name!r})" if i >= len(keys)
+            which = (f"the model's weight {i} ({weights[i].path!r})" if i >= len(keys)
                      else f"the file's weight {i} ({names[i]!r})")
             raise ModelFileError(path, f"{which} has no counterpart: the file has {len(keys)} "
                                        f"weights and the model {len(weights)}")
         saved, weight = tensors[keys[i]], weights[i]
         if saved.shape != tuple(weight.shape) or saved.dtype != weight.dtype:
             raise ModelFileError(path, f"weight {i} ({names[i]!r}) is {saved.dtype} of shape "
-                                       f"{saved.shape} in the file, but the model's {weight.name!r}"
+                                       f"{saved.shape} in the file, but the model's {weight.path!r}"
                                        f" is {weight.dtype} of shape {tuple(weight.shape)}")
     for key, weight in zip(keys, weights):
         weight.assign(tensors[key])
