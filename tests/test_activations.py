@@ -227,13 +227,52 @@ def test_accepts_array_likes(name):
     assert ACTIVATIONS[name](np.array([1.0, -2.0])).dtype == np.float64
 
 
-def test_invalid_settings_are_rejected_with_their_name():
-    with pytest.raises(TypeError, match="negative_slope must be a finite number; got str '0.2'"):
-        leaky_relu([1.0], negative_slope="0.2")
-    with pytest.raises(ValueError, match="alpha"):
-        elu([1.0], alpha=float("nan"))
-    with pytest.raises(TypeError, match="axis"):
-        softmax([1.0], axis=0.0)
+# Every argument of every function, checked before anything is computed, with its name, what was
+# expected and what came.
+ARGUMENTS = [
+    (lambda: leaky_relu([1.0], negative_slope="0.2"), TypeError, "negative_slope must be a finite number; got str '0.2'"),
+    (lambda: leaky_relu([1.0], negative_slope=float("inf")), ValueError, "negative_slope must be a finite number; got inf"),
+    (lambda: elu([1.0], alpha=float("nan")), ValueError, "alpha must be a finite number; got nan"),
+    (lambda: elu([1.0], alpha=None), TypeError, "alpha must be a finite number; got NoneType None"),
+    (lambda: relu([1.0], negative_slope="x"), TypeError, "negative_slope must be a finite number; got str 'x'"),
+    (lambda: relu([1.0], max_value=-1.0), ValueError, "max_value must be a finite number >= 0; got -1.0"),
+    (lambda: relu([1.0], max_value="6"), TypeError, "max_value must be a finite number >= 0; got str '6'"),
+    (lambda: relu([1.0], threshold=float("nan")), ValueError, "threshold must be a finite number; got nan"),
+    (lambda: softmax([1.0], axis=0.0), TypeError, "axis must be an int; got float 0.0"),
+    (lambda: softmax([[1.0, 2.0]], axis=2), ValueError, r"axis must be an int in \[-2, 1\]; got 2"),
+    (lambda: softmax(3.0), ValueError, "softmax needs an input with at least one axis; got a scalar"),
+    (lambda: sigmoid("x"), TypeError, "Tensor data must be numeric"),
+    (lambda: prelu([1.0], alpha="0.1"), TypeError, "Tensor data must be numeric"),
+    (lambda: get(3), TypeError, "an activation must be None, a name, a config dict or a callable; got int 3"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_activation_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+# Keras 3.15 (JAX): keras.activations.relu(x, **settings) on X_RELU.
+X_RELU = np.array([-3.0, -1.0, -0.2, 0.0, 0.2, 0.5, 1.0, 3.0, 7.0])
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ({"negative_slope": 0.1}, [-0.3, -0.1, -0.02, 0.0, 0.2, 0.5, 1.0, 3.0, 7.0]),
+    ({"max_value": 6.0}, [0.0, 0.0, 0.0, 0.0, 0.2, 0.5, 1.0, 3.0, 6.0]),
+    ({"threshold": 0.5}, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 3.0, 7.0]),
+    ({"negative_slope": 0.1, "max_value": 2.0, "threshold": 0.2},
+     [-0.32, -0.12, -0.04, -0.02, 0.0, 0.5, 1.0, 2.0, 2.0]),
+    ({"negative_slope": 0.2, "threshold": -0.5}, [-0.5, -0.1, -0.2, 0.0, 0.2, 0.5, 1.0, 3.0, 7.0]),
+    ({"max_value": 0.5, "threshold": 1.0}, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.5]),
+])
+def test_relu_settings_match_keras(settings, expected):
+    np.testing.assert_allclose(relu(X_RELU, **settings).numpy(), expected, atol=1e-12)
+    x = dg.Tensor([-2.3, -0.7, 0.35, 1.3, 2.6, 8.1], requires_grad=True, dtype="float64")  # no kinks
+    assert gradcheck(lambda t: relu(t, **settings), x, atol=1e-7, rtol=1e-5)
+    configured = get({"class_name": "relu", "config": settings})
+    np.testing.assert_allclose(configured(X_RELU).numpy(), expected, atol=1e-12)
+    assert get(serialize(configured))(X_RELU).numpy().tolist() == configured(X_RELU).numpy().tolist()
 
 
 def test_every_public_function_has_an_example():
@@ -289,7 +328,8 @@ def test_get_never_parses_settings_out_of_strings():
 @pytest.mark.parametrize(
     "identifier, error, match",
     [
-        ({"class_name": "relu", "config": {"alpha": 1.0}}, ValueError, "takes no settings"),
+        ({"class_name": "sigmoid", "config": {"alpha": 1.0}}, ValueError, "takes no settings"),
+        ({"class_name": "relu", "config": {"alpha": 1.0}}, ValueError, "takes negative_slope, max_value, threshold"),
         ({"class_name": "elu", "config": {"slope": 1.0}}, ValueError, "takes alpha"),
         ({"class_name": "elu", "config": {"alpha": "big"}}, TypeError, "alpha' must be a finite number"),
         ({"class_name": "softmax", "config": {"axis": 1.5}}, ValueError, "axis"),

@@ -18,6 +18,7 @@ import pytest
 
 from deepgrad.callbacks import (
     HOOKS,
+    BackupAndRestore,
     Callback,
     CallbackList,
     CSVLogger,
@@ -143,7 +144,7 @@ def test_callback_list_sets_model_and_params_and_finds_history():
 def test_callback_list_rejects_classes_and_other_objects():
     with pytest.raises(TypeError, match=r"EarlyStopping\(\)"):
         CallbackList([EarlyStopping])
-    with pytest.raises(TypeError, match="item 1 is str"):
+    with pytest.raises(TypeError, match=r"callbacks\[1\] must be a Callback instance; got str"):
         CallbackList([Callback(), "early_stopping"])
 
 
@@ -236,13 +237,6 @@ def test_early_stopping_warns_once_about_a_missing_key_and_keeps_training():
         history = fake_fit(model, [stopper], [3, 4, 5])
     assert len(record) == 1
     assert history.epoch == [0, 1, 2] and stopper.stopped_epoch is None
-
-
-def test_early_stopping_rejects_bad_settings():
-    with pytest.raises(ValueError, match="mode"):
-        EarlyStopping(mode="minimum")
-    with pytest.raises(ValueError, match="patience"):
-        EarlyStopping(patience=-1)
 
 
 def test_nan_monitor_value_is_never_an_improvement():
@@ -620,3 +614,135 @@ def test_a_weights_only_file_cannot_resume_training(tmp_path):
     model.save_weights(tmp_path / "w.safetensors")
     with pytest.raises(ModelFileError, match="not the optimizer state"):
         restore_training_state(model, tmp_path / "w.safetensors")
+
+
+# ------------------------------------------------------------------ argument checks
+# Every argument of every callback, checked in the constructor with its name, what was expected
+# and what came (deepgrad.common.checks); Keras's arguments deepgrad does not implement say what
+# to do instead.
+
+ARGUMENTS = [
+    # EarlyStopping
+    (lambda: EarlyStopping(monitor=3), TypeError, "monitor must be a non-empty string; got int 3"),
+    (lambda: EarlyStopping(monitor=""), ValueError, "monitor must be a non-empty string"),
+    (lambda: EarlyStopping(min_delta="0.1"), TypeError, "min_delta must be a finite number; got str '0.1'"),
+    (lambda: EarlyStopping(min_delta=math.nan), ValueError, "min_delta must be a finite number; got nan"),
+    (lambda: EarlyStopping(patience=-1), ValueError, "patience must be an int >= 0; got -1"),
+    (lambda: EarlyStopping(patience=2.5), TypeError, "patience must be an int >= 0; got float 2.5"),
+    (lambda: EarlyStopping(verbose="yes"), TypeError, "verbose must be an int >= 0; got str 'yes'"),
+    (lambda: EarlyStopping(mode="minimum"), ValueError, "mode must be 'auto', 'min' or 'max'; got 'minimum'"),
+    (lambda: EarlyStopping(mode=None), TypeError, "mode must be 'auto', 'min' or 'max'; got NoneType None"),
+    (lambda: EarlyStopping(baseline="0.5"), TypeError, "baseline must be a finite number; got str '0.5'"),
+    (lambda: EarlyStopping(restore_best_weights="no"), TypeError,
+     "restore_best_weights must be True or False; got str 'no'"),
+    (lambda: EarlyStopping(start_from_epoch=-2), ValueError, "start_from_epoch must be an int >= 0; got -2"),
+    # ModelCheckpoint
+    (lambda: ModelCheckpoint(filepath=3), TypeError,
+     r"filepath must be a path \(a str or os.PathLike\); got int 3"),
+    (lambda: ModelCheckpoint(""), ValueError, "filepath must be a non-empty path"),
+    (lambda: ModelCheckpoint("m.dgm", monitor=["loss"]), TypeError, "monitor must be a non-empty string"),
+    (lambda: ModelCheckpoint("m.dgm", verbose=-1), ValueError, "verbose must be an int >= 0; got -1"),
+    (lambda: ModelCheckpoint("m.dgm", save_best_only="no"), TypeError,
+     "save_best_only must be True or False; got str 'no'"),
+    (lambda: ModelCheckpoint("m.dgm", save_weights_only=1), TypeError,
+     "save_weights_only must be True or False; got int 1"),
+    (lambda: ModelCheckpoint("m.dgm", mode="best"), ValueError, "mode must be 'auto', 'min' or 'max'"),
+    (lambda: ModelCheckpoint("m.dgm", save_freq=100), ValueError,
+     r"save_freq must be 'epoch' .*got int 100. To save every N batches, call model.save\(path\) from"),
+    (lambda: ModelCheckpoint("m.dgm", save_freq=[1]), TypeError, "save_freq must be 'epoch'"),
+    (lambda: ModelCheckpoint("m.dgm", initial_value_threshold="low"), TypeError,
+     "initial_value_threshold must be a finite number; got str 'low'"),
+    # BackupAndRestore
+    (lambda: BackupAndRestore(None), TypeError, "backup_dir must be a path .*; got NoneType None"),
+    (lambda: BackupAndRestore(""), ValueError, "backup_dir must be a non-empty path"),
+    (lambda: BackupAndRestore("backup", save_freq=10), ValueError, "save_freq must be 'epoch'"),
+    (lambda: BackupAndRestore("backup", double_checkpoint="yes"), TypeError,
+     "double_checkpoint must be True or False"),
+    (lambda: BackupAndRestore("backup", delete_checkpoint=0), TypeError,
+     "delete_checkpoint must be True or False; got int 0"),
+    # TerminateOnNaN
+    (lambda: TerminateOnNaN(raise_error="yes"), TypeError, "raise_error must be True or False"),
+    # LearningRateScheduler
+    (lambda: LearningRateScheduler(0.1), TypeError, r"schedule must be callable \(a function\); got float 0.1"),
+    (lambda: LearningRateScheduler(lambda e: 0.1, verbose=None), TypeError, "verbose must be an int >= 0"),
+    # ReduceLROnPlateau
+    (lambda: ReduceLROnPlateau(monitor=None), TypeError, "monitor must be a non-empty string; got NoneType None"),
+    (lambda: ReduceLROnPlateau(factor=2), ValueError, r"factor must be a finite number in \(0, 1\); got 2.0"),
+    (lambda: ReduceLROnPlateau(factor="0.5"), TypeError, r"factor must be a finite number in \(0, 1\); got str"),
+    (lambda: ReduceLROnPlateau(patience=-1), ValueError, "patience must be an int >= 0; got -1"),
+    (lambda: ReduceLROnPlateau(patience=1.5), TypeError, "patience must be an int >= 0; got float 1.5"),
+    (lambda: ReduceLROnPlateau(verbose=1.0), TypeError, "verbose must be an int >= 0; got float 1.0"),
+    (lambda: ReduceLROnPlateau(mode="down"), ValueError, "mode must be 'auto', 'min' or 'max'; got 'down'"),
+    (lambda: ReduceLROnPlateau(min_delta=math.inf), ValueError, "min_delta must be a finite number; got inf"),
+    (lambda: ReduceLROnPlateau(cooldown=-3), ValueError, "cooldown must be an int >= 0; got -3"),
+    (lambda: ReduceLROnPlateau(cooldown=True), TypeError, "cooldown must be an int >= 0; got bool True"),
+    (lambda: ReduceLROnPlateau(min_lr=-0.1), ValueError, "min_lr must be a finite number >= 0; got -0.1"),
+    (lambda: ReduceLROnPlateau(min_lr=math.nan), ValueError, "min_lr must be a finite number >= 0; got nan"),
+    # CSVLogger
+    (lambda: CSVLogger(3), TypeError, r"filename must be a path \(a str or os.PathLike\); got int 3"),
+    (lambda: CSVLogger("log.csv", separator=";;"), ValueError,
+     "separator must be a one-character string; got ';;'"),
+    (lambda: CSVLogger("log.csv", separator=9), TypeError, "separator must be a one-character string; got int 9"),
+    (lambda: CSVLogger("log.csv", append="yes"), TypeError, "append must be True or False; got str 'yes'"),
+    # LambdaCallback
+    (lambda: LambdaCallback(on_epoch_end=3), TypeError, r"on_epoch_end must be callable \(a function\); got int 3"),
+    (lambda: LambdaCallback(on_test_end="print"), TypeError, "on_test_end must be callable"),
+    (lambda: LambdaCallback(on_step_end=print), TypeError, "unknown hook 'on_step_end'; hooks are: on_train_begin"),
+    # ProgbarLogger
+    (lambda: ProgbarLogger(verbose=3), ValueError, r"verbose must be an int in \[0, 2\]; got 3"),
+    (lambda: ProgbarLogger(verbose=True), TypeError, r"verbose must be an int in \[0, 2\]; got bool True"),
+    (lambda: ProgbarLogger(file="log.txt"), TypeError,
+     "file must be None or a text stream with a write method .*; got str 'log.txt'"),
+    # CallbackList
+    (lambda: CallbackList(EarlyStopping()), TypeError,
+     "callbacks must be a list of Callback instances .*; got EarlyStopping"),
+    (lambda: CallbackList([EarlyStopping, History()]), TypeError,
+     r"callbacks\[0\] is the class EarlyStopping; pass an instance such as EarlyStopping\(\)"),
+    (lambda: CallbackList([], add_history="yes"), TypeError, "add_history must be True or False"),
+    (lambda: CallbackList([], add_progbar=1), TypeError, "add_progbar must be True or False; got int 1"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_callback_arguments_are_named_in_the_constructor(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_keras_callback_arguments_with_nothing_to_do_are_accepted(tmp_path):
+    checkpoint = ModelCheckpoint(tmp_path / "m.dgm", save_freq="epoch")
+    backup = BackupAndRestore(tmp_path / "backup", save_freq="epoch", double_checkpoint=True)
+    assert checkpoint.save_freq == backup.save_freq == "epoch" and backup.double_checkpoint
+    # Keras takes |min_delta|; numbers arrive as plain Python numbers
+    stopper = EarlyStopping(min_delta=np.float32(-0.5), patience=np.int64(2), baseline=1)
+    assert (stopper.min_delta, stopper.patience, stopper.baseline) == (0.5, 2, 1.0)
+    assert type(stopper.patience) is int
+
+
+def test_lambda_callback_takes_keras_older_batch_hook_names():
+    """Keras's Callback forwards on_train_batch_* to on_batch_*, so LambdaCallback(on_batch_end=f)
+    runs f after each training batch there; here too."""
+    seen = []
+    callback = LambdaCallback(on_batch_begin=lambda batch, logs: seen.append(("begin", batch)),
+                              on_batch_end=lambda batch, logs: seen.append(("end", batch)))
+    fake_fit(FakeModel(), [callback], [1.0], steps=2)
+    assert seen == [("begin", 0), ("end", 0), ("begin", 1), ("end", 1)]
+
+
+def test_model_checkpoint_initial_value_threshold_is_the_first_best(tmp_path):
+    """As in Keras: with save_best_only the first save needs to beat the threshold."""
+    model = FakeModel()
+    checkpoint = ModelCheckpoint(tmp_path / "m-{epoch}.dgm", save_best_only=True,
+                                 initial_value_threshold=0.4)
+    fake_fit(model, [checkpoint], [0.5, 0.45, 0.3, 0.35])
+    assert model.saved == [("model", str(tmp_path / "m-3.dgm"))]
+
+
+def test_terminate_on_nan_can_raise_instead(capsys):
+    """Keras 3's raise_error=True: a RuntimeError at the bad batch, before its update."""
+    model = FakeModel()
+    guard = TerminateOnNaN(raise_error=True)
+    with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at batch 1. Loss value: nan"):
+        fake_fit(model, [guard], [0.5], steps=3, batch_loss=lambda epoch, batch: [1.0, math.nan, 1.0][batch])
+    assert weight_value(model) == pytest.approx(1 / 3)  # only batch 0 updated the weights
+    assert capsys.readouterr().out == ""

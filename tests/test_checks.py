@@ -3,7 +3,21 @@
 import numpy as np
 import pytest
 
-from deepgrad.common.checks import check_bool, check_int, check_number, check_positive_int, optional_positive
+from pathlib import Path
+
+from deepgrad.common.checks import (
+    check_bool,
+    check_callable,
+    check_choice,
+    check_float_dtype,
+    check_int,
+    check_number,
+    check_path,
+    check_positive_int,
+    check_seed,
+    check_str,
+    optional_positive,
+)
 
 
 @pytest.mark.parametrize("value, expected", [(3, 3), (np.int64(4), 4)])
@@ -46,3 +60,30 @@ def test_booleans_and_optional_settings():
     assert optional_positive(None, "clipnorm") is None and optional_positive(2, "clipnorm") == 2.0
     with pytest.raises(TypeError, match="clipnorm must be a finite number > 0; got bool True"):
         optional_positive(True, "clipnorm")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: check_str(3, "monitor"), TypeError, "monitor must be a non-empty string; got int 3"),
+    (lambda: check_str("", "monitor"), ValueError, "monitor must be a non-empty string; got ''"),
+    (lambda: check_choice("best", "mode", ("min", "max")), ValueError, "mode must be 'min' or 'max'; got 'best'"),
+    (lambda: check_choice(None, "mode", ("auto", "min", "max")), TypeError,
+     "mode must be 'auto', 'min' or 'max'; got NoneType None"),
+    (lambda: check_callable("f", "schedule"), TypeError, r"schedule must be callable \(a function\); got str 'f'"),
+    (lambda: check_path(b"log.csv", "filename"), TypeError, "filename must be a path .*; got bytes b'log.csv'"),
+    (lambda: check_path("", "filename"), ValueError, "filename must be a non-empty path; got ''"),
+    (lambda: check_seed(True, "seed"), TypeError, "seed must be None, an int >= 0 or a numpy.random.Generator; got bool True"),
+    (lambda: check_seed(-2, "random_state"), ValueError, "random_state must be None, an int >= 0 .*; got -2"),
+    (lambda: check_float_dtype("int8"), TypeError, "dtype must be a floating-point dtype such as 'float32'; got int8"),
+    (lambda: check_float_dtype(None), TypeError, "dtype must be a floating-point dtype .*; got NoneType None"),
+])
+def test_the_other_checks_name_the_argument_and_what_came(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_the_other_checks_return_plain_values():
+    assert check_path(Path("a") / "b.csv", "filename") == str(Path("a") / "b.csv")
+    generator = np.random.default_rng(0)
+    assert check_seed(generator, "seed") is generator and check_seed(np.int64(3), "seed") == 3
+    assert check_float_dtype(np.dtype("float64")) == "float64" == check_float_dtype(np.float64)
+    assert check_choice("min", "mode", ("min", "max")) == "min"

@@ -140,17 +140,36 @@ def test_more_than_two_classes_is_a_clear_error(estimator):
         estimator.fit(AND_X, [1, 1, 1, 1])
 
 
-@pytest.mark.parametrize("params, error, message", [
-    ({"rule": "hinge"}, ValueError, "rule must be one of"),
-    ({"learning_rate": 0.0}, ValueError, "learning_rate must be a finite number > 0; got 0.0"),
-    ({"max_iter": 0}, ValueError, "max_iter must be an int >= 1; got 0"),
-    ({"shuffle": "yes"}, TypeError, "shuffle must be True or False; got str 'yes'"),
-])
-def test_bad_parameters_fail_in_fit_not_in_init(params, error, message):
-    model = Perceptron(**params)  # stored unchanged
-    assert model.get_params()[next(iter(params))] == next(iter(params.values()))
+# Every parameter of both models: stored unchanged by the constructor, checked by fit before any
+# work, with its name, what was expected and what came (scikit-learn's convention).
+PARAMETERS = [
+    (Perceptron, {"rule": "hinge"}, ValueError, "rule must be 'trick' or 'loss'; got 'hinge'"),
+    (Perceptron, {"rule": None}, TypeError, "rule must be 'trick' or 'loss'; got NoneType None"),
+    (Perceptron, {"learning_rate": 0.0}, ValueError, "learning_rate must be a finite number > 0; got 0.0"),
+    (Perceptron, {"learning_rate": "1"}, TypeError, "learning_rate must be a finite number > 0; got str '1'"),
+    (Perceptron, {"max_iter": 0}, ValueError, "max_iter must be an int >= 1; got 0"),
+    (Perceptron, {"max_iter": 10.0}, TypeError, "max_iter must be an int >= 1; got float 10.0"),
+    (Perceptron, {"shuffle": "yes"}, TypeError, "shuffle must be True or False; got str 'yes'"),
+    (Perceptron, {"random_state": "0"}, TypeError,
+     "random_state must be None, an int >= 0 or a numpy.random.Generator; got str '0'"),
+    (Perceptron, {"random_state": -1}, ValueError, "random_state must be None, an int >= 0 .*; got -1"),
+    (Perceptron, {"fit_intercept": 1}, TypeError, "fit_intercept must be True or False; got int 1"),
+    (LogisticRegression, {"learning_rate": -0.1}, ValueError, "learning_rate must be a finite number > 0; got -0.1"),
+    (LogisticRegression, {"max_iter": None}, TypeError, "max_iter must be an int >= 1; got NoneType None"),
+    (LogisticRegression, {"tol": -1.0}, ValueError, "tol must be a finite number >= 0; got -1.0"),
+    (LogisticRegression, {"tol": "1e-6"}, TypeError, "tol must be a finite number >= 0; got str '1e-6'"),
+    (LogisticRegression, {"fit_intercept": "no"}, TypeError, "fit_intercept must be True or False"),
+    (LogisticRegression, {"random_state": 2.5}, TypeError, "random_state must be None, an int >= 0"),
+]
+
+
+@pytest.mark.parametrize("cls, params, error, message", PARAMETERS, ids=[str(i) for i in range(len(PARAMETERS))])
+def test_bad_parameters_fail_in_fit_not_in_init(cls, params, error, message):
+    model = cls(**params)  # stored unchanged
+    assert model.get_params()[next(iter(params))] is next(iter(params.values()))
     with pytest.raises(error, match=message):
         model.fit(AND_X, AND_Y)
+    assert not hasattr(model, "coef_")
 
 
 def test_bad_inputs_are_named():
@@ -291,9 +310,3 @@ def test_logistic_regression_on_separable_data_warns():
     assert not model.converged_ and model.n_iter_ == 50
     assert model.score(X, y) == 1.0
 
-
-def test_logistic_regression_parameters_are_checked_in_fit():
-    with pytest.raises(ValueError, match="tol"):
-        LogisticRegression(tol=-1.0).fit(AND_X, AND_Y)
-    with pytest.raises(TypeError, match="fit_intercept must be True or False; got int 1"):
-        LogisticRegression(fit_intercept=1).fit(AND_X, AND_Y)

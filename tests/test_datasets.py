@@ -157,7 +157,25 @@ def test_blobs_gives_up_with_a_clear_error(monkeypatch):
         (lambda: datasets.make_blobs(10, centers=[[1, 1], [1, 1]]), ValueError, r"coincide"),
         (lambda: datasets.make_blobs(10, cluster_std=-1), ValueError, r"cluster_std must be"),
         (lambda: datasets.make_blobs(10, separable="yes"), TypeError, r"separable must be"),
-        (lambda: datasets.make_moons(10, seed=-1), ValueError, r"seed"),
+        (lambda: datasets.make_moons(10, seed=-1), ValueError, r"seed must be None, an int >= 0 .*; got -1"),
+        (lambda: datasets.make_moons(10, seed="0"), TypeError,
+         r"seed must be None, an int >= 0 or a numpy.random.Generator; got str '0'"),
+        (lambda: datasets.make_circles("10"), TypeError, r"n_samples must be an int >= 2; got str '10'"),
+        (lambda: datasets.make_circles(10, factor=None), TypeError, r"factor must be a finite number in \(0, 1\); got NoneType"),
+        (lambda: datasets.make_circles(10, seed=1.5), TypeError, r"seed must be None, an int >= 0"),
+        (lambda: datasets.make_spiral(10, n_classes=2.0), TypeError, "n_classes must be an int >= 2; got float 2.0"),
+        (lambda: datasets.make_spiral(10, noise=None), TypeError, "noise must be a finite number >= 0; got NoneType None"),
+        (lambda: datasets.make_spiral(10, seed=[0]), TypeError, "seed must be None, an int >= 0"),
+        (lambda: datasets.make_xor(8, noise=float("inf")), ValueError, "noise must be a finite number >= 0; got inf"),
+        (lambda: datasets.make_xor(None), TypeError, "n_samples must be an int >= 4; got NoneType None"),
+        (lambda: datasets.make_xor(8, seed=object()), TypeError, "seed must be None, an int >= 0"),
+        (lambda: datasets.make_blobs(None), TypeError, "n_samples must be an int >= 2; got NoneType None"),
+        (lambda: datasets.make_blobs(10, centers="two"), ValueError,
+         r"centers must be an int >= 2 or an array of shape \(n_centers, 2\) with n_centers >= 2; got str 'two'"),
+        (lambda: datasets.make_blobs(10, centers=2.5), ValueError, "centers must be an int >= 2 or .*; got float 2.5"),
+        (lambda: datasets.make_blobs(10, cluster_std="1"), TypeError, "cluster_std must be a finite number >= 0; got str"),
+        (lambda: datasets.make_blobs(10, separable=1), TypeError, "separable must be True or False; got int 1"),
+        (lambda: datasets.make_blobs(10, seed="s"), TypeError, "seed must be None, an int >= 0"),
     ],
 )
 def test_generator_arguments_are_validated(call, error, message):
@@ -435,6 +453,32 @@ def test_load_csv_errors_name_the_problem(tmp_path, text, kwargs, error, message
         datasets.load_csv(write_csv(tmp_path, text), "y", **kwargs)
 
 
+# The loaders' own arguments: return_X_y, paths, and load_csv's settings.
+LOADER_ARGUMENTS = [
+    (lambda path: datasets.load_pass_fail(return_X_y="yes"), TypeError, "return_X_y must be True or False; got str 'yes'"),
+    (lambda path: datasets.load_placement(return_X_y=1), TypeError, "return_X_y must be True or False; got int 1"),
+    (lambda path: datasets.load_house_prices(return_X_y=None), TypeError, "return_X_y must be True or False"),
+    (lambda path: datasets.load_digits(return_X_y="no"), TypeError, "return_X_y must be True or False"),
+    (lambda path: datasets.load_mnist(3), TypeError, r"path must be a path \(a str or os.PathLike\); got int 3"),
+    (lambda path: datasets.load_fashion_mnist(None), TypeError, "path must be a path .*; got NoneType None"),
+    (lambda path: datasets.read_idx(""), ValueError, "path must be a non-empty path"),
+    (lambda path: datasets.load_csv(3, "y"), TypeError, "path must be a path .*; got int 3"),
+    (lambda path: datasets.load_csv(path, 3), TypeError, "target must be a non-empty string; got int 3"),
+    (lambda path: datasets.load_csv(path, "y", delimiter=";;"), ValueError, "delimiter must be a one-character string; got ';;'"),
+    (lambda path: datasets.load_csv(path, "y", delimiter=None), TypeError, "delimiter must be a one-character string; got NoneType"),
+    (lambda path: datasets.load_csv(path, "y", dtype="text"), TypeError, "dtype must be a floating-point dtype"),
+    (lambda path: datasets.load_csv(path, "y", return_X_y="yes"), TypeError, "return_X_y must be True or False"),
+    (lambda path: datasets.load_csv(path, "y", categorical=3), TypeError,
+     'categorical must be "auto", None or a list of column names; got int 3'),
+]
+
+
+@pytest.mark.parametrize("call, error, message", LOADER_ARGUMENTS, ids=[str(i) for i in range(len(LOADER_ARGUMENTS))])
+def test_loader_arguments_are_validated_before_reading(tmp_path, call, error, message):
+    with pytest.raises(error, match=message):
+        call(write_csv(tmp_path, "a,y\n1,2\n"))
+
+
 def test_load_csv_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         datasets.load_csv(tmp_path / "absent.csv", "y")
@@ -471,6 +515,9 @@ def test_train_test_split_stratified_keeps_class_proportions():
         ({"test_size": 0}, ValueError, "gives 0 test samples out of 4"),
         ({"test_size": 4}, ValueError, "gives 4 test samples"),
         ({"test_size": "half"}, TypeError, "test_size must be"),
+        ({"test_size": float("nan")}, ValueError, "test_size must be a fraction in .*; got nan"),
+        ({"test_size": True}, TypeError, "test_size must be a fraction in"),
+        ({"seed": "0"}, TypeError, "seed must be None, an int >= 0 or a numpy.random.Generator; got str '0'"),
         ({"stratify": [0, 1]}, ValueError, r"stratify must have shape \(4,\)"),
     ],
 )

@@ -230,12 +230,61 @@ def test_serialize_functions_and_custom_callables():
         initializers.serialize(lambda shape, rng, dtype: np.zeros(shape, dtype))
 
 
-def test_invalid_arguments():
-    with pytest.raises(ValueError):
-        initializers.RandomUniform(1.0, -1.0)
-    with pytest.raises(ValueError):
-        initializers.RandomNormal(stddev=-1.0)
-    with pytest.raises(TypeError):
-        initializers.GlorotUniform(seed=1.5)
-    with pytest.raises(ValueError):
-        initializers.zeros((-1, 2))
+# --------------------------------------------------------------------------- argument checks
+# Every constructor and function argument, checked before anything is drawn, with its name, what
+# was expected and what came.
+
+ARGUMENTS = [
+    # the functions: shape, rng, dtype, and the settings of the random ones
+    (lambda: initializers.zeros((-1, 2)), ValueError, r"shape\[0\] must be an int >= 0; got -1"),
+    (lambda: initializers.ones("3"), TypeError, "shape must be a tuple of ints >= 0; got str '3'"),
+    (lambda: initializers.glorot_uniform((2.5, 3)), TypeError, r"shape\[0\] must be an int >= 0; got float 2.5"),
+    (lambda: initializers.he_normal(None), TypeError, "shape must be a tuple of ints >= 0; got NoneType None"),
+    (lambda: compute_fans((3, True)), TypeError, r"shape\[1\] must be an int >= 0; got bool True"),
+    (lambda: initializers.lecun_uniform((2, 2), rng="seed"), TypeError,
+     "rng must be None, an int >= 0 or a numpy.random.Generator; got str 'seed'"),
+    (lambda: initializers.random_normal((2,), rng=-1), ValueError, "rng must be None, an int >= 0 .*; got -1"),
+    (lambda: initializers.zeros((2,), rng=1.5), TypeError, "rng must be None, an int >= 0"),
+    (lambda: initializers.glorot_normal((2, 2), dtype="int32"), TypeError,
+     "dtype must be a floating-point dtype such as 'float32'; got int32"),
+    (lambda: initializers.lecun_normal((2, 2), dtype="floatish"), TypeError, "dtype must be a floating-point dtype"),
+    (lambda: initializers.ones((2,), dtype="text"), TypeError, "dtype must be a numeric dtype such as 'float32'; got str 'text'"),
+    (lambda: initializers.random_normal((2,), mean="0"), TypeError, "mean must be a finite number; got str '0'"),
+    (lambda: initializers.random_normal((2,), stddev=-0.1), ValueError, "stddev must be a finite number >= 0; got -0.1"),
+    (lambda: initializers.random_uniform((2,), minval=None), TypeError, "minval must be a finite number; got NoneType None"),
+    (lambda: initializers.random_uniform((2,), maxval=float("inf")), ValueError, "maxval must be a finite number; got inf"),
+    (lambda: initializers.random_uniform((2,), minval=1.0, maxval=-1.0), ValueError,
+     "minval must not exceed maxval; got minval=1.0, maxval=-1.0"),
+    # the classes
+    (lambda: initializers.Constant("x"), TypeError, "value must be a finite number; got str 'x'"),
+    (lambda: initializers.constant(float("nan")), ValueError, "value must be a finite number; got nan"),
+    (lambda: initializers.RandomNormal(mean=[0.0]), TypeError, "mean must be a finite number; got list"),
+    (lambda: initializers.RandomNormal(stddev=-1.0), ValueError, "stddev must be a finite number >= 0; got -1.0"),
+    (lambda: initializers.RandomNormal(seed="0"), TypeError, "seed must be an int >= 0; got str '0'"),
+    (lambda: initializers.RandomUniform("a"), TypeError, "minval must be a finite number; got str 'a'"),
+    (lambda: initializers.RandomUniform(1.0, -1.0), ValueError, "minval must not exceed maxval"),
+    (lambda: initializers.RandomUniform(maxval=None), TypeError, "maxval must be a finite number; got NoneType None"),
+    (lambda: initializers.RandomUniform(seed=-1), ValueError, "seed must be an int >= 0; got -1"),
+    (lambda: initializers.GlorotUniform(seed=1.5), TypeError, "seed must be an int >= 0; got float 1.5"),
+    (lambda: initializers.GlorotNormal(seed=True), TypeError, "seed must be an int >= 0; got bool True"),
+    (lambda: initializers.HeNormal(seed=[1]), TypeError, "seed must be an int >= 0"),
+    (lambda: initializers.HeUniform(seed=-3), ValueError, "seed must be an int >= 0; got -3"),
+    (lambda: initializers.LecunNormal(seed="x"), TypeError, "seed must be an int >= 0"),
+    (lambda: initializers.LecunUniform(seed=2.0), TypeError, "seed must be an int >= 0"),
+    (lambda: initializers.Zeros()((2, -2)), ValueError, r"shape\[1\] must be an int >= 0; got -2"),
+    (lambda: initializers.Ones()((2,), dtype=3), TypeError, "dtype must be a numeric dtype"),
+    (lambda: initializers.GlorotUniform(seed=0)((2, 2), dtype="int8"), TypeError, "dtype must be a floating-point dtype"),
+    (lambda: initializers.get(3), TypeError, "an initializer must be a name, a config dict or a callable; got int 3"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_initializer_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_constant_fills_take_integer_dtypes_as_in_keras():
+    assert initializers.zeros((2,), dtype="int32").dtype == np.int32
+    assert initializers.Constant(3)((2,), dtype="int64").tolist() == [3, 3]
+    assert initializers.ones(np.int64(2)).shape == (2,)

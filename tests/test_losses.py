@@ -901,40 +901,88 @@ def test_sample_weight_is_checked():
     assert loss(y, p, sample_weight=[[0.0], [0.0], [3.0]]).item() == pytest.approx(1.0)  # (n, 1)
 
 
-@pytest.mark.parametrize(
-    ("make", "error", "message"),
-    [
-        (
-            lambda: MeanSquaredError(reduction="avg"),
-            ValueError,
-            "reduction must be one of 'mean', 'sum', 'none'",
-        ),
-        (lambda: Huber(delta=0.0), ValueError, "delta must be a finite number > 0; got 0.0"),
-        (lambda: Huber(delta=-1.0), ValueError, "delta must be a finite number > 0"),
-        (
-            lambda: BinaryCrossentropy(label_smoothing=1.5),
-            ValueError,
-            r"label_smoothing must be a finite number in \[0, 1\]",
-        ),
-        (lambda: BinaryCrossentropy(from_logits="yes"), TypeError, "from_logits must be True or False"),
-        (lambda: BinaryFocalCrossentropy(gamma=-1.0), ValueError, "gamma must be a finite number >= 0"),
-        (
-            lambda: BinaryFocalCrossentropy(alpha=2.0),
-            ValueError,
-            r"alpha must be a finite number in \[0, 1\]",
-        ),
-        (
-            lambda: GeneratorLoss("wasserstein"),
-            ValueError,
-            "mode must be one of 'non_saturating', 'minimax'",
-        ),
-        (lambda: TripletLoss(margin=float("nan")), ValueError, "margin must be a finite number"),
-        (lambda: CategoricalCrossentropy(axis=1.0), TypeError, "axis must be an int"),
-    ],
-)
-def test_settings_are_checked(make, error, message):
+_P = f64([[0.2, 0.8], [0.6, 0.4]])  # a valid prediction for the function calls below
+_Y = np.array([[0.0, 1.0], [1.0, 0.0]])
+
+# Every constructor and function argument, checked before any work with its name, what was
+# expected and what came; Keras's arguments deepgrad does not implement say what to do instead.
+ARGUMENTS = [
+    # Loss (every loss class): reduction, name, dtype
+    (lambda: MeanSquaredError(reduction="avg"), ValueError,
+     "reduction must be 'mean', 'sum', 'none' or 'sum_over_batch_size'; got 'avg'"),
+    (lambda: Hinge(reduction=1), TypeError, "reduction must be .*; got int 1"),
+    (lambda: KLDivergence(reduction="mean_with_sample_weight"), ValueError,
+     "'mean_with_sample_weight' .* is not implemented; .* scale sample_weight to sum to the batch size"),
+    (lambda: MeanAbsoluteError(name=3), TypeError, "name must be a non-empty string; got int 3"),
+    (lambda: Huber(name=""), ValueError, "name must be a non-empty string"),
+    (lambda: BinaryCrossentropy(dtype="int64"), TypeError, "dtype must be a floating-point dtype .*; got int64"),
+    (lambda: LossFunctionWrapper("mse"), TypeError, r"fn must be callable \(a function\); got str 'mse'"),
+    # settings of the classes
+    (lambda: Huber(delta=0.0), ValueError, "delta must be a finite number > 0; got 0.0"),
+    (lambda: Huber(delta="1"), TypeError, "delta must be a finite number > 0; got str '1'"),
+    (lambda: BinaryCrossentropy(label_smoothing=1.5), ValueError, r"label_smoothing must be a finite number in \[0, 1\]"),
+    (lambda: BinaryCrossentropy(from_logits="yes"), TypeError, "from_logits must be True or False; got str 'yes'"),
+    (lambda: BinaryCrossentropy(axis=1), ValueError,
+     r"BinaryCrossentropy averages over every axis after the first .*; axis must be -1; got 1"),
+    (lambda: CategoricalCrossentropy(label_smoothing=None), TypeError, "label_smoothing must be a finite number"),
+    (lambda: CategoricalCrossentropy(axis=1.0), TypeError, "axis must be an int; got float 1.0"),
+    (lambda: CategoricalCrossentropy(axis=0), ValueError, "axis is the class axis; it cannot be 0, the sample axis"),
+    (lambda: CategoricalCrossentropy(from_logits=1), TypeError, "from_logits must be True or False; got int 1"),
+    (lambda: SparseCategoricalCrossentropy(from_logits=None), TypeError, "from_logits must be True or False"),
+    (lambda: SparseCategoricalCrossentropy(ignore_class=0), ValueError,
+     "ignore_class is not implemented .*; give the samples of that class sample_weight=0 instead"),
+    (lambda: SparseCategoricalCrossentropy(axis=1), ValueError, "axis must be -1; got 1"),
+    (lambda: BinaryFocalCrossentropy(apply_class_balancing="yes"), TypeError, "apply_class_balancing must be True or False"),
+    (lambda: BinaryFocalCrossentropy(alpha=2.0), ValueError, r"alpha must be a finite number in \[0, 1\]; got 2.0"),
+    (lambda: BinaryFocalCrossentropy(gamma=-1.0), ValueError, "gamma must be a finite number >= 0; got -1.0"),
+    (lambda: BinaryFocalCrossentropy(from_logits="no"), TypeError, "from_logits must be True or False"),
+    (lambda: BinaryFocalCrossentropy(label_smoothing=-0.1), ValueError, "label_smoothing must be a finite number"),
+    (lambda: BinaryFocalCrossentropy(axis=2), ValueError, "axis must be -1; got 2"),
+    (lambda: CategoricalFocalCrossentropy(alpha=-0.5), ValueError, "alpha must be a finite number >= 0; got -0.5"),
+    (lambda: CategoricalFocalCrossentropy(gamma="2"), TypeError, "gamma must be a finite number >= 0; got str '2'"),
+    (lambda: CategoricalFocalCrossentropy(from_logits=[True]), TypeError, "from_logits must be True or False"),
+    (lambda: CategoricalFocalCrossentropy(label_smoothing=2), ValueError, "label_smoothing must be a finite number"),
+    (lambda: CategoricalFocalCrossentropy(axis="last"), TypeError, "axis must be an int; got str 'last'"),
+    (lambda: TripletLoss(margin=float("nan")), ValueError, "margin must be a finite number; got nan"),
+    (lambda: DiscriminatorLoss(from_logits="yes"), TypeError, "from_logits must be True or False"),
+    (lambda: GeneratorLoss("wasserstein"), ValueError, "mode must be 'non_saturating' or 'minimax'; got 'wasserstein'"),
+    (lambda: GeneratorLoss(from_logits=0), TypeError, "from_logits must be True or False; got int 0"),
+    # the functions: settings first, then y_true / y_pred
+    (lambda: losses.huber(_Y, _P, delta=-1), ValueError, "delta must be a finite number > 0; got -1.0"),
+    (lambda: losses.binary_crossentropy(_Y, _P, from_logits="no"), TypeError, "from_logits must be True or False"),
+    (lambda: losses.binary_crossentropy(_Y, _P, label_smoothing="0.1"), TypeError, "label_smoothing must be a finite number"),
+    (lambda: losses.categorical_crossentropy(_Y, _P, axis="x"), TypeError, "axis must be an int; got str 'x'"),
+    (lambda: losses.categorical_crossentropy(_Y, _P, axis=5), ValueError, r"axis 5 is out of range for y_pred with shape \(2, 2\)"),
+    (lambda: losses.sparse_categorical_crossentropy([1, 0], _P, from_logits=None), TypeError, "from_logits must be True or False"),
+    (lambda: losses.binary_focal_crossentropy(_Y, _P, apply_class_balancing=1), TypeError, "apply_class_balancing must be True or False"),
+    (lambda: losses.binary_focal_crossentropy(_Y, _P, gamma=float("inf")), ValueError, "gamma must be a finite number >= 0; got inf"),
+    (lambda: losses.categorical_focal_crossentropy(_Y, _P, alpha=None), TypeError, "alpha must be a finite number >= 0"),
+    (lambda: losses.categorical_focal_crossentropy(_Y, _P, axis=None), TypeError, "axis must be an int; got NoneType None"),
+    (lambda: losses.triplet_loss(_P, _P, _P, margin="1"), TypeError, "margin must be a finite number; got str '1'"),
+    (lambda: losses.discriminator_loss(_P, _P, from_logits="yes"), TypeError, "from_logits must be True or False"),
+    (lambda: losses.generator_loss(_P, mode=3), TypeError, "mode must be 'non_saturating' or 'minimax'; got int 3"),
+    (lambda: losses.mean_squared_error(["a", "b"], _P), TypeError, "y_true must be numeric; got an array of dtype <U1"),
+    (lambda: losses.mean_absolute_error(_Y, "x"), TypeError, "Tensor data must be numeric"),
+    (lambda: losses.hinge(_Y, 2.0), ValueError, r"y_pred must have a sample axis, shape \(n_samples, ...\); got a scalar"),
+    (lambda: losses.kl_divergence([[0.5, 0.5]], _P), ValueError, "same number of samples"),
+    (lambda: MeanSquaredError()(_Y, _P, sample_weight="w"), TypeError, "sample_weight must be numeric"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_loss_arguments_are_named_before_any_work(call, error, message):
     with pytest.raises(error, match=message):
-        make()
+        call()
+
+
+def test_keras_loss_arguments_are_accepted():
+    """Keras's spellings: reduction None and "sum_over_batch_size", axis=-1, dtype, ignore_class=None."""
+    assert Hinge(reduction=None).reduction == "none"
+    assert BinaryCrossentropy(axis=-1, dtype="float32").get_config()["dtype"] == "float32"
+    assert "dtype" not in BinaryCrossentropy().get_config()  # configs without it are unchanged
+    loss = SparseCategoricalCrossentropy(ignore_class=None, axis=-1, name="scce", dtype=np.float64)
+    assert losses.deserialize(losses.serialize(loss)).get_config() == loss.get_config()
+    assert BinaryFocalCrossentropy(axis=-1).get_config() == BinaryFocalCrossentropy().get_config()
 
 
 def test_sum_over_batch_size_is_accepted_as_mean():

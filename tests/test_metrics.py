@@ -381,3 +381,149 @@ def test_every_metric_get_returns_can_be_cloned_from_its_config():
         assert clone.name == metric.name
         y_true = labels if metric.name == "acc" else one_hot
         assert clone(y_true, probabilities) == metric(y_true, probabilities)
+
+
+# ------------------------------------------------------------------ argument checks
+# Every constructor and function argument, checked before any work with its name, what was
+# expected and what came; Keras's arguments deepgrad does not implement say what to do instead.
+
+ARGUMENTS = [
+    # Metric (every metric): name and dtype
+    (lambda: metrics.Mean(name=3), TypeError, "name must be a non-empty string; got int 3"),
+    (lambda: metrics.Accuracy(name=""), ValueError, "name must be a non-empty string"),
+    (lambda: metrics.MeanAbsoluteError(dtype="int32"), TypeError,
+     "dtype must be a floating-point dtype such as 'float32'; got int32"),
+    (lambda: metrics.RootMeanSquaredError(dtype="bogus"), TypeError, "dtype must be a floating-point dtype"),
+    (lambda: metrics.AUC(name=["auc"]), TypeError, "name must be a non-empty string; got list"),
+    # MeanMetricWrapper
+    (lambda: metrics.MeanMetricWrapper("mae"), TypeError, r"fn must be callable \(a function\); got str 'mae'"),
+    # BinaryAccuracy
+    (lambda: metrics.BinaryAccuracy(threshold="x"), TypeError, "threshold must be a finite number; got str 'x'"),
+    (lambda: metrics.BinaryAccuracy("acc"), TypeError,
+     r"got str 'acc'. BinaryAccuracy's name is keyword-only: BinaryAccuracy\(name='acc'\)"),
+    (lambda: metrics.BinaryAccuracy(threshold=float("nan")), ValueError, "threshold must be a finite number; got nan"),
+    # Precision / Recall
+    (lambda: metrics.Precision(thresholds="0.3"), TypeError, "thresholds must be a finite number; got str '0.3'"),
+    (lambda: metrics.Precision(threshold=None, thresholds=[0.2, 0.8]), ValueError,
+     (r"Precision takes one threshold in deepgrad; got thresholds=\[0.2, 0.8\]. For several, make one "
+      r"metric per threshold: \[Precision\(thresholds=t")),
+    (lambda: metrics.Recall(thresholds=[None]), TypeError, r"thresholds\[0\] must be a finite number"),
+    (lambda: metrics.Recall(thresholds=0.3, threshold=0.5), ValueError,
+     "give one of thresholds .* and threshold; got thresholds=0.3 and threshold=0.5"),
+    (lambda: metrics.Recall(threshold=float("inf")), ValueError, "threshold must be a finite number; got inf"),
+    (lambda: metrics.Precision(top_k=0), ValueError, "top_k must be an int >= 1; got 0"),
+    (lambda: metrics.Precision(top_k=1.5), TypeError, "top_k must be an int >= 1; got float 1.5"),
+    (lambda: metrics.Recall(class_id=-1), ValueError, "class_id must be an int >= 0; got -1"),
+    (lambda: metrics.Recall(class_id="cat"), TypeError, "class_id must be an int >= 0; got str 'cat'"),
+    (lambda: metrics.Precision(name=0.5), TypeError, "name must be a non-empty string; got float 0.5"),
+    # AUC
+    (lambda: metrics.AUC(num_thresholds=1), ValueError, "num_thresholds must be an int >= 2; got 1"),
+    (lambda: metrics.AUC(num_thresholds=200.0), TypeError, "num_thresholds must be an int >= 2; got float 200.0"),
+    (lambda: metrics.AUC(curve="PRGAIN"), ValueError, "curve must be 'ROC' or 'PR'; got 'PRGAIN'"),
+    (lambda: metrics.AUC(curve=1), TypeError, "curve must be 'ROC' or 'PR'; got int 1"),
+    (lambda: metrics.AUC(summation_method="minoring"), ValueError,
+     "deepgrad's AUC integrates by interpolation only .*; got summation_method='minoring'"),
+    (lambda: metrics.AUC(summation_method="trapezoid"), ValueError,
+     "summation_method must be 'interpolation', 'minoring' or 'majoring'"),
+    (lambda: metrics.AUC(thresholds=0.5), TypeError, r"thresholds must be a list of numbers in \[0, 1\]; got float"),
+    (lambda: metrics.AUC(thresholds=[0.2, 1.5]), ValueError, r"thresholds\[1\] must be a finite number in \[0, 1\]; got 1.5"),
+    (lambda: metrics.AUC(multi_label=True), ValueError,
+     r"puts every label into one curve .* update one AUC per column \(auc.update_state\(y_true\[:, k\]"),
+    (lambda: metrics.AUC(multi_label="no"), TypeError, "multi_label must be True or False"),
+    (lambda: metrics.AUC(num_labels=3), ValueError, "num_labels only applies with multi_label=True"),
+    (lambda: metrics.AUC(label_weights=[1, 2]), ValueError, "label_weights only applies with multi_label=True"),
+    (lambda: metrics.AUC(from_logits="yes"), TypeError, "from_logits must be True or False; got str 'yes'"),
+    # R2Score
+    (lambda: metrics.R2Score("median"), ValueError,
+     "class_aggregation must be 'uniform_average', 'variance_weighted' or 'variance_weighted_average'; got 'median'"),
+    (lambda: metrics.R2Score(class_aggregation=None), ValueError,
+     r"class_aggregation=None \(one score per output\) is not available: fit logs one number per metric"),
+    (lambda: metrics.R2Score(multioutput=2), TypeError, "multioutput must be .*; got int 2"),
+    (lambda: metrics.R2Score("variance_weighted_average", multioutput="uniform_average"), ValueError,
+     "give one of class_aggregation .* and multioutput"),
+    (lambda: metrics.R2Score(num_regressors=-1), ValueError, "num_regressors must be an int >= 0; got -1"),
+    (lambda: metrics.R2Score(num_regressors="2"), TypeError, "num_regressors must be an int >= 0; got str '2'"),
+    # per-sample functions and update_state: arrays of numbers
+    (lambda: metrics.binary_accuracy([1, 0], [0.2, 0.7], threshold="half"), TypeError,
+     "threshold must be a finite number; got str 'half'"),
+    (lambda: metrics.accuracy(["a", "b"], [1, 2]), TypeError, r"y_true must be an array of numbers; got list \['a', 'b'\]"),
+    (lambda: metrics.mean_squared_error([1.0], None), TypeError, "y_pred must be an array of numbers; got None"),
+    (lambda: metrics.mean_absolute_error([1.0], [object()]), TypeError, "y_pred must be an array of numbers"),
+    (lambda: metrics.sparse_categorical_accuracy([1], 0.5), ValueError,
+     r"y_pred must have shape \(n_samples, n_classes\); got a scalar"),
+    (lambda: metrics.categorical_accuracy("ab", [[0.1, 0.9]]), TypeError, "y_true must be an array of numbers"),
+    (lambda: metrics.Mean().update_state("loss"), TypeError, "values must be an array of numbers; got str 'loss'"),
+    (lambda: metrics.MeanSquaredError().update_state([1.0], [1.0], sample_weight="w"), TypeError,
+     "sample_weight must be an array of numbers; got str 'w'"),
+    (lambda: metrics.Precision(top_k=1).update_state([1, 0], [0.2, 0.9]), ValueError,
+     r"top_k needs y_pred of shape \(n_samples, n_classes\); got shape \(2,\)"),
+    (lambda: metrics.Recall(class_id=2).update_state([[1, 0]], [[0.2, 0.9]]), ValueError,
+     r"class_id=2 is out of range for y_pred with 2 classes"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_metric_arguments_are_named_before_any_work(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_keras_argument_spellings_are_accepted():
+    """Keras's names and positional order: Precision(thresholds=...), Mean("loss"), dtype=..."""
+    assert metrics.Precision(thresholds=0.3).threshold == 0.3 == metrics.Precision(threshold=0.3).threshold
+    assert metrics.Recall(thresholds=[0.7]).thresholds == 0.7
+    assert metrics.Mean("loss", "float32").get_config() == {"name": "loss", "dtype": "float32"}
+    assert metrics.CategoricalAccuracy("acc").name == "acc"
+    assert metrics.BinaryAccuracy(0.3, name="acc", dtype=np.float64).get_config() == {
+        "name": "acc", "dtype": "float64", "threshold": 0.3}
+    r2 = metrics.R2Score(class_aggregation="variance_weighted_average")
+    assert r2.multioutput == "variance_weighted" and r2.class_aggregation == "variance_weighted_average"
+    assert metrics.R2Score("variance_weighted").multioutput == "variance_weighted"  # deepgrad's spelling
+    auc = metrics.AUC(summation_method="interpolation", multi_label=False, name="auc")
+    assert auc.get_config() == {"name": "auc", "num_thresholds": 200, "curve": "ROC"}
+    for metric in (metrics.Precision(top_k=2, class_id=1, thresholds=0.4, dtype="float32"),
+                   metrics.AUC(thresholds=[0.7, 0.2], from_logits=True), metrics.R2Score(num_regressors=3)):
+        rebuilt = type(metric).from_config(metric.get_config())
+        assert rebuilt.get_config() == metric.get_config()
+
+
+# Values from Keras 3.15 (JAX) on the same inputs: keras.metrics.Precision(**settings) etc.
+_MULTI_TRUE = np.array([[1.0, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+_MULTI_PRED = np.array([[0.9, 0.8, 0.1], [0.2, 0.7, 0.6], [0.4, 0.3, 0.9], [0.6, 0.1, 0.55]])
+
+
+@pytest.mark.parametrize("settings, precision, recall", [
+    ({"top_k": 1}, 0.5, 1 / 3),
+    ({"top_k": 2}, 0.5, 2 / 3),
+    ({"class_id": 1}, 0.5, 0.5),
+    ({"top_k": 2, "class_id": 2}, 1 / 3, 0.5),
+    ({"thresholds": 0.3, "top_k": 2}, 0.5, 2 / 3),
+    ({"thresholds": [0.5]}, 3 / 7, 0.5),
+])
+def test_precision_and_recall_top_k_and_class_id_match_keras(settings, precision, recall):
+    for cls, expected in ((metrics.Precision, precision), (metrics.Recall, recall)):
+        metric = cls(**settings)
+        metric.update_state(_MULTI_TRUE, _MULTI_PRED)
+        assert metric.result() == pytest.approx(expected)
+
+
+def test_auc_thresholds_and_logits_and_adjusted_r2_match_keras():
+    auc = metrics.AUC(from_logits=True)
+    auc.update_state([0, 0, 1, 1], [-2.0, 0.5, 0.3, 3.0])
+    assert auc.result() == pytest.approx(0.75)
+    for curve, expected in (("ROC", 0.875), ("PR", 0.8873265)):
+        auc = metrics.AUC(thresholds=[0.2, 0.5, 0.7], curve=curve)
+        auc.update_state([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        assert auc.num_thresholds == 5 and auc.result() == pytest.approx(expected, abs=1e-6)
+    y_true = np.arange(1.0, 7.0)[:, None]
+    y_pred = np.array([[1.1], [2.2], [2.7], [4.1], [5.3], [5.8]])
+    for weights, expected in ((None, 0.9733333), ([1.0, 2, 1, 2, 1, 3], 0.9778857)):
+        r2 = metrics.R2Score(num_regressors=2)
+        r2.update_state(y_true, y_pred, sample_weight=weights)
+        assert r2.result() == pytest.approx(expected, abs=1e-6)
+    few = metrics.R2Score(num_regressors=5)
+    few.update_state(y_true, y_pred)
+    plain = metrics.R2Score()
+    plain.update_state(y_true, y_pred)
+    with pytest.warns(UserWarning, match="returning the plain R2 score"):
+        assert few.result() == plain.result()

@@ -739,12 +739,74 @@ def test_keras_defaults_and_keras_configs():
         "amsgrad": False,
     }
     assert Adam.from_config(keras_config).learning_rate == 0.002
+    assert Adam(**{k: v for k, v in keras_config.items() if k != "name"}).learning_rate == 0.002
     with pytest.raises(ValueError, match="use_ema"):
         Adam.from_config({**keras_config, "use_ema": True})
-    with pytest.raises(ValueError, match=r"momentum must be a finite number in \[0, 1\]"):
-        SGD(momentum=1.5)
-    with pytest.raises(ValueError, match="AdamW needs a weight_decay"):
-        AdamW(weight_decay=None)
+
+
+# Every constructor argument, checked with its name, what was expected and what came; Keras's
+# arguments deepgrad does not implement say what to do instead.
+ARGUMENTS = [
+    # Optimizer (every optimizer)
+    (lambda: SGD(learning_rate="0.1"), TypeError, "learning_rate must be a finite number >= 0; got str '0.1'"),
+    (lambda: Adam(learning_rate=-1e-3), ValueError, "learning_rate must be a finite number >= 0; got -0.001"),
+    (lambda: Adam(weight_decay=-0.1), ValueError, "weight_decay must be a finite number >= 0; got -0.1"),
+    (lambda: AdamW(weight_decay=None), TypeError, "weight_decay must be a finite number >= 0; got NoneType None"),
+    (lambda: RMSprop(clipnorm=0), ValueError, "clipnorm must be a finite number > 0; got 0.0"),
+    (lambda: Adam(clipvalue="1"), TypeError, "clipvalue must be a finite number > 0; got str '1'"),
+    (lambda: Nadam(global_clipnorm=math.nan), ValueError, "global_clipnorm must be a finite number > 0; got nan"),
+    (lambda: SGD(clipnorm=1.0, clipvalue=1.0), ValueError, "at most one of clipnorm, clipvalue and global_clipnorm"),
+    (lambda: Adagrad(name=3), TypeError, "name must be a non-empty string; got int 3"),
+    (lambda: setattr(SGD(), "iterations", -1), ValueError, "iterations must be an int >= 0; got -1"),
+    (lambda: setattr(SGD(), "learning_rate", "0.1"), TypeError, "learning_rate must be a finite number >= 0"),
+    (lambda: Adam(use_ema=True), ValueError,
+     "use_ema=True is not implemented: .* average model.get_weights\\(\\) in a callback"),
+    (lambda: Adam(use_ema="no"), TypeError, "use_ema must be True or False; got str 'no'"),
+    (lambda: Adam(ema_momentum=2.0), ValueError, r"ema_momentum must be a finite number in \[0, 1\]; got 2.0"),
+    (lambda: Adam(ema_overwrite_frequency=0), ValueError, "ema_overwrite_frequency must be an int >= 1; got 0"),
+    (lambda: Adam(loss_scale_factor=128.0), ValueError, "loss_scale_factor=128.0 is not implemented: .* leave it None"),
+    (lambda: Adam(loss_scale_factor="big"), TypeError, "loss_scale_factor must be a finite number > 0"),
+    (lambda: SGD(gradient_accumulation_steps=4), ValueError,
+     "gradient_accumulation_steps=4 is not implemented: .* use a larger batch_size"),
+    (lambda: SGD(gradient_accumulation_steps=1), ValueError, "gradient_accumulation_steps must be an int >= 2; got 1"),
+    (lambda: SGD(lr=0.1), TypeError, "SGD does not take lr=: the learning rate is learning_rate="),
+    (lambda: Adam(decay=1e-4), TypeError,
+     r"Adam does not take decay=: .* learning_rate=deepgrad.schedules.InverseTimeDecay\(lr, decay_steps=1"),
+    (lambda: Adam(beta1=0.9), TypeError,
+     r"Adam got unexpected keyword argument\(s\) 'beta1'; see help\(deepgrad.optimizers.Adam\)"),
+    # the settings of each optimizer
+    (lambda: SGD(momentum=1.5), ValueError, r"momentum must be a finite number in \[0, 1\]; got 1.5"),
+    (lambda: SGD(nesterov="yes"), TypeError, "nesterov must be True or False; got str 'yes'"),
+    (lambda: Adam(beta_1=1.0), ValueError, r"beta_1 must be a finite number in \[0, 1\); got 1.0"),
+    (lambda: Adam(beta_2="0.999"), TypeError, "beta_2 must be a finite number"),
+    (lambda: Adam(epsilon=-1e-7), ValueError, "epsilon must be a finite number >= 0"),
+    (lambda: Adam(amsgrad=1), TypeError, "amsgrad must be True or False; got int 1"),
+    (lambda: AdamW(amsgrad=None), TypeError, "amsgrad must be True or False; got NoneType None"),
+    (lambda: Nadam(beta_1=-0.1), ValueError, "beta_1 must be a finite number"),
+    (lambda: Nadam(epsilon=None), TypeError, "epsilon must be a finite number >= 0"),
+    (lambda: Adagrad(initial_accumulator_value=-1), ValueError, "initial_accumulator_value must be a finite number >= 0"),
+    (lambda: Adagrad(epsilon=math.inf), ValueError, "epsilon must be a finite number >= 0; got inf"),
+    (lambda: Adadelta(rho=1.0), ValueError, r"rho must be a finite number in \[0, 1\); got 1.0"),
+    (lambda: Adadelta(epsilon="1e-7"), TypeError, "epsilon must be a finite number"),
+    (lambda: RMSprop(rho=-0.5), ValueError, "rho must be a finite number"),
+    (lambda: RMSprop(momentum=2), ValueError, "momentum must be a finite number"),
+    (lambda: RMSprop(epsilon=[1e-7]), TypeError, "epsilon must be a finite number"),
+    (lambda: RMSprop(centered="true"), TypeError, "centered must be True or False; got str 'true'"),
+    # ewma
+    (lambda: ewma([1.0, 2.0], beta=1.0), ValueError, r"beta must be a finite number in \[0, 1\); got 1.0"),
+    (lambda: ewma([1.0, 2.0], beta=0.9, bias_correction="yes"), TypeError, "bias_correction must be True or False"),
+    (lambda: ewma(["a", "b"], beta=0.9), TypeError, r"values must be an array of numbers; got list \['a', 'b'\]"),
+    (lambda: ewma(3.0, beta=0.9), ValueError, "ewma needs a sequence of values"),
+    (lambda: ewma([1.0, 2.0], beta=0.9, v0="zero"), TypeError, "v0 must be a number or an array of numbers; got str"),
+    (lambda: ewma([[1.0, 2.0]], beta=0.9, v0=[1.0, 2.0, 3.0]), ValueError,
+     r"v0 must broadcast to the shape of one step, \(2,\); got shape \(3,\)"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_optimizer_arguments_are_named(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
 
 
 # --------------------------------------------------------------------------- EWMA

@@ -94,17 +94,30 @@ def test_serialize_none_and_names():
         regularizers.serialize(lambda w: w.sum())
 
 
-@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
-def test_invalid_factors(bad):
-    with pytest.raises(ValueError):
-        regularizers.L1(bad)
-    with pytest.raises(ValueError):
-        regularizers.L1L2(l2=bad)
+# Every argument, with its name, what was expected and what came.
+ARGUMENTS = [
+    (lambda: regularizers.L1(-0.1), ValueError, "l1 must be a finite number >= 0; got -0.1"),
+    (lambda: regularizers.L1(float("nan")), ValueError, "l1 must be a finite number >= 0; got nan"),
+    (lambda: regularizers.L1("0.1"), TypeError, "l1 must be a finite number >= 0; got str '0.1'"),
+    (lambda: regularizers.L2(float("inf")), ValueError, "l2 must be a finite number >= 0; got inf"),
+    (lambda: regularizers.L2("0.1"), TypeError, "l2 must be a finite number >= 0; got str '0.1'"),
+    (lambda: regularizers.L2(True), TypeError, "l2 must be a finite number >= 0; got bool True"),
+    (lambda: regularizers.L1L2(l1=[0.1]), TypeError, "l1 must be a finite number >= 0; got list"),
+    (lambda: regularizers.L1L2(l2=-1), ValueError, "l2 must be a finite number >= 0; got -1.0"),
+    (lambda: regularizers.get(0.01), TypeError,
+     "a regularizer must be None, a name, a config dict or a callable; got float 0.01"),
+]
 
 
-def test_non_numeric_factor():
-    with pytest.raises(TypeError):
-        regularizers.L2("0.1")
+@pytest.mark.parametrize("call, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_regularizer_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_none_means_the_default_factor_as_in_keras():
+    assert regularizers.L1(None).l1 == regularizers.L2(None).l2 == 0.01
+    assert regularizers.L1L2(None, None).get_config() == {"l1": 0.0, "l2": 0.0}
 
 
 # --------------------------------------------------------------------------- in a layer

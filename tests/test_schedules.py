@@ -103,6 +103,50 @@ def test_lookup_errors_are_actionable():
         ExponentialDecay(0.1, 0, 0.5)
 
 
+# Every constructor argument, with its name, what was expected and what came.
+ARGUMENTS = [
+    (lambda: ExponentialDecay("0.1", 10, 0.5), TypeError, "initial_learning_rate must be a finite number; got str '0.1'"),
+    (lambda: ExponentialDecay(0.1, 0, 0.5), ValueError, "decay_steps must be a finite number > 0; got 0.0"),
+    (lambda: ExponentialDecay(0.1, None, 0.5), TypeError, "decay_steps must be a finite number > 0; got NoneType"),
+    (lambda: ExponentialDecay(0.1, 10, math.nan), ValueError, "decay_rate must be a finite number; got nan"),
+    (lambda: ExponentialDecay(0.1, 10, 0.5, staircase="yes"), TypeError, "staircase must be True or False; got str 'yes'"),
+    (lambda: ExponentialDecay(0.1, 10, 0.5, name=3), TypeError, "name must be a non-empty string; got int 3"),
+    (lambda: InverseTimeDecay(math.inf, 1, 0.5), ValueError, "initial_learning_rate must be a finite number; got inf"),
+    (lambda: InverseTimeDecay(0.1, -1, 0.5), ValueError, "decay_steps must be a finite number > 0; got -1.0"),
+    (lambda: InverseTimeDecay(0.1, 1, [0.5]), TypeError, "decay_rate must be a finite number; got list"),
+    (lambda: InverseTimeDecay(0.1, 1, 0.5, staircase=1), TypeError, "staircase must be True or False; got int 1"),
+    (lambda: InverseTimeDecay(0.1, 1, 0.5, name=""), ValueError, "name must be a non-empty string"),
+    (lambda: PiecewiseConstantDecay(100, [0.1, 0.01]), TypeError, "boundaries must be a list of numbers; got int 100"),
+    (lambda: PiecewiseConstantDecay([100], "0.1"), TypeError, "values must be a list of numbers; got str '0.1'"),
+    (lambda: PiecewiseConstantDecay([100, "200"], [0.1, 0.01, 0.001]), TypeError,
+     r"boundaries\[1\] must be a finite number; got str '200'"),
+    (lambda: PiecewiseConstantDecay([100], [0.1, math.nan]), ValueError, r"values\[1\] must be a finite number; got nan"),
+    (lambda: PiecewiseConstantDecay([10, 20], [1.0, 0.5]), ValueError, "one more value than boundaries"),
+    (lambda: PiecewiseConstantDecay([20, 10], [1.0, 0.5, 0.1]), ValueError, "strictly increasing"),
+    (lambda: PiecewiseConstantDecay([10], [1.0, 0.5], name=None), TypeError, "name must be a non-empty string"),
+    (lambda: CosineDecay(None, 100), TypeError, "initial_learning_rate must be a finite number; got NoneType None"),
+    (lambda: CosineDecay(0.1, 0), ValueError, "decay_steps must be a finite number > 0; got 0.0"),
+    (lambda: CosineDecay(0.1, 100, alpha="0"), TypeError, "alpha must be a finite number; got str '0'"),
+    (lambda: CosineDecay(0.1, 100, name=1.0), TypeError, "name must be a non-empty string; got float 1.0"),
+    (lambda: CosineDecay(0.1, 100, warmup_target="0.2"), TypeError, "warmup_target must be a finite number"),
+    (lambda: CosineDecay(0.1, 100, warmup_steps=-5), ValueError, "warmup_steps must be a finite number >= 0; got -5.0"),
+    (lambda: CosineDecay(0.1, 100, warmup_steps=True), TypeError, "warmup_steps must be a finite number >= 0; got bool"),
+    (lambda: schedules.get(0.1), TypeError,
+     "a schedule identifier must be a config dict or a LearningRateSchedule; got float 0.1"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", ARGUMENTS, ids=[str(i) for i in range(len(ARGUMENTS))])
+def test_bad_schedule_arguments_are_named(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_boundaries_and_values_may_be_tuples_or_arrays():
+    s = PiecewiseConstantDecay(np.array([10, 20]), (1.0, 0.5, 0.25))
+    assert s.get_config()["boundaries"] == [10, 20] and s(15) == 0.5
+
+
 def test_schedule_drives_every_optimizer_step():
     schedule = ExponentialDecay(0.5, decay_steps=1, decay_rate=0.5)
     opt = SGD(learning_rate=schedule)

@@ -168,19 +168,64 @@ def test_same_random_state_gives_identical_models():
     assert first.loss_curve_ == second.loss_curve_
 
 
-def test_bad_parameters_raise_in_fit_and_unfitted_models_refuse_to_predict():
+# Every parameter, validated by fit before any work in scikit-learn's way (its
+# InvalidParameterError is a ValueError and a TypeError), naming the parameter, what it must be
+# and what came.
+PARAMETERS = [
+    (lambda: NeuralNetClassifier(hidden_layer_sizes=(4, 0)), ValueError,
+     r"hidden_layer_sizes must hold ints >= 1; hidden_layer_sizes\[1\] is 0 \(in \(4, 0\)\)"),
+    (lambda: NeuralNetRegressor(hidden_layer_sizes=[4, True]), ValueError, r"hidden_layer_sizes\[1\] is True"),
+    (lambda: NeuralNetClassifier(hidden_layer_sizes="16"), ValueError, "'hidden_layer_sizes' parameter .* Got '16'"),
+    (lambda: NeuralNetClassifier(activation="relux"), ValueError, "'activation' parameter of NeuralNetClassifier must be"),
+    (lambda: NeuralNetRegressor(optimizer=3), ValueError, "'optimizer' parameter of NeuralNetRegressor must be"),
+    (lambda: NeuralNetRegressor(learning_rate=-1.0), ValueError, "'learning_rate' parameter .* Got -1.0"),
+    (lambda: NeuralNetClassifier(batch_size="big"), ValueError, "'batch_size' parameter .* Got 'big'"),
+    (lambda: NeuralNetClassifier(epochs=0), ValueError, "'epochs' parameter .* Got 0"),
+    (lambda: NeuralNetClassifier(early_stopping="yes"), ValueError, "'early_stopping' parameter"),
+    (lambda: NeuralNetRegressor(validation_fraction=1.0), ValueError, "'validation_fraction' parameter .* Got 1.0"),
+    (lambda: NeuralNetClassifier(n_iter_no_change=0), ValueError, "'n_iter_no_change' parameter .* Got 0"),
+    (lambda: NeuralNetClassifier(tol=-1e-4), ValueError, "'tol' parameter .* Got -0.0001"),
+    (lambda: NeuralNetRegressor(alpha="0"), ValueError, "'alpha' parameter .* Got '0'"),
+    (lambda: NeuralNetClassifier(dropout=1.0), ValueError, "'dropout' parameter .* Got 1.0"),
+    (lambda: NeuralNetClassifier(random_state="0"), ValueError, "'random_state' parameter"),
+    (lambda: NeuralNetRegressor(verbose=-1), ValueError, "'verbose' parameter"),
+    (lambda: NeuralNetClassifier(warm_start="no"), ValueError, "'warm_start' parameter"),
+    (lambda: PerceptronClassifier(rule="hinge"), ValueError, "'rule' parameter of PerceptronClassifier must be"),
+    (lambda: PerceptronClassifier(learning_rate=0), ValueError, "'learning_rate' parameter"),
+    (lambda: PerceptronClassifier(max_iter=1.5), ValueError, "'max_iter' parameter"),
+    (lambda: PerceptronClassifier(shuffle=None), ValueError, "'shuffle' parameter"),
+    (lambda: PerceptronClassifier(random_state=-1), ValueError, "'random_state' parameter"),
+    (lambda: PerceptronClassifier(fit_intercept="yes"), ValueError, "'fit_intercept' parameter"),
+    (lambda: LogisticRegressionClassifier(learning_rate="0.1"), ValueError, "'learning_rate' parameter"),
+    (lambda: LogisticRegressionClassifier(max_iter=0), ValueError, "'max_iter' parameter"),
+    (lambda: LogisticRegressionClassifier(tol=-1), ValueError, "'tol' parameter"),
+    (lambda: LogisticRegressionClassifier(fit_intercept=0), ValueError, "'fit_intercept' parameter"),
+    (lambda: LogisticRegressionClassifier(random_state=1.5), ValueError, "'random_state' parameter"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", PARAMETERS, ids=[str(i) for i in range(len(PARAMETERS))])
+def test_bad_parameters_raise_in_fit_before_any_work(make, error, message):
     X, y = small_classification(n_samples=30)
-    model = NeuralNetClassifier(hidden_layer_sizes=(4, 0), epochs=1)
-    with pytest.raises(ValueError, match="hidden_layer_sizes must hold positive integers"):
+    model = make()  # stored unchanged, as scikit-learn requires
+    with pytest.raises(error, match=message):
         model.fit(X, y)
-    with pytest.raises(ValueError, match="'learning_rate' parameter"):
-        NeuralNetRegressor(learning_rate=-1.0).fit(X, y)
-    with pytest.raises(ValueError, match="'rule' parameter"):
-        PerceptronClassifier(rule="hinge").fit(X, y)
+    assert not hasattr(model, "model_") and not hasattr(model, "coef_")
+
+
+def test_unfitted_models_refuse_to_predict_and_one_class_is_named():
+    X, _ = small_classification(n_samples=30)
     with pytest.raises(NotFittedError):
         NeuralNetClassifier().predict(X)
     with pytest.raises(ValueError, match="1 class"):
         NeuralNetClassifier(epochs=1).fit(X, np.zeros(len(X)))
+
+
+def test_early_stopping_on_few_samples_does_not_try_to_stratify():
+    """A validation part too small to hold every class is drawn without stratification."""
+    X, y = small_classification(n_samples=8)
+    model = NeuralNetClassifier((4,), early_stopping=True, epochs=2, random_state=0).fit(X, y)
+    assert model.n_iter_ == 2
 
 
 def test_feature_names_are_recorded_for_dataframes():

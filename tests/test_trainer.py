@@ -126,7 +126,7 @@ def test_an_uncompiled_model_says_to_compile_first():
     (lambda: Dense(3, use_bias="yes"), TypeError, "use_bias must be True or False"),
     (lambda: Dense(3, name=5), TypeError, "name must be a string; got int 5"),
     (lambda: Dense(3, name="a/b"), ValueError, "without '/'"),
-    (lambda: Dense(3, dtype="int32"), TypeError, "dtype must be a float dtype"),
+    (lambda: Dense(3, dtype="int32"), TypeError, "dtype must be a floating-point dtype such as .float32.; got int32"),
     (lambda: Dense(3, input_dim=0), ValueError, "input_dim must be a positive int"),
     (lambda: Dense(3, input_shape="4"), ValueError, "input_shape must be a tuple of positive ints"),
     (lambda: Dense(3, input_dim=4, input_shape=(4,)), ValueError, "give one of input_shape, input_dim"),

@@ -26,7 +26,7 @@ from typing import Callable
 
 from . import functional, ops
 from .autograd.tensor import Tensor, _apply
-from .common.checks import check_number
+from .common.checks import check_int, check_number, describe
 from .common.registry import Registry
 
 __all__ = [
@@ -101,17 +101,47 @@ def tanh(x) -> Tensor:
     return _as_tensor(x).tanh()
 
 
-def relu(x) -> Tensor:
+def relu(x, negative_slope: float = 0.0, max_value: float | None = None,
+         threshold: float = 0.0) -> Tensor:
     """Rectified linear unit ``max(0, x)``: the default for hidden layers.
 
     Cheap, and its derivative is exactly 1 for ``x > 0``, so it does not saturate there. For
     ``x < 0`` the derivative is 0; a unit whose input is negative for every sample stops
     learning (dying ReLU). The gradient at 0 is taken as 0.
 
+    Keras's settings work as in Keras: ``x`` where ``x > threshold`` (else 0), clipped to
+    ``[0, max_value]`` when ``max_value`` is given, minus
+    ``negative_slope · max(threshold - x, 0)``.
+
+    Parameters
+    ----------
+    x : Tensor or array_like
+    negative_slope : float, default 0.0
+        Slope below ``threshold`` (a leaky ReLU).
+    max_value : float >= 0, optional
+        Upper bound of the output (``max_value=6`` is ReLU6).
+    threshold : float, default 0.0
+        Inputs at or below it give 0 (before the slope).
+
+    Examples
+    --------
     >>> relu([-2.0, 0.5, 3.0])
     Tensor([0. , 0.5, 3. ])
+    >>> relu([-2.0, 0.5, 8.0], negative_slope=0.1, max_value=6.0)
+    Tensor([-0.2,  0.5,  6. ])
     """
-    return _as_tensor(x).relu()
+    if negative_slope == 0 and max_value is None and threshold == 0:  # the plain ReLU
+        return _as_tensor(x).relu()
+    negative_slope = check_number(negative_slope, "negative_slope")
+    max_value = None if max_value is None else check_number(max_value, "max_value", low=0)
+    threshold = check_number(threshold, "threshold")
+    x = _as_tensor(x)
+    out = x.relu() if threshold == 0 else x * (x.data > threshold).astype(x.dtype)
+    if max_value is not None:
+        out = out.clip(0.0, max_value)
+    if negative_slope != 0:
+        out = out - negative_slope * (threshold - x).relu()
+    return out
 
 
 def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
@@ -127,7 +157,7 @@ def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
     >>> leaky_relu([-10.0, 3.0], negative_slope=0.2)
     Tensor([-2.,  3.])
     """
-    check_number(negative_slope, "negative_slope")
+    negative_slope = check_number(negative_slope, "negative_slope")
     x = _as_tensor(x)
     positive_part = x.relu()
     return positive_part + negative_slope * (x - positive_part)
@@ -174,7 +204,7 @@ def elu(x, alpha: float = 1.0) -> Tensor:
     >>> elu([-1.0, 0.0, 2.0], alpha=1.0).numpy().round(6)
     array([-0.632121,  0.      ,  2.      ], dtype=float32)
     """
-    check_number(alpha, "alpha")
+    alpha = check_number(alpha, "alpha")
     x = _as_tensor(x)
     exp_input = x.clip(max=0.0)  # 0 for x > 0; Clip passes its gradient at 0: elu'(0) = alpha
     return x.relu() + alpha * (functional.floored_exp(exp_input) - 1.0)
@@ -210,9 +240,12 @@ def softmax(x, axis: int = -1) -> Tensor:
     array([[0.5   , 0.1192],
            [0.5   , 0.8808]], dtype=float32)
     """
-    if isinstance(axis, bool) or not isinstance(axis, Integral):
-        raise TypeError(f"axis must be an int; got {axis!r}")
-    return functional.softmax(_as_tensor(x), axis=axis)
+    axis = check_int(axis, "axis")
+    x = _as_tensor(x)
+    if x.ndim == 0:
+        raise ValueError("softmax needs an input with at least one axis; got a scalar")
+    check_int(axis, "axis", minimum=-x.ndim, maximum=x.ndim - 1)
+    return functional.softmax(x, axis=axis)
 
 
 def swish(x) -> Tensor:
@@ -254,12 +287,15 @@ _CONFIG_KEYS = {"class_name", "name", "config"}
 
 def _settings(name: str, fn: Callable, config) -> dict:
     """Check a dict of settings against ``fn``'s keyword parameters."""
-    accepted = list(inspect.signature(fn).parameters)[1:]
+    parameters = dict(list(inspect.signature(fn).parameters.items())[1:])
+    accepted = list(parameters)
     unknown = sorted(set(config) - set(accepted))
     if unknown:
         takes = f"takes {', '.join(accepted)}" if accepted else "takes no settings"
         raise ValueError(f"activation {name!r} {takes}; got unknown setting(s) {unknown}")
     for key, value in config.items():
+        if value is None and parameters[key].default is None:
+            continue
         if key == "axis":
             if isinstance(value, bool) or not isinstance(value, Integral):
                 raise ValueError(f"{name} setting 'axis' must be an int; got {value!r}")
@@ -319,12 +355,14 @@ def get(identifier) -> Callable[..., Tensor]:
         return identifier
     raise TypeError(
         "an activation must be None, a name, a config dict or a callable; got "
-        f"{type(identifier).__name__} {identifier!r}"
+        f"{describe(identifier)}"
     )
 
 
 def _plain(value):
-    """A JSON-able Python number for a setting value."""
+    """A JSON-able Python number (or None) for a setting value."""
+    if value is None:
+        return None
     return int(value) if isinstance(value, Integral) else float(value)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .autograd.tensor import Tensor
 from .functional import sum_of_squares
-from .common.checks import check_number
+from .common.checks import check_number, describe
 from .common.registry import Registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "REGISTRY", "get", "serialize"]
@@ -51,7 +51,8 @@ class L1(Regularizer):
 
     Parameters
     ----------
-    l1 : float, default 0.01
+    l1 : float >= 0, default 0.01
+        None means the default, as in Keras.
 
     Examples
     --------
@@ -61,7 +62,7 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1: float = 0.01):
-        self.l1 = check_number(l1, "l1", low=0)
+        self.l1 = check_number(0.01 if l1 is None else l1, "l1", low=0)
 
     def __call__(self, weight) -> Tensor:
         return self.l1 * _as_tensor(weight).abs().sum()
@@ -75,7 +76,8 @@ class L2(Regularizer):
 
     Parameters
     ----------
-    l2 : float, default 0.01
+    l2 : float >= 0, default 0.01
+        None means the default, as in Keras.
 
     Examples
     --------
@@ -85,7 +87,7 @@ class L2(Regularizer):
     """
 
     def __init__(self, l2: float = 0.01):
-        self.l2 = check_number(l2, "l2", low=0)
+        self.l2 = check_number(0.01 if l2 is None else l2, "l2", low=0)
 
     def __call__(self, weight) -> Tensor:
         return self.l2 * sum_of_squares(_as_tensor(weight))
@@ -99,8 +101,9 @@ class L1L2(Regularizer):
 
     Parameters
     ----------
-    l1 : float, default 0.0
-    l2 : float, default 0.0
+    l1 : float >= 0, default 0.0
+    l2 : float >= 0, default 0.0
+        None means 0, as in Keras.
 
     Examples
     --------
@@ -110,8 +113,8 @@ class L1L2(Regularizer):
     """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0):
-        self.l1 = check_number(l1, "l1", low=0)
-        self.l2 = check_number(l2, "l2", low=0)
+        self.l1 = check_number(0.0 if l1 is None else l1, "l1", low=0)
+        self.l2 = check_number(0.0 if l2 is None else l2, "l2", low=0)
 
     def __call__(self, weight) -> Tensor:
         weight = _as_tensor(weight)
@@ -154,7 +157,7 @@ def get(identifier):
         return identifier
     raise TypeError(
         f"a regularizer must be None, a name, a config dict or a callable; "
-        f"got {type(identifier).__name__}"
+        f"got {describe(identifier)}"
     )
 
 

@@ -9,8 +9,20 @@ from __future__ import annotations
 import math
 from numbers import Integral
 
-from .common.checks import check_number
+from .common.checks import check_bool, check_number, check_str, describe
 from .common.registry import Registry
+
+__all__ = [
+    "REGISTRY",
+    "CosineDecay",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "LearningRateSchedule",
+    "PiecewiseConstantDecay",
+    "deserialize",
+    "get",
+    "serialize",
+]
 
 
 def _number(name: str, value, positive: bool = False):
@@ -18,6 +30,13 @@ def _number(name: str, value, positive: bool = False):
     one, so configs stay as they were written."""
     number = check_number(value, name, low=0 if positive else None, low_open=positive)
     return int(value) if isinstance(value, Integral) else number
+
+
+def _numbers(name: str, values) -> list:
+    """A list (tuple, array) of finite numbers (ints kept ints), each checked as ``name[i]``."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a list of numbers; got {describe(values)}")
+    return [_number(f"{name}[{i}]", v) for i, v in enumerate(values)]
 
 
 def _step(step) -> float:
@@ -72,8 +91,8 @@ class _DecayOverSteps(LearningRateSchedule):
         self.initial_learning_rate = _number("initial_learning_rate", initial_learning_rate)
         self.decay_steps = _number("decay_steps", decay_steps, positive=True)
         self.decay_rate = _number("decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
+        self.staircase = check_bool(staircase, "staircase")
+        self.name = check_str(name, "name")
 
     def _progress(self, step) -> float:
         p = _step(step) / self.decay_steps
@@ -140,21 +159,20 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     """
 
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
-        boundaries, values = list(boundaries), list(values)
-        if len(boundaries) != len(values) - 1:
+        self.boundaries = _numbers("boundaries", boundaries)
+        self.values = _numbers("values", values)
+        if len(self.boundaries) != len(self.values) - 1:
             raise ValueError(
                 f"PiecewiseConstantDecay needs one more value than boundaries; got "
-                f"{len(boundaries)} boundaries and {len(values)} values"
+                f"{len(self.boundaries)} boundaries and {len(self.values)} values"
             )
-        self.boundaries = [_number(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
-        self.values = [_number(f"values[{i}]", v) for i, v in enumerate(values)]
         for i in range(1, len(self.boundaries)):
             if self.boundaries[i] <= self.boundaries[i - 1]:
                 raise ValueError(
                     f"boundaries must be strictly increasing; boundaries[{i}]="
                     f"{self.boundaries[i]} <= boundaries[{i - 1}]={self.boundaries[i - 1]}"
                 )
-        self.name = name
+        self.name = check_str(name, "name")
 
     def __call__(self, step) -> float:
         step = _step(step)
@@ -240,11 +258,10 @@ class CosineDecay(LearningRateSchedule):
         self.initial_learning_rate = _number("initial_learning_rate", initial_learning_rate)
         self.decay_steps = _number("decay_steps", decay_steps, positive=True)
         self.alpha = _number("alpha", alpha)
-        self.name = name
+        self.name = check_str(name, "name")
         self.warmup_target = None if warmup_target is None else _number("warmup_target", warmup_target)
-        self.warmup_steps = _number("warmup_steps", warmup_steps)
-        if self.warmup_steps < 0:
-            raise ValueError(f"warmup_steps must be >= 0; got {warmup_steps}")
+        steps = check_number(warmup_steps, "warmup_steps", low=0)
+        self.warmup_steps = int(warmup_steps) if isinstance(warmup_steps, Integral) else steps
 
     def _decay(self, step: float, peak: float) -> float:
         cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))
@@ -310,5 +327,5 @@ def get(identifier) -> LearningRateSchedule:
         return REGISTRY.instance(identifier)  # the built-in schedules raise: they need arguments
     raise TypeError(
         f"a schedule identifier must be a config dict or a LearningRateSchedule; got "
-        f"{type(identifier).__name__}"
+        f"{describe(identifier)}"
     )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 import warnings
+from numbers import Integral
+
+from ..common.checks import check_choice, check_int, check_number, check_str, describe
 
 _HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "r2")
 
 
 def resolve_mode(monitor: str, mode: str) -> str:
     """``"min"`` or ``"max"``; ``"auto"`` is ``"max"`` for accuracy-like names, else ``"min"``."""
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
+    monitor = check_str(monitor, "monitor")
+    mode = check_choice(mode, "mode", ("auto", "min", "max"))
     if mode != "auto":
         return mode
     return "max" if any(part in monitor.lower() for part in _HIGHER_IS_BETTER) else "min"
@@ -28,7 +31,7 @@ class MonitoredQuantity:
         self.owner = owner
         self.monitor = monitor
         self.mode = resolve_mode(monitor, mode)
-        self.min_delta = abs(float(min_delta))
+        self.min_delta = abs(check_number(min_delta, "min_delta"))  # Keras takes |min_delta| too
         self._warned = False
 
     def reset(self) -> None:
@@ -58,3 +61,20 @@ class MonitoredQuantity:
         if self.mode == "min":
             return current < reference - self.min_delta
         return current > reference + self.min_delta
+
+
+def check_verbose(verbose) -> int:
+    """A callback's ``verbose``: an int >= 0 (0 says nothing; 1 or more prints its messages)."""
+    return check_int(verbose, "verbose", minimum=0)
+
+
+def check_save_freq(save_freq, owner: str) -> str:
+    """Keras's ``save_freq``: deepgrad saves at the end of each epoch only, ``"epoch"``."""
+    if isinstance(save_freq, str) and save_freq == "epoch":
+        return save_freq
+    error = ValueError if isinstance(save_freq, (str, Integral)) else TypeError
+    raise error(
+        f"save_freq must be 'epoch' ({owner} saves at the end of each epoch); got "
+        f"{describe(save_freq)}. To save every N batches, call model.save(path) from a "
+        "callback's on_train_batch_end"
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 
+from ..common.checks import check_bool, check_path
+from ._monitor import check_save_freq
 from .base import Callback
 
 _BACKUP = re.compile(r"epoch-(\d{6})\.safetensors")
@@ -28,6 +30,12 @@ class BackupAndRestore(Callback):
     ----------
     backup_dir : str or path-like
         Folder for the backups (created when needed). Use one folder per training run.
+    save_freq : "epoch", default "epoch"
+        Keras's setting; deepgrad backs up at the end of each epoch only.
+    double_checkpoint : bool, default False
+        Accepted for Keras scripts and needs nothing here: Keras keeps the previous backup in
+        case the latest is damaged, and deepgrad already writes each backup completely before
+        it removes the previous one.
     delete_checkpoint : bool, default True
         Delete the backups when training ends normally.
 
@@ -59,10 +67,13 @@ class BackupAndRestore(Callback):
     (1, 3, 5)
     """
 
-    def __init__(self, backup_dir, delete_checkpoint: bool = True):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint: bool = False,
+                 delete_checkpoint: bool = True):
         super().__init__()
-        self.backup_dir = os.fspath(backup_dir)
-        self.delete_checkpoint = bool(delete_checkpoint)
+        self.backup_dir = check_path(backup_dir, "backup_dir")
+        self.save_freq = check_save_freq(save_freq, "BackupAndRestore")
+        self.double_checkpoint = check_bool(double_checkpoint, "double_checkpoint")
+        self.delete_checkpoint = check_bool(delete_checkpoint, "delete_checkpoint")
         self.restored_epoch: int | None = None
 
     def backups(self) -> list[tuple[int, str]]:

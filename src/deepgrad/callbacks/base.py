@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..common.checks import check_callable
+
 HOOKS = (
     "on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
     "on_train_batch_begin", "on_before_optimizer_step", "on_train_batch_end",
@@ -92,12 +94,18 @@ class Callback:
     def on_predict_batch_end(self, batch, logs=None): ...
 
 
+#: Keras's older names of the training-batch hooks, which LambdaCallback accepts as Keras does.
+_KERAS_ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
+
+
 class LambdaCallback(Callback):
     """A callback made of plain functions, one per hook.
 
     Each function takes the hook's arguments: ``on_epoch_begin(epoch, logs)``,
     ``on_train_batch_end(batch, logs)``, ``on_train_begin(logs)``... Hooks not listed in the
-    signature (``on_before_optimizer_step``, ``on_test_begin``, ...) may be given as keywords.
+    signature (``on_before_optimizer_step``, ``on_test_begin``, ...) may be given as keywords,
+    and so may Keras's older names ``on_batch_begin`` and ``on_batch_end`` (the training-batch
+    hooks, as in Keras).
 
     Examples
     --------
@@ -119,10 +127,7 @@ class LambdaCallback(Callback):
             "on_train_batch_end": on_train_batch_end, **other_hooks,
         }
         for hook, function in hooks.items():
-            if hook not in HOOKS:
+            if hook not in HOOKS and hook not in _KERAS_ALIASES:
                 raise TypeError(f"unknown hook {hook!r}; hooks are: {', '.join(HOOKS)}")
-            if function is None:
-                continue
-            if not callable(function):
-                raise TypeError(f"{hook} must be callable; got {type(function).__name__}")
-            setattr(self, hook, function)
+            if function is not None:
+                setattr(self, _KERAS_ALIASES.get(hook, hook), check_callable(function, hook))

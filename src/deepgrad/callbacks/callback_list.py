@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..common.checks import check_bool, describe
 from .base import Callback
 from .history import History
 from .progbar import ProgbarLogger
@@ -39,6 +40,11 @@ class CallbackList(Callback):
     def __init__(self, callbacks=None, *, add_history=False, add_progbar=False, model=None,
                  **params):
         super().__init__()
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(f"callbacks must be a list of Callback instances (or None); got "
+                            f"{describe(callbacks)}")
+        add_history = check_bool(add_history, "add_history")
+        add_progbar = check_bool(add_progbar, "add_progbar")
         self.callbacks: list[Callback] = []
         for callback in callbacks or []:
             self.append(callback)
@@ -52,15 +58,12 @@ class CallbackList(Callback):
             self.set_params(params)
 
     def append(self, callback: Callback) -> None:
+        where = f"callbacks[{len(self.callbacks)}]"
         if isinstance(callback, type) and issubclass(callback, Callback):
-            raise TypeError(
-                f"pass a callback instance such as {callback.__name__}(), not the class"
-            )
+            raise TypeError(f"{where} is the class {callback.__name__}; pass an instance such as "
+                            f"{callback.__name__}()")
         if not isinstance(callback, Callback):
-            raise TypeError(
-                f"callbacks must be Callback instances; item {len(self.callbacks)} is "
-                f"{type(callback).__name__}"
-            )
+            raise TypeError(f"{where} must be a Callback instance; got {describe(callback)}")
         self.callbacks.append(callback)
         if self.model is not None:
             callback.set_model(self.model)

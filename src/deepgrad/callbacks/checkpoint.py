@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import warnings
 
+from ..common.checks import check_bool, check_number, check_path
 from ..saving.keras_names import KERAS_EXTENSIONS, KerasFileNameWarning
-from ._monitor import MonitoredQuantity
+from ._monitor import MonitoredQuantity, check_save_freq, check_verbose
 from .base import Callback, print_message
-
 
 
 class ModelCheckpoint(Callback):
@@ -33,7 +33,7 @@ class ModelCheckpoint(Callback):
         Log key compared when ``save_best_only``. If missing, a warning names the available
         keys and nothing is saved.
     verbose : int, default 0
-        1 prints a line on every save (and on every epoch that does not improve).
+        1 (or more) prints a line on every save (and on every epoch that does not improve).
     save_best_only : bool, default False
         Save only when ``monitor`` improves on the best value seen by this callback (which is
         kept across ``fit`` calls, as in Keras).
@@ -41,6 +41,12 @@ class ModelCheckpoint(Callback):
         Call ``model.save_weights`` instead of ``model.save``.
     mode : {"auto", "min", "max"}, default "auto"
         Whether lower or higher is better; "auto" means "max" for accuracy-like names.
+    save_freq : "epoch", default "epoch"
+        Keras's setting; deepgrad saves at the end of each epoch only (to save every N batches,
+        call ``model.save`` from a callback's ``on_train_batch_end``).
+    initial_value_threshold : float, optional
+        With ``save_best_only``, the value ``monitor`` must beat for the first save (the
+        starting ``best``), as in Keras.
 
     Attributes
     ----------
@@ -64,16 +70,19 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False,
-                 mode: str = "auto"):
+                 mode: str = "auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__()
-        self.filepath = os.fspath(filepath)
-        self.monitor = monitor
+        self.filepath = check_path(filepath, "filepath")
         self.quantity = MonitoredQuantity("ModelCheckpoint", monitor, mode)
+        self.monitor = monitor
         self.mode = self.quantity.mode
-        self.verbose = verbose
-        self.save_best_only = bool(save_best_only)
-        self.save_weights_only = bool(save_weights_only)
-        self.best: float | None = None
+        self.verbose = check_verbose(verbose)
+        self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
+        self.save_freq = check_save_freq(save_freq, "ModelCheckpoint")
+        self.initial_value_threshold = None if initial_value_threshold is None else check_number(
+            initial_value_threshold, "initial_value_threshold")
+        self.best: float | None = self.initial_value_threshold
         self.last_path: str | None = None
         self._format_warned = False
 

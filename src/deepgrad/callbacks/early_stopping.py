@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._monitor import MonitoredQuantity
+from ..common.checks import check_bool, check_int, check_number
+from ._monitor import MonitoredQuantity, check_verbose
 from .base import Callback, print_message
 
 
@@ -26,11 +27,11 @@ class EarlyStopping(Callback):
     monitor : str, default "val_loss"
         Key of the epoch logs to watch. If it is missing, a warning names the keys that exist.
     min_delta : float, default 0
-        Smallest change that counts as an improvement.
+        Smallest change that counts as an improvement (its absolute value, as in Keras).
     patience : int, default 0
         Epochs without improvement before stopping.
     verbose : int, default 0
-        1 prints when training is stopped and when weights are restored.
+        1 (or more) prints when training is stopped and when weights are restored.
     mode : {"auto", "min", "max"}, default "auto"
         Whether lower or higher is better; "auto" means "max" for names containing "acc", "auc",
         "precision", "recall" or "r2", else "min".
@@ -69,19 +70,15 @@ class EarlyStopping(Callback):
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__()
-        if int(patience) < 0 or int(start_from_epoch) < 0:
-            raise ValueError(
-                f"patience and start_from_epoch must be >= 0; got {patience} and {start_from_epoch}"
-            )
-        self.monitor = monitor
         self.quantity = MonitoredQuantity("EarlyStopping", monitor, mode, min_delta)
+        self.monitor = monitor
         self.min_delta = self.quantity.min_delta
         self.mode = self.quantity.mode
-        self.patience = int(patience)
-        self.verbose = verbose
-        self.baseline = None if baseline is None else float(baseline)
-        self.restore_best_weights = bool(restore_best_weights)
-        self.start_from_epoch = int(start_from_epoch)
+        self.patience = check_int(patience, "patience", minimum=0)
+        self.verbose = check_verbose(verbose)
+        self.baseline = None if baseline is None else check_number(baseline, "baseline")
+        self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
+        self.start_from_epoch = check_int(start_from_epoch, "start_from_epoch", minimum=0)
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):

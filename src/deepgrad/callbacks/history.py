@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 
+from ..common.checks import check_bool, check_path, describe
 from .base import Callback
 
 
@@ -78,6 +79,7 @@ class CSVLogger(Callback):
     ----------
     filename : str or path-like
     separator : str, default ","
+        One character.
     append : bool, default False
         Append to an existing file instead of overwriting it.
 
@@ -97,9 +99,13 @@ class CSVLogger(Callback):
 
     def __init__(self, filename, separator: str = ",", append: bool = False):
         super().__init__()
-        self.filename = os.fspath(filename)
+        self.filename = check_path(filename, "filename")
+        if not isinstance(separator, str):
+            raise TypeError(f"separator must be a one-character string; got {describe(separator)}")
+        if len(separator) != 1:
+            raise ValueError(f"separator must be a one-character string; got {separator!r}")
         self.separator = separator
-        self.append = bool(append)
+        self.append = check_bool(append, "append")
         self.keys: list[str] | None = None
         self._file = None
         self._writer = None

@@ -6,7 +6,8 @@ import inspect
 import math
 import numbers
 
-from ._monitor import MonitoredQuantity
+from ..common.checks import check_callable, check_int, check_number
+from ._monitor import MonitoredQuantity, check_verbose
 from .base import Callback, print_message
 
 
@@ -53,10 +54,8 @@ class LearningRateScheduler(Callback):
 
     def __init__(self, schedule, verbose: int = 0):
         super().__init__()
-        if not callable(schedule):
-            raise TypeError(f"schedule must be callable; got {type(schedule).__name__}")
-        self.schedule = schedule
-        self.verbose = verbose
+        self.schedule = check_callable(schedule, "schedule")
+        self.verbose = check_verbose(verbose)
         self._two_arguments = _takes_learning_rate(schedule)
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -102,7 +101,7 @@ class ReduceLROnPlateau(Callback):
         1 prints every reduction.
     mode : {"auto", "min", "max"}, default "auto"
     min_delta : float, default 1e-4
-        Smallest change that counts as an improvement.
+        Smallest change that counts as an improvement (its absolute value, as in Keras).
     cooldown : int, default 0
         Epochs to wait after a reduction before counting epochs without improvement again.
     min_lr : float, default 0
@@ -128,21 +127,15 @@ class ReduceLROnPlateau(Callback):
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
                  cooldown: int = 0, min_lr: float = 0.0):
         super().__init__()
-        if not 0.0 < float(factor) < 1.0:
-            raise ValueError(f"factor must be between 0 and 1 (exclusive); got {factor}")
-        if int(patience) < 0 or int(cooldown) < 0 or float(min_lr) < 0:
-            raise ValueError(
-                f"patience, cooldown and min_lr must be >= 0; got {patience}, {cooldown}, {min_lr}"
-            )
-        self.monitor = monitor
         self.quantity = MonitoredQuantity("ReduceLROnPlateau", monitor, mode, min_delta)
+        self.monitor = monitor
         self.mode = self.quantity.mode
-        self.factor = float(factor)
-        self.patience = int(patience)
-        self.verbose = verbose
+        self.factor = check_number(factor, "factor", low=0, high=1, low_open=True, high_open=True)
+        self.patience = check_int(patience, "patience", minimum=0)
+        self.verbose = check_verbose(verbose)
         self.min_delta = self.quantity.min_delta
-        self.cooldown = int(cooldown)
-        self.min_lr = float(min_lr)
+        self.cooldown = check_int(cooldown, "cooldown", minimum=0)
+        self.min_lr = check_number(min_lr, "min_lr", low=0)
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
+from ..common.checks import check_int, describe
 from .base import Callback
 
 
@@ -53,8 +54,11 @@ class ProgbarLogger(Callback):
 
     def __init__(self, file=None, verbose: int | None = None):
         super().__init__()
-        if verbose not in (None, 0, 1, 2):
-            raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}")
+        if verbose is not None:
+            verbose = check_int(verbose, "verbose", minimum=0, maximum=2)
+        if file is not None and not callable(getattr(file, "write", None)):
+            raise TypeError(f"file must be None or a text stream with a write method (such as "
+                            f"sys.stdout or an open file); got {describe(file)}")
         self.file = file
         self.verbose = verbose
         self._bar = None

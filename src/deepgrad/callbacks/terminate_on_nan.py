@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ..common.checks import check_bool
 from .base import Callback, print_message
 
 
@@ -14,6 +15,13 @@ class TerminateOnNaN(Callback):
     update, so ``fit`` skips that update: the weights never see the non-finite gradients. (For a
     training loop that does not call that hook, the same check runs in ``on_train_batch_end``.)
     It prints ``Batch {batch}: invalid loss {loss}, terminating training``.
+
+    Parameters
+    ----------
+    raise_error : bool, default False
+        Raise a ``RuntimeError`` instead of stopping training gracefully (as Keras 3 does):
+        ``fit`` then ends at once, without ``on_train_end``, so that callbacks such as
+        :class:`BackupAndRestore` keep their state from before the failure.
 
     Attributes
     ----------
@@ -35,8 +43,9 @@ class TerminateOnNaN(Callback):
     (2, True)
     """
 
-    def __init__(self):
+    def __init__(self, raise_error: bool = False):
         super().__init__()
+        self.raise_error = check_bool(raise_error, "raise_error")
         self.stopped_batch: int | None = None
         self.stopped_epoch: int | None = None
         self._epoch: int | None = None
@@ -58,6 +67,9 @@ class TerminateOnNaN(Callback):
             return
         loss = float(logs["loss"])
         if not math.isfinite(loss):
+            if self.raise_error:
+                raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: "
+                                   f"{loss}. Terminating training immediately.")
             print_message(f"Batch {batch}: invalid loss {loss}, terminating training")
             self.stopped_batch, self.stopped_epoch = batch, self._epoch
             self.model.stop_training = True

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..functional import sigmoid_cross_entropy_with_logits
-from ..common.checks import check_bool, check_number, check_positive_int
+from ..common.checks import check_bool, check_number, check_positive_int, check_seed
 from .base import BinaryLinearClassifier, warn_not_converged
 
 __all__ = ["LogisticRegression", "log_loss_and_gradient"]
@@ -92,10 +91,9 @@ class LogisticRegression(BinaryLinearClassifier):
     def _check_params(self) -> None:
         check_number(self.learning_rate, "learning_rate", low=0, low_open=True)
         check_positive_int(self.max_iter, "max_iter")
-        tol = self.tol
-        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not math.isfinite(tol) or tol < 0:
-            raise ValueError(f"tol must be a finite number >= 0; got {tol!r}")
+        check_number(self.tol, "tol", low=0)
         check_bool(self.fit_intercept, "fit_intercept")
+        check_seed(self.random_state, "random_state")
 
     def _fit_binary(self, X: np.ndarray, y01: np.ndarray) -> None:
         coef = np.zeros(X.shape[1])

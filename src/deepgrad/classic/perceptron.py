@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common.checks import check_bool, check_number, check_positive_int
+from ..common.checks import (
+    check_bool,
+    check_choice,
+    check_number,
+    check_positive_int,
+    check_seed,
+)
 from ..common.rng import as_generator
 from .base import BinaryLinearClassifier, warn_not_converged
 
@@ -83,11 +89,11 @@ class Perceptron(BinaryLinearClassifier):
         self.fit_intercept = fit_intercept
 
     def _check_params(self) -> None:
-        if self.rule not in RULES:
-            raise ValueError(f"rule must be one of {', '.join(map(repr, RULES))}; got {self.rule!r}")
+        check_choice(self.rule, "rule", RULES)
         check_number(self.learning_rate, "learning_rate", low=0, low_open=True)
         check_positive_int(self.max_iter, "max_iter")
         check_bool(self.shuffle, "shuffle")
+        check_seed(self.random_state, "random_state")
         check_bool(self.fit_intercept, "fit_intercept")
 
     def _fit_binary(self, X: np.ndarray, y01: np.ndarray) -> None:
@@ -96,7 +102,7 @@ class Perceptron(BinaryLinearClassifier):
         X_augmented = np.hstack([bias_column, X])
         weights = np.zeros(X_augmented.shape[1])
         epoch_step = self._trick_epoch if self.rule == "trick" else self._loss_epoch
-        rng = as_generator(self.random_state)
+        rng = as_generator(self.random_state, "random_state")
         eta = float(self.learning_rate)
         seen_at_epoch_start = set()
         self.errors_ = []

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_seed
+
 _root = np.random.default_rng()
 
 
@@ -29,13 +31,15 @@ def set_seed(seed: int) -> None:
     _root = np.random.default_rng(int(seed))
 
 
-def as_generator(seed=None) -> np.random.Generator:
+def as_generator(seed=None, name: str = "seed") -> np.random.Generator:
     """Return a ``np.random.Generator`` for ``seed``.
 
     ``seed`` may be None (a child of deepgrad's root generator), an int, a ``SeedSequence``,
     a legacy ``RandomState`` (a child seeded from it), or a ``Generator`` (returned unchanged,
-    so state is shared with the caller).
+    so state is shared with the caller). Anything else is refused by
+    :func:`~deepgrad.common.checks.check_seed`, naming the argument ``name``.
     """
+    check_seed(seed, name)
     if seed is None:
         return np.random.default_rng(_root.integers(0, 2**63 - 1))
     if isinstance(seed, np.random.Generator):
@@ -44,10 +48,4 @@ def as_generator(seed=None) -> np.random.Generator:
         return np.random.default_rng(seed)
     if isinstance(seed, np.random.RandomState):  # scikit-learn users pass these
         return np.random.default_rng(seed.randint(0, 2**31 - 1))
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        if seed < 0:
-            raise ValueError(f"seed must be a non-negative int; got {seed}")
-        return np.random.default_rng(int(seed))
-    raise TypeError(
-        f"seed must be None, an int or a numpy.random.Generator; got {type(seed).__name__}"
-    )
+    return np.random.default_rng(int(seed))

@@ -7,6 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..common.checks import (
+    check_bool,
+    check_float_dtype,
+    check_path,
+    check_str,
+    describe,
+)
 from .base import Dataset
 
 __all__ = ["load_csv"]
@@ -179,10 +186,18 @@ def load_csv(
     >>> fruit.target
     array([0, 1, 0])
     """
-    path = Path(path)
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"dtype must be a floating-point dtype such as float32; got {dtype}")
+    path = Path(check_path(path, "path"))
+    target = check_str(target, "target")
+    if not isinstance(delimiter, str):
+        raise TypeError(f"delimiter must be a one-character string; got {describe(delimiter)}")
+    if len(delimiter) != 1:
+        raise ValueError(f"delimiter must be a one-character string; got {delimiter!r}")
+    dtype = np.dtype(check_float_dtype(dtype))
+    return_X_y = check_bool(return_X_y, "return_X_y")
+    if categorical is not None and not isinstance(categorical, str) and not hasattr(
+            categorical, "__iter__"):
+        raise TypeError(f'categorical must be "auto", None or a list of column names; got '
+                        f"{describe(categorical)}")
     header, data_rows = _read_table(path, delimiter)
     if target not in header:
         raise ValueError(f"{path} has no target column {target!r}; its columns are {header}")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..common.checks import check_path
+
 __all__ = ["FASHION_MNIST_CLASSES", "load_fashion_mnist", "load_mnist", "read_idx"]
 
 #: The file names of both MNIST and Fashion-MNIST; each may also end in ``.gz``.
@@ -128,7 +130,7 @@ def read_idx(path) -> np.ndarray:
     ...     read_idx(path)
     array([7, 2, 1], dtype=uint8)
     """
-    path = Path(path)
+    path = Path(check_path(path, "path"))
     return _parse_idx(_file_bytes(path), path)[1]
 
 
@@ -185,7 +187,7 @@ def _read_split(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.nd
 
 
 def _load_idx_folder(path, dataset_name: str):
-    folder = Path(path).expanduser()
+    folder = Path(check_path(path, "path")).expanduser()
     train_images, train_labels, test_images, test_labels = _find_idx_files(folder, dataset_name)
     return _read_split(train_images, train_labels), _read_split(test_images, test_labels)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..common.checks import check_bool
 from ..common.rng import as_generator
 from .base import Dataset
 
@@ -72,6 +73,7 @@ def load_pass_fail(*, return_X_y: bool = False):
     >>> X.shape, y.shape
     ((200, 2), (200,))
     """
+    return_X_y = check_bool(return_X_y, "return_X_y")
     rng = as_generator(_PASS_FAIL_SEED)
     n_generated = N_ROWS - len(_PASS_FAIL_NOTES_ROWS)
     iq = _normal_iq(rng, n_generated)
@@ -126,6 +128,7 @@ def load_placement(*, return_X_y: bool = False):
     >>> dataset.data.shape, dataset.target_names
     ((200, 2), ('not placed', 'placed'))
     """
+    return_X_y = check_bool(return_X_y, "return_X_y")
     rng = as_generator(_PLACEMENT_SEED)
     cgpa = np.clip(np.rint(rng.normal(7.0, 1.0, N_ROWS) * 10.0) / 10.0, 4.0, 10.0)
     iq = _normal_iq(rng, N_ROWS)
@@ -173,6 +176,7 @@ def load_house_prices(*, return_X_y: bool = False):
     >>> round(float(slope), 2)  # the rule's slope is 0.15 (thousands per square foot)
     0.15
     """
+    return_X_y = check_bool(return_X_y, "return_X_y")
     rng = as_generator(_HOUSE_PRICES_SEED)
     size = np.rint(rng.uniform(500.0, 3500.0, N_ROWS) / 10.0) * 10.0
     price = np.rint((50.0 + 0.15 * size + rng.normal(0.0, 25.0, N_ROWS)) * 10.0) / 10.0
@@ -219,6 +223,7 @@ def load_digits(*, return_X_y: bool = False):
     >>> X.shape, X.dtype, float(X.max()), y[:5].tolist()  # doctest: +SKIP
     ((1797, 64), dtype('float32'), 1.0, [0, 1, 2, 3, 4])
     """
+    return_X_y = check_bool(return_X_y, "return_X_y")
     try:
         from sklearn import datasets as sklearn_datasets
     except ImportError as error:

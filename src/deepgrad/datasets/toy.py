@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common.checks import check_int, check_number
+from ..common.checks import check_bool, check_int, check_number, describe
 from ..common.rng import as_generator
 from .base import check_noise
 
@@ -225,7 +225,7 @@ def _blob_centers(centers, rng: np.random.Generator) -> np.ndarray:
     except (TypeError, ValueError):
         points = None
     if points is None or points.ndim != 2 or points.shape[1] != 2 or len(points) < 2:
-        got = f"shape {points.shape}" if points is not None else repr(centers)
+        got = f"shape {points.shape}" if points is not None and points.ndim else describe(centers)
         raise ValueError(
             "centers must be an int >= 2 or an array of shape (n_centers, 2) with "
             f"n_centers >= 2; got {got}"
@@ -310,8 +310,7 @@ def make_blobs(
     n_centers = len(center_points)
     n_samples = check_int(n_samples, "n_samples", minimum=n_centers)
     cluster_std = check_number(cluster_std, "cluster_std", low=0)
-    if not isinstance(separable, (bool, np.bool_)):
-        raise TypeError(f"separable must be True or False; got {separable!r}")
+    separable = check_bool(separable, "separable")
     labels = _class_labels(n_samples, n_centers)
     points = center_points[labels] + cluster_std * rng.standard_normal((n_samples, 2))
     if separable:

@@ -25,6 +25,7 @@ truncated to ``[-2, 2]``, so the draws end up with exactly the target standard d
 
 from __future__ import annotations
 
+from ..common.checks import describe
 from ..common.registry import Registry
 from ._classes import (
     Constant,
@@ -116,8 +117,7 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise TypeError(
-        "an initializer must be a name, a config dict or a callable; "
-        f"got {type(identifier).__name__}"
+        f"an initializer must be a name, a config dict or a callable; got {describe(identifier)}"
     )
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..common.checks import check_int
+from ..common.checks import check_int, check_number
 from ..common.rng import as_generator
 from ._functions import (
     _dtype,
     _shape,
+    check_normal,
+    check_uniform,
     glorot_normal,
     glorot_uniform,
     he_normal,
@@ -101,13 +101,10 @@ class Constant(Initializer):
 
     def __init__(self, value=0.0):
         super().__init__(None)
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"Constant value must be finite; got {value}")
-        self.value = value
+        self.value = check_number(value, "value")
 
     def __call__(self, shape, rng=None, dtype=np.float32):
-        return np.full(_shape(shape), self.value, dtype=_dtype(dtype))
+        return np.full(_shape(shape), self.value, dtype=_dtype(dtype, random=False))
 
     def get_config(self) -> dict:
         return {"value": self.value}
@@ -132,9 +129,7 @@ class RandomNormal(Initializer):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
-        if not stddev >= 0:
-            raise ValueError(f"stddev must be non-negative; got {stddev}")
-        self.mean, self.stddev = float(mean), float(stddev)
+        self.mean, self.stddev = check_normal(mean, stddev)
 
     def __call__(self, shape, rng=None, dtype=np.float32):
         return random_normal(shape, self._generator(rng), dtype, mean=self.mean, stddev=self.stddev)
@@ -153,9 +148,7 @@ class RandomUniform(Initializer):
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
-        if not minval <= maxval:
-            raise ValueError(f"minval must not exceed maxval; got minval={minval}, maxval={maxval}")
-        self.minval, self.maxval = float(minval), float(maxval)
+        self.minval, self.maxval = check_uniform(minval, maxval)
 
     def __call__(self, shape, rng=None, dtype=np.float32):
         generator = self._generator(rng)

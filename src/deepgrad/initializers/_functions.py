@@ -7,6 +7,13 @@ import math
 
 import numpy as np
 
+from ..common.checks import (
+    check_float_dtype,
+    check_int,
+    check_number,
+    check_seed,
+    describe,
+)
 from ..common.rng import as_generator
 
 #: Standard deviation of a unit normal truncated to [-2, 2].
@@ -28,7 +35,7 @@ def compute_fans(shape) -> tuple[int, int]:
     >>> compute_fans((3, 3, 16, 32))
     (144, 288)
     """
-    shape = tuple(int(s) for s in shape)
+    shape = _shape(shape)
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -38,16 +45,27 @@ def compute_fans(shape) -> tuple[int, int]:
 
 
 def _shape(shape) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)):
+    """``shape`` (an int or a sequence of ints >= 0) as a tuple of ints."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
         shape = (shape,)
-    shape = tuple(int(s) for s in shape)
-    if any(s < 0 for s in shape):
-        raise ValueError(f"an initializer needs a shape of non-negative sizes; got {shape}")
-    return shape
+    if not isinstance(shape, (tuple, list, np.ndarray)):
+        raise TypeError(f"shape must be a tuple of ints >= 0; got {describe(shape)}")
+    return tuple(check_int(size, f"shape[{i}]", minimum=0) for i, size in enumerate(shape))
 
 
-def _dtype(dtype) -> np.dtype:
-    return np.dtype(np.float32 if dtype is None else dtype)
+def _dtype(dtype, random: bool = True) -> np.dtype:
+    """A floating-point dtype (float32 for None); constant fills may also be int or bool."""
+    if dtype is None:
+        return np.dtype(np.float32)
+    if random:
+        return np.dtype(check_float_dtype(dtype))
+    try:
+        chosen = np.dtype(getattr(dtype, "name", dtype) if not isinstance(dtype, type) else dtype)
+    except TypeError:
+        chosen = None
+    if isinstance(dtype, bool) or chosen is None or chosen.kind not in "fiub":
+        raise TypeError(f"dtype must be a numeric dtype such as 'float32'; got {describe(dtype)}")
+    return chosen
 
 
 def _truncated_standard_normal(shape, rng: np.random.Generator) -> np.ndarray:
@@ -61,43 +79,62 @@ def _truncated_standard_normal(shape, rng: np.random.Generator) -> np.ndarray:
 
 
 def _variance_scaling(shape, rng, dtype, scale, mode, distribution) -> np.ndarray:
-    shape = _shape(shape)
+    shape, dtype = _shape(shape), _dtype(dtype)
     fan_in, fan_out = compute_fans(shape)
     n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
     variance = scale / max(1.0, n)
-    generator = as_generator(rng)
+    generator = as_generator(rng, "rng")
     if distribution == "uniform":
         limit = math.sqrt(3.0 * variance)
         values = generator.uniform(-limit, limit, shape)
     else:  # "truncated_normal"
         std = math.sqrt(variance) / TRUNCATED_STD
         values = _truncated_standard_normal(shape, generator) * std
-    return values.astype(_dtype(dtype), copy=False)
+    return values.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------- functions
 
 
 def zeros(shape, rng=None, dtype=np.float32) -> np.ndarray:
-    """All zeros (``rng`` is ignored)."""
-    return np.zeros(_shape(shape), dtype=_dtype(dtype))
+    """All zeros (``rng`` is ignored; ``dtype`` may be an int or bool dtype too)."""
+    check_seed(rng, "rng")
+    return np.zeros(_shape(shape), dtype=_dtype(dtype, random=False))
 
 
 def ones(shape, rng=None, dtype=np.float32) -> np.ndarray:
-    """All ones (``rng`` is ignored)."""
-    return np.ones(_shape(shape), dtype=_dtype(dtype))
+    """All ones (``rng`` is ignored; ``dtype`` may be an int or bool dtype too)."""
+    check_seed(rng, "rng")
+    return np.ones(_shape(shape), dtype=_dtype(dtype, random=False))
+
+
+def check_normal(mean, stddev) -> tuple[float, float]:
+    """``mean`` (finite) and ``stddev`` (finite, >= 0) of a normal initializer."""
+    return check_number(mean, "mean"), check_number(stddev, "stddev", low=0)
+
+
+def check_uniform(minval, maxval) -> tuple[float, float]:
+    """Finite bounds ``minval <= maxval`` of a uniform initializer."""
+    minval, maxval = check_number(minval, "minval"), check_number(maxval, "maxval")
+    if minval > maxval:
+        raise ValueError(f"minval must not exceed maxval; got minval={minval}, maxval={maxval}")
+    return minval, maxval
 
 
 def random_normal(shape, rng=None, dtype=np.float32, *, mean=0.0, stddev=0.05) -> np.ndarray:
     """Normal draws with ``mean`` (0) and ``stddev`` (0.05)."""
-    values = mean + stddev * as_generator(rng).standard_normal(_shape(shape))
-    return values.astype(_dtype(dtype), copy=False)
+    mean, stddev = check_normal(mean, stddev)
+    shape, dtype = _shape(shape), _dtype(dtype)
+    values = mean + stddev * as_generator(rng, "rng").standard_normal(shape)
+    return values.astype(dtype, copy=False)
 
 
 def random_uniform(shape, rng=None, dtype=np.float32, *, minval=-0.05, maxval=0.05) -> np.ndarray:
     """Uniform draws on ``[minval, maxval)`` (-0.05 to 0.05)."""
-    values = as_generator(rng).uniform(minval, maxval, _shape(shape))
-    return values.astype(_dtype(dtype), copy=False)
+    minval, maxval = check_uniform(minval, maxval)
+    shape, dtype = _shape(shape), _dtype(dtype)
+    values = as_generator(rng, "rng").uniform(minval, maxval, shape)
+    return values.astype(dtype, copy=False)
 
 
 def glorot_normal(shape, rng=None, dtype=np.float32) -> np.ndarray:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..common.checks import check_float_dtype
+
 __all__ = ["aligned", "check_dtype", "check_name", "declared_input_shape", "is_shape_list",
            "unsupported_arguments_message", "weight_arguments"]
 
@@ -59,13 +61,7 @@ def check_name(name):
 
 def check_dtype(dtype) -> np.dtype:
     """A layer's or a weight's ``dtype``: a NumPy float dtype."""
-    try:
-        dtype = np.dtype(getattr(dtype, "name", dtype))
-    except TypeError:
-        raise TypeError(f"dtype must be a NumPy float dtype such as 'float32'; got {dtype!r}") from None
-    if dtype.kind != "f":
-        raise TypeError(f"dtype must be a float dtype ('float32' or 'float64'); got {dtype.name}")
-    return dtype
+    return np.dtype(check_float_dtype(dtype, "dtype"))
 
 
 def declared_input_shape(input_shape, input_dim, batch_input_shape):

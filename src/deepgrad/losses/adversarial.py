@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..common.checks import check_bool
+from ..common.checks import check_bool, check_choice
 from .base import Loss, as_prediction, reduce_losses
 from .classification import binary_crossentropy
 
@@ -23,11 +23,7 @@ GENERATOR_MODES = ("non_saturating", "minimax")
 
 
 def _check_mode(mode) -> str:
-    if not isinstance(mode, str) or mode not in GENERATOR_MODES:
-        raise ValueError(
-            f"mode must be one of {', '.join(repr(m) for m in GENERATOR_MODES)}; got {mode!r}"
-        )
-    return mode
+    return check_choice(mode, "mode", GENERATOR_MODES)
 
 
 def discriminator_loss(real_output, fake_output, from_logits: bool = True) -> Tensor:
@@ -108,6 +104,8 @@ class DiscriminatorLoss(Loss):
     from_logits : bool, default True
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "discriminator_loss"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -120,8 +118,9 @@ class DiscriminatorLoss(Loss):
     function = staticmethod(discriminator_loss)
     settings = ("from_logits",)
 
-    def __init__(self, from_logits: bool = True, *, reduction: str = "mean", name: str | None = None):
-        super().__init__(reduction, name)
+    def __init__(self, from_logits: bool = True, *, reduction: str = "mean",
+                 name: str | None = None, dtype=None):
+        super().__init__(reduction, name, dtype)
         self.from_logits = check_bool(from_logits, "from_logits")
 
     def __call__(self, real_output, fake_output, sample_weight=None) -> Tensor:
@@ -141,6 +140,8 @@ class GeneratorLoss(Loss):
     from_logits : bool, default True
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "generator_loss"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -160,8 +161,9 @@ class GeneratorLoss(Loss):
         from_logits: bool = True,
         reduction: str = "mean",
         name: str | None = None,
+        dtype=None,
     ):
-        super().__init__(reduction, name)
+        super().__init__(reduction, name, dtype)
         self.mode = _check_mode(mode)
         self.from_logits = check_bool(from_logits, "from_logits")
 

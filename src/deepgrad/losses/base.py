@@ -19,7 +19,13 @@ import re
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..common.checks import check_int
+from ..common.checks import (
+    check_callable,
+    check_choice,
+    check_float_dtype,
+    check_int,
+    check_str,
+)
 from ..common.registry import Registry
 
 __all__ = [
@@ -32,7 +38,8 @@ LOSSES = Registry("loss")
 #: The same classes by class name (``MeanSquaredError``): a live view of :data:`LOSSES`.
 REGISTRY = LOSSES.by_class_name()
 
-#: Valid values of ``reduction``. Keras's ``"sum_over_batch_size"`` is accepted as ``"mean"``.
+#: Valid values of ``reduction``. Keras's ``"sum_over_batch_size"`` is accepted as ``"mean"``
+#: and its None as ``"none"``.
 REDUCTIONS = ("mean", "sum", "none")
 
 #: Probabilities are clipped to ``[EPSILON, 1 - EPSILON]`` before their logarithm (Keras's value).
@@ -107,7 +114,19 @@ def class_axis(y_pred: Tensor, axis: int, loss_name: str) -> int:
 
 
 def check_axis(axis) -> int:
-    return check_int(axis, "axis")
+    """The class axis setting: an int, not 0 (the sample axis)."""
+    axis = check_int(axis, "axis")
+    if axis == 0:
+        raise ValueError("axis is the class axis; it cannot be 0, the sample axis")
+    return axis
+
+
+def check_last_axis(axis, loss_name: str) -> int:
+    """Keras's ``axis`` of the losses that average over every axis after the first here: -1."""
+    if check_int(axis, "axis") != -1:
+        raise ValueError(f"{loss_name} averages over every axis after the first (Keras's axis=-1 "
+                         f"for 2-D outputs); axis must be -1; got {axis}")
+    return axis
 
 
 # ---------------------------------------------------------------------- reductions
@@ -119,13 +138,18 @@ def per_sample_mean(values: Tensor) -> Tensor:
 
 
 def check_reduction(reduction) -> str:
-    if reduction == "sum_over_batch_size":
-        return "mean"
-    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+    """``"mean"``, ``"sum"`` or ``"none"``; Keras's ``"sum_over_batch_size"`` is ``"mean"`` and
+    its None ``"none"``."""
+    if reduction is None:
+        return "none"
+    if reduction == "mean_with_sample_weight":
         raise ValueError(
-            f"reduction must be one of {', '.join(repr(r) for r in REDUCTIONS)}; got {reduction!r}"
+            "reduction='mean_with_sample_weight' (dividing by the sum of the weights) is not "
+            "implemented; deepgrad's 'mean' divides by the number of samples, so scale "
+            "sample_weight to sum to the batch size for a weighted mean"
         )
-    return reduction
+    reduction = check_choice(reduction, "reduction", REDUCTIONS + ("sum_over_batch_size",))
+    return "mean" if reduction == "sum_over_batch_size" else reduction
 
 
 def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
@@ -202,6 +226,9 @@ class Loss:
         their sum, or none (the per-sample losses, the notes' *loss*).
     name : str, optional
         Defaults to the snake_case class name (``mean_squared_error``).
+    dtype : str or numpy dtype, optional
+        Keras's setting, accepted (a floating-point dtype) and kept in the config: deepgrad
+        computes a loss in the dtype of ``y_pred``, the model's output.
 
     Examples
     --------
@@ -225,9 +252,10 @@ class Loss:
     #: Names of the constructor settings, stored as attributes and passed to ``function``.
     settings: tuple[str, ...] = ()
 
-    def __init__(self, reduction: str = "mean", name: str | None = None):
+    def __init__(self, reduction: str = "mean", name: str | None = None, dtype=None):
         self.reduction = check_reduction(reduction)
-        self.name = name if name is not None else _snake_case(type(self).__name__)
+        self.name = _snake_case(type(self).__name__) if name is None else check_str(name, "name")
+        self.dtype = None if dtype is None else check_float_dtype(dtype)
 
     def _settings(self) -> dict:
         return {key: getattr(self, key) for key in self.settings}
@@ -278,7 +306,8 @@ class Loss:
 
     def get_config(self) -> dict:
         """JSON-serialisable constructor arguments; ``from_config(get_config())`` rebuilds it."""
-        return {"reduction": self.reduction, "name": self.name, **self._settings()}
+        dtype = {} if self.dtype is None else {"dtype": self.dtype}
+        return {"reduction": self.reduction, "name": self.name, **dtype, **self._settings()}
 
     @classmethod
     def from_config(cls, config: dict) -> Loss:
@@ -304,11 +333,10 @@ class LossFunctionWrapper(Loss, register=False):
     4.5
     """
 
-    def __init__(self, fn, reduction: str = "mean", name: str | None = None):
-        if not callable(fn):
-            raise TypeError(f"fn must be callable; got {type(fn).__name__}")
-        super().__init__(reduction, name if name is not None else getattr(fn, "__name__", "loss"))
-        self.fn = fn
+    def __init__(self, fn, reduction: str = "mean", name: str | None = None, dtype=None):
+        self.fn = check_callable(fn, "fn")
+        super().__init__(reduction, name if name is not None else getattr(fn, "__name__", "loss"),
+                         dtype)
 
     def call(self, y_true, y_pred) -> Tensor:
         losses = self.fn(y_true, y_pred)

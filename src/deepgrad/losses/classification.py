@@ -21,13 +21,14 @@ from ..functional import (
     sigmoid_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits,
 )
-from ..common.checks import check_bool, check_number
+from ..common.checks import check_bool, check_int, check_number
 from .base import (
     EPSILON,
     Loss,
     as_prediction,
     as_target,
     check_axis,
+    check_last_axis,
     class_axis,
     per_sample_mean,
     same_shape_target,
@@ -108,9 +109,11 @@ def binary_crossentropy(
     >>> binary_crossentropy([1.0, 0.0], dg.Tensor([0.8, 0.4]))  # -ln 0.8, -ln 0.6
     Tensor([0.2231, 0.5108])
     """
+    from_logits = check_bool(from_logits, "from_logits")
+    label_smoothing = check_label_smoothing(label_smoothing)
     y_pred = as_prediction(y_pred)
-    y_true = binary_targets(y_true, y_pred, check_label_smoothing(label_smoothing))
-    if check_bool(from_logits, "from_logits"):
+    y_true = binary_targets(y_true, y_pred, label_smoothing)
+    if from_logits:
         return per_sample_mean(sigmoid_cross_entropy_with_logits(y_pred, y_true))
     p = y_pred.clip(EPSILON, 1.0 - EPSILON)
     return per_sample_mean(-(y_true * p.log() + (1.0 - y_true) * (1.0 - p).log()))
@@ -144,13 +147,14 @@ def categorical_crossentropy(
     >>> categorical_crossentropy([[0, 1, 0]], dg.Tensor([[0.1, 0.7, 0.2]]))  # -ln 0.7
     Tensor([0.3567])
     """
+    from_logits = check_bool(from_logits, "from_logits")
+    label_smoothing = check_label_smoothing(label_smoothing)
+    axis = check_axis(axis)
     y_pred = as_prediction(y_pred)
     axis = class_axis(y_pred, axis, "categorical_crossentropy")
     y_true = distribution_targets(y_true, y_pred, "categorical_crossentropy")
-    label_smoothing = check_label_smoothing(label_smoothing)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    from_logits = check_bool(from_logits, "from_logits")
     logits = y_pred if from_logits else softmax_logits(y_pred)
     if logits is not None and logits.ndim == 2:  # one fused primitive; gradient softmax - labels
         return softmax_cross_entropy_with_logits(logits, y_true)
@@ -230,10 +234,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
     >>> sparse_categorical_crossentropy([1, 2], dg.Tensor([[0.1, 0.7, 0.2], [0.3, 0.2, 0.5]]))
     Tensor([0.3567, 0.6931])
     """
+    from_logits = check_bool(from_logits, "from_logits")
     y_pred = as_prediction(y_pred)
     class_axis(y_pred, -1, "sparse_categorical_crossentropy")
     labels = class_labels(y_true, y_pred)
-    from_logits = check_bool(from_logits, "from_logits")
     logits = y_pred if from_logits else softmax_logits(y_pred)
     if logits is not None and logits.ndim == 2:  # one fused primitive; gradient softmax - onehot
         return softmax_cross_entropy_with_logits(logits, labels.astype(np.int64, copy=False))
@@ -253,8 +257,12 @@ class BinaryCrossentropy(Loss):
     from_logits : bool, default False
         Whether ``y_pred`` holds logits rather than probabilities.
     label_smoothing : float in [0, 1], default 0
+    axis : -1
+        Keras's setting: the loss averages over every axis after the first.
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "binary_crossentropy"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -275,12 +283,15 @@ class BinaryCrossentropy(Loss):
         from_logits: bool = False,
         *,
         label_smoothing: float = 0.0,
+        axis: int = -1,
         reduction: str = "mean",
         name: str | None = None,
+        dtype=None,
     ):
-        super().__init__(reduction, name)
+        super().__init__(reduction, name, dtype)
         self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
+        check_last_axis(axis, "BinaryCrossentropy")
 
 
 
@@ -295,6 +306,8 @@ class CategoricalCrossentropy(Loss):
         The class axis.
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "categorical_crossentropy"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -315,8 +328,9 @@ class CategoricalCrossentropy(Loss):
         axis: int = -1,
         reduction: str = "mean",
         name: str | None = None,
+        dtype=None,
     ):
-        super().__init__(reduction, name)
+        super().__init__(reduction, name, dtype)
         self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_label_smoothing(label_smoothing)
         self.axis = check_axis(axis)
@@ -339,8 +353,14 @@ class SparseCategoricalCrossentropy(Loss):
     Parameters
     ----------
     from_logits : bool, default False
+    ignore_class : None
+        Keras's setting; not implemented: give the samples to ignore ``sample_weight=0``.
     reduction : {"mean", "sum", "none"}, default "mean"
+    axis : -1
+        Keras's setting: the classes are along the last axis.
     name : str, default "sparse_categorical_crossentropy"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -353,9 +373,18 @@ class SparseCategoricalCrossentropy(Loss):
     function = staticmethod(sparse_categorical_crossentropy)
     settings = ("from_logits",)
 
-    def __init__(self, from_logits: bool = False, *, reduction: str = "mean", name: str | None = None):
-        super().__init__(reduction, name)
+    def __init__(self, from_logits: bool = False, *, ignore_class=None, reduction: str = "mean",
+                 axis: int = -1, name: str | None = None, dtype=None):
+        super().__init__(reduction, name, dtype)
         self.from_logits = check_bool(from_logits, "from_logits")
+        if ignore_class is not None:
+            raise ValueError(
+                f"ignore_class is not implemented (got ignore_class={ignore_class!r}); give the "
+                "samples of that class sample_weight=0 instead"
+            )
+        if check_int(axis, "axis") != -1:
+            raise ValueError("SparseCategoricalCrossentropy reads the classes along the last "
+                             f"axis; axis must be -1; got {axis}")
 
     def value_and_gradient(self, y_true, y_pred, sample_weight=None):
         y_pred = as_prediction(y_pred)

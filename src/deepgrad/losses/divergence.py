@@ -49,6 +49,8 @@ class KLDivergence(Loss):
     ----------
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "kl_divergence"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------

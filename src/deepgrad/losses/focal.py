@@ -19,6 +19,7 @@ from .base import (
     Loss,
     as_prediction,
     check_axis,
+    check_last_axis,
     class_axis,
     per_sample_mean,
 )
@@ -92,12 +93,15 @@ def binary_focal_crossentropy(
     >>> binary_focal_crossentropy([1.0], dg.Tensor([0.8]))  # (1 - 0.8)²·(-ln 0.8)
     Tensor([0.0089])
     """
+    apply_class_balancing = check_bool(apply_class_balancing, "apply_class_balancing")
     alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
     gamma = check_number(gamma, "gamma", low=0.0)
+    from_logits = check_bool(from_logits, "from_logits")
+    label_smoothing = check_label_smoothing(label_smoothing)
     y_pred = as_prediction(y_pred)
-    y_true = binary_targets(y_true, y_pred, check_label_smoothing(label_smoothing))
+    y_true = binary_targets(y_true, y_pred, label_smoothing)
     y_true = _check_probability_targets(y_true)
-    if check_bool(from_logits, "from_logits"):
+    if from_logits:
         crossentropy = sigmoid_cross_entropy_with_logits(y_pred, y_true)
         p, one_minus_p = y_pred.sigmoid(), (-y_pred).sigmoid()
     else:
@@ -106,7 +110,7 @@ def binary_focal_crossentropy(
         crossentropy = -(y_true * p.log() + (1.0 - y_true) * one_minus_p.log())
     one_minus_p_t = y_true * one_minus_p + (1.0 - y_true) * p
     losses = floored_power(one_minus_p_t, gamma) * crossentropy
-    if check_bool(apply_class_balancing, "apply_class_balancing"):
+    if apply_class_balancing:
         losses = losses * (y_true * alpha + (1.0 - y_true) * (1.0 - alpha))
     return per_sample_mean(losses)
 
@@ -149,13 +153,15 @@ def categorical_focal_crossentropy(
     """
     alpha = check_number(alpha, "alpha", low=0.0)
     gamma = check_number(gamma, "gamma", low=0.0)
+    from_logits = check_bool(from_logits, "from_logits")
+    label_smoothing = check_label_smoothing(label_smoothing)
+    axis = check_axis(axis)
     y_pred = as_prediction(y_pred)
     axis = class_axis(y_pred, axis, "categorical_focal_crossentropy")
     y_true = distribution_targets(y_true, y_pred, "categorical_focal_crossentropy")
-    label_smoothing = check_label_smoothing(label_smoothing)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    if check_bool(from_logits, "from_logits"):
+    if from_logits:
         log_probs = log_softmax(y_pred, axis)
         misses = 1.0 - floored_exp(log_probs)
     else:
@@ -176,8 +182,12 @@ class BinaryFocalCrossentropy(Loss):
     gamma : float >= 0, default 2.0
     from_logits : bool, default False
     label_smoothing : float in [0, 1], default 0
+    axis : -1
+        Keras's setting: the loss averages over every axis after the first.
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "binary_focal_crossentropy"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -198,10 +208,13 @@ class BinaryFocalCrossentropy(Loss):
         gamma: float = 2.0,
         from_logits: bool = False,
         label_smoothing: float = 0.0,
+        axis: int = -1,
         reduction: str = "mean",
         name: str | None = None,
+        dtype=None,
     ):
-        super().__init__(reduction, name)
+        super().__init__(reduction, name, dtype)
+        check_last_axis(axis, "BinaryFocalCrossentropy")
         self.apply_class_balancing = check_bool(apply_class_balancing, "apply_class_balancing")
         self.alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
         self.gamma = check_number(gamma, "gamma", low=0.0)
@@ -223,6 +236,8 @@ class CategoricalFocalCrossentropy(Loss):
     axis : int, default -1
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "categorical_focal_crossentropy"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -245,8 +260,9 @@ class CategoricalFocalCrossentropy(Loss):
         axis: int = -1,
         reduction: str = "mean",
         name: str | None = None,
+        dtype=None,
     ):
-        super().__init__(reduction, name)
+        super().__init__(reduction, name, dtype)
         self.alpha = check_number(alpha, "alpha", low=0.0)
         self.gamma = check_number(gamma, "gamma", low=0.0)
         self.from_logits = check_bool(from_logits, "from_logits")

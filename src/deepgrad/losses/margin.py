@@ -122,6 +122,8 @@ class Hinge(Loss):
     ----------
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "hinge"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -143,6 +145,8 @@ class TripletLoss(Loss):
     margin : float, default 1.0
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "triplet_loss"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -158,8 +162,9 @@ class TripletLoss(Loss):
     function = staticmethod(triplet_loss)
     settings = ("margin",)
 
-    def __init__(self, margin: float = 1.0, *, reduction: str = "mean", name: str | None = None):
-        super().__init__(reduction, name)
+    def __init__(self, margin: float = 1.0, *, reduction: str = "mean", name: str | None = None,
+                 dtype=None):
+        super().__init__(reduction, name, dtype)
         self.margin = check_number(margin, "margin")
 
     def __call__(self, anchor, positive, negative, sample_weight=None) -> Tensor:

@@ -108,6 +108,8 @@ class MeanSquaredError(Loss):
     ----------
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "mean_squared_error"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -130,6 +132,8 @@ class MeanAbsoluteError(Loss):
     ----------
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "mean_absolute_error"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -150,6 +154,8 @@ class Huber(Loss):
     delta : float, default 1.0
     reduction : {"mean", "sum", "none"}, default "mean"
     name : str, default "huber"
+    dtype : str or numpy dtype, optional
+        See :class:`~deepgrad.losses.Loss`.
 
     Examples
     --------
@@ -162,6 +168,7 @@ class Huber(Loss):
     function = staticmethod(huber)
     settings = ("delta",)
 
-    def __init__(self, delta: float = 1.0, *, reduction: str = "mean", name: str | None = None):
-        super().__init__(reduction, name)
+    def __init__(self, delta: float = 1.0, *, reduction: str = "mean", name: str | None = None,
+                 dtype=None):
+        super().__init__(reduction, name, dtype)
         self.delta = _check_delta(delta)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..common.checks import check_number, describe
 from ._base import (
     MeanMetricWrapper,
     Metric,
@@ -21,8 +22,11 @@ class BinaryAccuracy(MeanMetricWrapper):
     Parameters
     ----------
     threshold : float, default 0.5
-        Decision threshold on ``y_pred``; use 0.0 for logits or hinge scores.
+        Decision threshold on ``y_pred``; use 0.0 for logits or hinge scores. (Keras's first
+        argument is ``name``; here the name is keyword-only: ``BinaryAccuracy(name="acc")``.)
     name : str, optional
+    dtype : str or numpy dtype, optional
+        See :class:`Metric`.
 
     Examples
     --------
@@ -32,8 +36,13 @@ class BinaryAccuracy(MeanMetricWrapper):
     0.5
     """
 
-    def __init__(self, threshold: float = 0.5, *, name: str | None = None):
-        super().__init__(binary_accuracy, name=name, threshold=threshold)
+    def __init__(self, threshold: float = 0.5, *, name: str | None = None, dtype=None):
+        if isinstance(threshold, str):
+            raise TypeError(f"threshold must be a finite number; got {describe(threshold)}. "
+                            f"BinaryAccuracy's name is keyword-only: "
+                            f"BinaryAccuracy(name={threshold!r})")
+        threshold = check_number(threshold, "threshold")
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
@@ -43,8 +52,8 @@ class CategoricalAccuracy(MeanMetricWrapper):
     0.5
     """
 
-    def __init__(self, *, name: str | None = None):
-        super().__init__(categorical_accuracy, name=name)
+    def __init__(self, name: str | None = None, dtype=None):
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
@@ -54,8 +63,8 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
     0.6666666666666666
     """
 
-    def __init__(self, *, name: str | None = None):
-        super().__init__(sparse_categorical_accuracy, name=name)
+    def __init__(self, name: str | None = None, dtype=None):
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
 class Accuracy(MeanMetricWrapper):
@@ -65,8 +74,8 @@ class Accuracy(MeanMetricWrapper):
     0.75
     """
 
-    def __init__(self, *, name: str | None = None):
-        super().__init__(accuracy, name=name)
+    def __init__(self, name: str | None = None, dtype=None):
+        super().__init__(accuracy, name=name, dtype=dtype)
 
 
 class _ShapeInferredAccuracy(Metric):

@@ -7,21 +7,35 @@ import re
 
 import numpy as np
 
+from ..common.checks import (
+    check_callable,
+    check_float_dtype,
+    check_number,
+    check_str,
+    describe,
+)
+
 
 def _snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
 
 
-def _array(x) -> np.ndarray:
-    """float64 ndarray of an array-like (or of anything with a ``.numpy()`` method)."""
+def _array(x, name: str = "values") -> np.ndarray:
+    """float64 ndarray of an array-like (or of anything with a ``.numpy()`` method); a
+    TypeError naming ``name`` for anything that is not numbers."""
     if not isinstance(x, np.ndarray) and callable(getattr(x, "numpy", None)):
         x = x.numpy()
-    return np.asarray(x, dtype=np.float64)
+    if x is None:  # np.asarray would make it NaN
+        raise TypeError(f"{name} must be an array of numbers; got None")
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers; got {describe(x)}") from None
 
 
 def _align(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     """Arrays of equal shape; a trailing axis of length 1 on one side only is dropped."""
-    y_true, y_pred = _array(y_true), _array(y_pred)
+    y_true, y_pred = _array(y_true, "y_true"), _array(y_pred, "y_pred")
     if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
         y_true = y_true[..., 0]
     elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
@@ -38,7 +52,7 @@ def _per_sample(values: np.ndarray) -> np.ndarray:
 
 def _weights_like(sample_weight, shape: tuple) -> np.ndarray:
     """``sample_weight`` (scalar, ``(n_samples,)`` or ``(n_samples, 1)``) broadcast to ``shape``."""
-    weight = _array(sample_weight)
+    weight = _array(sample_weight, "sample_weight")
     while weight.ndim > len(shape) and weight.shape[-1] == 1:
         weight = weight[..., 0]
     weight = weight.reshape(weight.shape + (1,) * (len(shape) - weight.ndim))
@@ -65,6 +79,7 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> np.ndarray:
     >>> binary_accuracy([1, 0, 1], [0.9, 0.2, 0.4])
     array([1., 1., 0.])
     """
+    threshold = check_number(threshold, "threshold")
     y_true, y_pred = _align(y_true, y_pred)
     return _per_sample(((y_true >= 0.5) == (y_pred > threshold)).astype(np.float64))
 
@@ -88,7 +103,9 @@ def sparse_categorical_accuracy(y_true, y_pred) -> np.ndarray:
     >>> sparse_categorical_accuracy([1, 0], [[0.3, 0.7], [0.4, 0.6]])
     array([1., 0.])
     """
-    y_true, y_pred = _array(y_true), _array(y_pred)
+    y_true, y_pred = _array(y_true, "y_true"), _array(y_pred, "y_pred")
+    if y_pred.ndim == 0:
+        raise ValueError("y_pred must have shape (n_samples, n_classes); got a scalar")
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
         y_true = y_true[..., 0]
     if y_true.shape != y_pred.shape[:-1]:
@@ -147,6 +164,9 @@ class Metric:
     ----------
     name : str, optional
         Key under which the value is logged; defaults to the snake_case class name.
+    dtype : str or numpy dtype, optional
+        Keras's setting, accepted (a floating-point dtype) and kept in the config: deepgrad's
+        metrics accumulate in float64 and return Python floats whatever it is.
 
     Examples
     --------
@@ -163,8 +183,9 @@ class Metric:
     ('count_positives', 3.0)
     """
 
-    def __init__(self, *, name: str | None = None):
-        self.name = name if name is not None else _snake_case(type(self).__name__)
+    def __init__(self, name: str | None = None, dtype=None):
+        self.name = _snake_case(type(self).__name__) if name is None else check_str(name, "name")
+        self.dtype = None if dtype is None else check_float_dtype(dtype)
         self.reset_state()
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
@@ -178,7 +199,8 @@ class Metric:
 
     def get_config(self) -> dict:
         """Constructor arguments; ``type(m).from_config(m.get_config())`` rebuilds the metric."""
-        return {"name": self.name}
+        dtype = {} if self.dtype is None else {"dtype": self.dtype}
+        return {"name": self.name, **dtype}
 
     @classmethod
     def from_config(cls, config: dict) -> Metric:
@@ -212,7 +234,7 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None) -> None:
-        values = _array(values)
+        values = _array(values, "values")
         if sample_weight is None:
             self.total += float(values.sum())
             self.count += float(values.size)
@@ -234,6 +256,8 @@ class MeanMetricWrapper(Mean):
         ``fn(y_true, y_pred) -> array of shape (n_samples,)``.
     name : str, optional
         Defaults to ``fn.__name__``.
+    dtype : str or numpy dtype, optional
+        See :class:`Metric`.
     **fn_kwargs
         Passed to ``fn`` on every call.
 
@@ -247,11 +271,11 @@ class MeanMetricWrapper(Mean):
     ('absolute_error', 1.1667)
     """
 
-    def __init__(self, fn, *, name: str | None = None, **fn_kwargs):
-        if not callable(fn):
-            raise TypeError(f"fn must be callable; got {type(fn).__name__}")
-        self._fn, self._fn_kwargs = fn, fn_kwargs
-        super().__init__(name=name if name is not None else getattr(fn, "__name__", "mean"))
+    def __init__(self, fn, name: str | None = None, dtype=None, **fn_kwargs):
+        self._fn, self._fn_kwargs = check_callable(fn, "fn"), fn_kwargs
+        if name is None:
+            name = getattr(fn, "__name__", "mean")
+        super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from ..common.checks import check_choice, check_int
 from ._base import (
     MeanMetricWrapper,
     Metric,
@@ -23,8 +26,8 @@ class MeanAbsoluteError(MeanMetricWrapper):
     0.5
     """
 
-    def __init__(self, *, name: str | None = None):
-        super().__init__(mean_absolute_error, name=name)
+    def __init__(self, name: str | None = None, dtype=None):
+        super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
 
 class MeanSquaredError(MeanMetricWrapper):
@@ -34,8 +37,8 @@ class MeanSquaredError(MeanMetricWrapper):
     1.3333333333333333
     """
 
-    def __init__(self, *, name: str | None = None):
-        super().__init__(mean_squared_error, name=name)
+    def __init__(self, name: str | None = None, dtype=None):
+        super().__init__(mean_squared_error, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(MeanSquaredError):
@@ -45,14 +48,18 @@ class RootMeanSquaredError(MeanSquaredError):
     1.0
     """
 
-    def __init__(self, *, name: str | None = None):
-        super().__init__(name=name or "root_mean_squared_error")
+    def __init__(self, name: str | None = None, dtype=None):
+        super().__init__(name="root_mean_squared_error" if name is None else name, dtype=dtype)
 
     def result(self) -> float:
         return float(np.sqrt(super().result()))
 
 
 # ------------------------------------------------------------------ coefficient of determination
+_AGGREGATIONS = {"uniform_average": "uniform_average", "variance_weighted": "variance_weighted",
+                 "variance_weighted_average": "variance_weighted"}
+
+
 class R2Score(Metric):
     """Coefficient of determination ``1 - SS_res / SS_tot``, streamed over batches.
 
@@ -63,9 +70,21 @@ class R2Score(Metric):
 
     Parameters
     ----------
-    multioutput : {"uniform_average", "variance_weighted"}, default "uniform_average"
-        How to combine the scores of several outputs (columns of ``y_true``).
+    class_aggregation : {"uniform_average", "variance_weighted_average"}, default "uniform_average"
+        How to combine the scores of several outputs (columns of ``y_true``): their mean, or
+        their mean weighted by each output's variance. Keras's name and spellings;
+        ``"variance_weighted"`` (scikit-learn's) works too. Keras's None (one score per output)
+        is not available: ``fit`` logs one number per metric.
+    num_regressors : int, default 0
+        With ``p > 0`` regressors, the adjusted score ``1 - (1 - R²)(n - 1)/(n - p - 1)`` over
+        the ``n`` samples seen, as in Keras (which falls back to R², with a warning, when
+        ``n - p - 1 <= 0``; so does this). Keras counts every element of ``y_true`` as a sample;
+        with several outputs deepgrad counts the rows.
     name : str, optional
+    dtype : str or numpy dtype, optional
+        See :class:`Metric`.
+    multioutput : {"uniform_average", "variance_weighted"}, optional
+        deepgrad's earlier name for ``class_aggregation`` (scikit-learn's); give one of the two.
 
     Examples
     --------
@@ -75,16 +94,33 @@ class R2Score(Metric):
     0.95
     """
 
-    def __init__(self, multioutput: str = "uniform_average", *, name: str | None = None):
-        if multioutput not in ("uniform_average", "variance_weighted"):
+    def __init__(self, class_aggregation="uniform_average", num_regressors: int = 0,
+                 name: str | None = None, dtype=None, *, multioutput=None):
+        if multioutput is not None and class_aggregation != "uniform_average":
             raise ValueError(
-                f"multioutput must be 'uniform_average' or 'variance_weighted'; got {multioutput!r}"
+                f"give one of class_aggregation (Keras's name) and multioutput; got "
+                f"class_aggregation={class_aggregation!r} and multioutput={multioutput!r}"
             )
-        self.multioutput = multioutput
-        super().__init__(name=name)
+        key, value = (("multioutput", multioutput) if multioutput is not None
+                      else ("class_aggregation", class_aggregation))
+        if value is None:
+            raise ValueError(
+                f"{key}=None (one score per output) is not available: fit logs one number per "
+                "metric. Use one R2Score per output column, or 'uniform_average'"
+            )
+        self.multioutput = _AGGREGATIONS[check_choice(value, key, tuple(_AGGREGATIONS))]
+        self.num_regressors = check_int(num_regressors, "num_regressors", minimum=0)
+        super().__init__(name=name, dtype=dtype)
+
+    @property
+    def class_aggregation(self) -> str:
+        """Keras's spelling of :attr:`multioutput`."""
+        return "uniform_average" if self.multioutput == "uniform_average" else (
+            "variance_weighted_average")
 
     def reset_state(self) -> None:
         self.weight_sum = self.target_mean = self.target_sq_dev = self.residual_sq = None
+        self.num_samples = 0
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         y_true, y_pred = _align(y_true, y_pred)
@@ -110,6 +146,7 @@ class R2Score(Metric):
             self.weight_sum * batch_weight, total)
         self.weight_sum = total
         self.residual_sq = self.residual_sq + (weight * (y_true - y_pred) ** 2).sum(axis=0)
+        self.num_samples += len(y_true)
 
     def result(self) -> float:
         if self.weight_sum is None:
@@ -118,8 +155,21 @@ class R2Score(Metric):
         constant = ss_tot == 0
         scores = np.where(constant, (ss_res == 0).astype(float), 1.0 - _safe_divide(ss_res, ss_tot))
         if self.multioutput == "variance_weighted" and ss_tot.sum() > 0:
-            return float(np.sum(scores * ss_tot) / ss_tot.sum())
-        return float(scores.mean())
+            score = float(np.sum(scores * ss_tot) / ss_tot.sum())
+        else:
+            score = float(scores.mean())
+        n, p = self.num_samples, self.num_regressors
+        if p == 0:
+            return score
+        if n - p - 1 <= 0:
+            warnings.warn(f"R2Score: the adjusted score needs more samples than num_regressors + 1 "
+                          f"(got {n} samples and num_regressors={p}); returning the plain R2 "
+                          "score", stacklevel=2)
+            return score
+        return 1.0 - (1.0 - score) * (n - 1) / (n - p - 1)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "multioutput": self.multioutput}
+        config = {**super().get_config(), "multioutput": self.multioutput}
+        if self.num_regressors:
+            config["num_regressors"] = self.num_regressors
+        return config

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..common.checks import check_number
+from ..common.checks import check_bool, check_number
 from .base import Optimizer
 
 
@@ -78,7 +78,7 @@ class Adam(Optimizer):
         self.beta_1 = check_number(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
         self.beta_2 = check_number(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
         self.epsilon = check_number(epsilon, "epsilon", low=0.0)
-        self.amsgrad = bool(amsgrad)
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
 
     def _slots(self):
         slots = {"momentum": 0.0, "velocity": 0.0}
@@ -157,8 +157,7 @@ class AdamW(Adam):
     _default_name = "adamw"
 
     def __init__(self, learning_rate=0.001, *, weight_decay=0.004, **kwargs):
-        if weight_decay is None:
-            raise ValueError("AdamW needs a weight_decay (a float >= 0); got None")
+        check_number(weight_decay, "weight_decay", low=0.0)  # AdamW needs one: None is refused
         super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common.checks import check_number
+from ..common.checks import check_bool, check_number
 from .base import Optimizer
 
 
@@ -204,7 +204,7 @@ class RMSprop(Optimizer):
         self.rho = check_number(rho, "rho", low=0.0, high=1.0, high_open=True)
         self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0)
         self.epsilon = check_number(epsilon, "epsilon", low=0.0)
-        self.centered = bool(centered)
+        self.centered = check_bool(centered, "centered")
 
     def _slots(self):
         slots = {"velocity": 0.0}

@@ -17,18 +17,13 @@ import numpy as np
 from .. import schedules
 from ..autograd.tensor import Tensor
 from ..native import kernels
-from ..common.checks import check_number, optional_positive
+from ..common.checks import check_int, check_number, check_str, optional_positive
 from . import _state
-from ._checks import check_gradients, parameter_name
+from ._checks import check_gradients, check_keras_only, parameter_name, unknown_arguments_message
 from ._clipping import NonFiniteGradientError, clip_gradients
 from ._flat import FLOAT_DTYPES, FlatGroup, build_groups
 
 __all__ = ["NonFiniteGradientError", "Optimizer"]
-
-# Keras 3 config keys for features deepgrad does not have: from_config accepts them when the
-# feature is off (the value here, or None); the EMA settings only matter with use_ema=True.
-_KERAS_ONLY = {"use_ema": False, "loss_scale_factor": None, "gradient_accumulation_steps": None}
-_KERAS_IGNORED = ("ema_momentum", "ema_overwrite_frequency")
 
 
 @functools.lru_cache(maxsize=64)
@@ -57,6 +52,9 @@ class Optimizer:
         :class:`NonFiniteGradientError` (a ``FloatingPointError`` and a ``ValueError``) and no
         weight or state is modified.
     name : str, optional
+    use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps
+        Keras 3's settings for features deepgrad does not have: accepted with their defaults
+        (off), refused with what to do instead otherwise.
 
     Notes
     -----
@@ -99,7 +97,17 @@ class Optimizer:
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        **unknown,
     ):
+        if unknown:
+            raise TypeError(unknown_arguments_message(type(self).__name__, unknown))
+        check_keras_only(use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps)
         self.learning_rate = learning_rate
         self.weight_decay = None if weight_decay is None else check_number(
             weight_decay, "weight_decay", low=0.0
@@ -112,7 +120,7 @@ class Optimizer:
             raise ValueError(
                 f"at most one of clipnorm, clipvalue and global_clipnorm can be set; got {chosen}"
             )
-        self.name = self._default_name if name is None else str(name)
+        self.name = self._default_name if name is None else check_str(name, "name")
         self._iterations = 0
         self._params: list = []  # the packed parameters, in the order given to step()
         self._views: list = []  # their .data views, to detect reassignment
@@ -181,9 +189,7 @@ class Optimizer:
 
     @iterations.setter
     def iterations(self, value) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"iterations must be a non-negative int; got {value!r}")
-        self._iterations = int(value)
+        self._iterations = check_int(value, "iterations", minimum=0)
 
     # ------------------------------------------------------------------ stepping
     def step(self, params=None) -> None:
@@ -376,14 +382,6 @@ class Optimizer:
     @classmethod
     def from_config(cls, config: dict) -> Optimizer:
         """Rebuild from :meth:`get_config` output (Keras 3 configs are accepted too)."""
-        config = dict(config)
-        for key in _KERAS_IGNORED:
-            config.pop(key, None)
-        for key, default in _KERAS_ONLY.items():
-            if key in config:
-                value = config.pop(key)
-                if value != default and value is not None:
-                    raise ValueError(f"deepgrad optimizers do not support {key}={value!r}")
         return cls(**config)
 
     def __repr__(self) -> str:

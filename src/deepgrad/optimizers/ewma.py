@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common.checks import check_number
+from ..common.checks import check_bool, check_number, describe
 
 _BLOCK = 64
 
@@ -52,7 +52,15 @@ def ewma(values, beta: float, bias_correction: bool = False, v0=0.0) -> np.ndarr
     array([28.        , 20.10526316])
     """
     beta = check_number(beta, "beta", low=0.0, high=1.0, high_open=True)
-    x = np.asarray(values, dtype=np.float64)
+    bias_correction = check_bool(bias_correction, "bias_correction")
+    try:
+        x = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"values must be an array of numbers; got {describe(values)}") from None
+    try:
+        start = np.asarray(v0, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"v0 must be a number or an array of numbers; got {describe(v0)}") from None
     if x.ndim == 0:
         raise ValueError("ewma needs a sequence of values (an array with at least one axis)")
     n = x.shape[0]
@@ -61,7 +69,11 @@ def ewma(values, beta: float, bias_correction: bool = False, v0=0.0) -> np.ndarr
         return out
     series = x.reshape(n, -1)
     result = out.reshape(n, -1)
-    previous = np.broadcast_to(np.asarray(v0, dtype=np.float64), x.shape[1:]).reshape(-1)
+    try:
+        previous = np.broadcast_to(start, x.shape[1:]).reshape(-1)
+    except ValueError:
+        raise ValueError(f"v0 must broadcast to the shape of one step, {x.shape[1:]}; got shape "
+                         f"{start.shape}") from None
     block = min(n, _BLOCK)
     k = np.arange(block)
     lag = k[:, None] - k[None, :]

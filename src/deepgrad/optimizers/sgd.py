@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common.checks import check_number
+from ..common.checks import check_bool, check_number
 from .base import Optimizer
 
 
@@ -57,7 +57,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, *, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
         self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0)
-        self.nesterov = bool(nesterov)
+        self.nesterov = check_bool(nesterov, "nesterov")
 
     def _slots(self):
         return {"momentum": 0.0} if self.momentum > 0 else {}

@@ -84,6 +84,7 @@ class _NeuralNetEstimator(BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         """
         self._validate_params()
+        self._hidden_sizes()
         continuing = self.warm_start and hasattr(self, "model_")
         X, y = self._validate_xy(X, y, reset=not continuing)
         if not continuing:
@@ -96,6 +97,7 @@ class _NeuralNetEstimator(BaseEstimator):
         first_call = not hasattr(self, "model_")
         if first_call:
             self._validate_params()
+            self._hidden_sizes()
         X, y = self._validate_xy(X, y, reset=first_call)
         if first_call:
             self._set_output_spec(y, classes)
@@ -108,15 +110,22 @@ class _NeuralNetEstimator(BaseEstimator):
                              y_numeric=not self._is_classifier)
         return X, self._validate_targets(y, continuing=not reset)
 
+    def _hidden_sizes(self) -> list[int]:
+        """``hidden_layer_sizes`` as a list of ints >= 1 (scikit-learn's constraint only says
+        "an int or array-like"), checked before the data."""
+        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes, dtype=object)).tolist()
+        for i, units in enumerate(sizes):
+            if isinstance(units, bool) or not isinstance(units, Integral) or units < 1:
+                raise ValueError(f"hidden_layer_sizes must hold ints >= 1; hidden_layer_sizes[{i}] "
+                                 f"is {units!r} (in {self.hidden_layer_sizes!r})")
+        return [int(units) for units in sizes]
+
     def _initialize(self, n_features: int) -> None:
         """Fresh model, optimizer, random generator and training record."""
-        self._rng = as_generator(self.random_state)
+        self._rng = as_generator(self.random_state, "random_state")
         self._penalty = L2(0.0)  # one shared penalty; its strength is set for each training call
-        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes, dtype=object)).tolist()
-        if any(isinstance(s, bool) or not isinstance(s, Integral) or s < 1 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must hold positive integers; got {self.hidden_layer_sizes!r}")
         layers = [Input((n_features,), dtype="float64")]
-        for units in sizes:
+        for units in self._hidden_sizes():
             layers.append(Dense(int(units), self.activation, kernel_regularizer=self._penalty,
                                 seed=self._rng, dtype="float64"))
             if self.dropout > 0:
@@ -142,13 +151,15 @@ class _NeuralNetEstimator(BaseEstimator):
             X, X_val, targets, targets_val = self._validation_split(X, targets)
             validation_data = (X_val, targets_val)
         callbacks = []
-        if stop_early:
+        if stop_early:  # scikit-learn's constraints let bools and NumPy scalars through
             callbacks.append(EarlyStopping(
-                monitor="val_loss" if self.early_stopping else "loss", min_delta=self.tol,
-                patience=self.n_iter_no_change, restore_best_weights=self.early_stopping))
+                monitor="val_loss" if self.early_stopping else "loss",
+                min_delta=float(self.tol), patience=int(self.n_iter_no_change),
+                restore_best_weights=bool(self.early_stopping)))
         self._penalty.l2 = self.alpha / (2.0 * len(X))
-        batch_size = min(200, len(X)) if self.batch_size == "auto" else min(self.batch_size, len(X))
-        history = self.model_.fit(X, targets, batch_size=batch_size, epochs=epochs,
+        batch_size = 200 if self.batch_size == "auto" else int(self.batch_size)
+        batch_size = min(batch_size, len(X))
+        history = self.model_.fit(X, targets, batch_size=batch_size, epochs=int(epochs),
                                   verbose=min(int(self.verbose), 2), callbacks=callbacks,
                                   validation_data=validation_data, shuffle=True, seed=self._rng)
         for key, values in history.history.items():
@@ -158,7 +169,11 @@ class _NeuralNetEstimator(BaseEstimator):
 
     def _validation_split(self, X, targets):
         labels = targets.reshape(len(targets), -1)[:, 0]
-        can_stratify = self._is_classifier and np.unique(labels, return_counts=True)[1].min() >= 2
+        counts = np.unique(labels, return_counts=True)[1]
+        n_validation = int(np.ceil(self.validation_fraction * len(labels)))
+        # scikit-learn stratifies only when each part can hold every class
+        can_stratify = (self._is_classifier and counts.min() >= 2
+                        and len(counts) <= min(n_validation, len(labels) - n_validation))
         stratify = labels if can_stratify else None
         seed = int(self._rng.integers(2**31 - 1))
         return train_test_split(X, targets, test_size=self.validation_fraction,
