@@ -269,7 +269,8 @@ def test_a_model_with_nothing_to_train_still_reports_its_loss():
     model = Sequential([Input((6,)), Dense(3, trainable=False)])
     model.compile("adam", SPARSE, metrics=["accuracy"])
     before = model.get_weights()
-    history = model.fit(x, y, epochs=2, batch_size=50, verbose=0)
+    with pytest.warns(UserWarning, match="has no trainable weights"):
+        history = model.fit(x, y, epochs=2, batch_size=50, verbose=0)
     assert history.history["loss"][0] == pytest.approx(history.history["loss"][1], rel=1e-6)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
 
