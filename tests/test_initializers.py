@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+import deepgrad as dg
 from deepgrad import initializers
 from deepgrad.initializers import TRUNCATED_STD, compute_fans
 
@@ -288,3 +289,13 @@ def test_constant_fills_take_integer_dtypes_as_in_keras():
     assert initializers.zeros((2,), dtype="int32").dtype == np.int32
     assert initializers.Constant(3)((2,), dtype="int64").tolist() == [3, 3]
     assert initializers.ones(np.int64(2)).shape == (2,)
+
+
+def test_constant_takes_an_array_that_broadcasts_to_the_weight():
+    init = dg.initializers.Constant(np.log([0.25]))
+    np.testing.assert_array_equal(init((3,), dtype="float32"), np.full(3, np.log(0.25), np.float32))
+    assert dg.initializers.Constant.from_config(init.get_config())((1,), dtype="float64")[0] == np.log(0.25)
+    with pytest.raises(ValueError, match=r"Constant of shape \(2,\) does not fit a weight of shape \(3,\)"):
+        dg.initializers.Constant([1.0, 2.0])((3,))
+    with pytest.raises(TypeError, match="finite numbers"):
+        dg.initializers.Constant([1.0, np.nan])

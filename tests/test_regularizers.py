@@ -141,3 +141,9 @@ def test_dense_without_regularizer_reports_nothing():
     layer = Dense(2)
     layer(np.ones((1, 3)))
     assert layer.regularization_losses() == []
+
+
+def test_keras_lower_case_names_are_the_classes():
+    assert dg.regularizers.l2 is dg.regularizers.L2 and dg.regularizers.l1_l2 is dg.regularizers.L1L2
+    assert dg.regularizers.l1(0.5).l1 == 0.5
+    assert dg.optimizers.schedules.ExponentialDecay is dg.schedules.ExponentialDecay

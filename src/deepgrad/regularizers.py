@@ -16,7 +16,7 @@ from .functional import sum_of_squares
 from .common.checks import check_number, describe
 from .common.registry import Registry
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "REGISTRY", "get", "serialize"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "REGISTRY", "get", "l1", "l1_l2", "l2", "serialize"]
 
 
 def _as_tensor(weight) -> Tensor:
@@ -123,6 +123,9 @@ class L1L2(Regularizer):
     def get_config(self) -> dict:
         return {"l1": self.l1, "l2": self.l2}
 
+
+#: Keras's lower-case names of the classes (``regularizers.l2(0.01)``).
+l1, l2, l1_l2 = L1, L2, L1L2
 
 #: Canonical snake_case name → class, looked up by any spelling (``"L1L2"``, ``"l1_l2"``).
 REGISTRY = Registry("regularizer")

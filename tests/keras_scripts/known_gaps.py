@@ -9,28 +9,6 @@ scripts' import rules.
 """
 
 KNOWN_GAPS = {
-    "regularizer_function_names": (
-        ("keras.regularizers.l1, l2 and l1_l2 (the names most tutorials use) are missing; only "
-         "L1, L2, L1L2 exist"),
-        """
-import keras
-import numpy as np
-from keras import layers
-dense = layers.Dense(2, kernel_regularizer=keras.regularizers.l2(0.01),
-                     bias_regularizer=keras.regularizers.l1(0.01))
-other = layers.Dense(2, kernel_regularizer=keras.regularizers.l1_l2(l1=0.01, l2=0.01))
-assert isinstance(keras.regularizers.l2(0.01), keras.regularizers.L2)
-"""),
-    "optimizers_schedules_module": (
-        ("keras.optimizers.schedules does not exist (deepgrad has the schedules as "
-         "deepgrad.schedules)"),
-        """
-import keras
-from keras import optimizers
-schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=20, decay_rate=0.5)
-assert abs(float(schedule(20)) - 0.05) < 1e-7
-optimizers.SGD(learning_rate=schedule)
-"""),
     "keras_ops": (
         ("keras.ops (matmul, sum, convert_to_numpy, ...: what Keras 3 custom layers are written "
          "with) is missing; deepgrad.ops is the engine's primitives"),
@@ -53,18 +31,6 @@ class ActivityRegularization(keras.layers.Layer):
 layer = ActivityRegularization()
 layer(np.ones((2, 2), dtype="float32"))
 assert len(layer.losses) == 1 and abs(float(layer.losses[0]) - 0.04) < 1e-6
-"""),
-    "constant_initializer_of_an_array": (
-        ("initializers.Constant refuses a one-element array (TypeError: only 0-dimensional "
-         "arrays...); Keras fills the shape with it, and the imbalanced-data tutorial passes "
-         "np.log([pos / neg]) as the output bias"),
-        """
-import keras
-import numpy as np
-from keras import layers
-dense = layers.Dense(1, bias_initializer=keras.initializers.Constant(np.log([0.25])))
-dense.build((None, 3))
-np.testing.assert_allclose(dense.get_weights()[1], np.log([0.25]).astype("float32"))
 """),
 }
 
@@ -152,5 +118,39 @@ dense = layers.Dense(2, name="hidden")
 dense.build((None, 3))
 assert [w.name for w in dense.weights] == ["kernel", "bias"]
 assert [w.path for w in dense.weights] == ["hidden/kernel", "hidden/bias"]
+"""),
+    "constant_initializer_of_an_array": (
+        ("initializers.Constant refuses a one-element array (TypeError: only 0-dimensional "
+         "arrays...); Keras fills the shape with it, and the imbalanced-data tutorial passes "
+         "np.log([pos / neg]) as the output bias"),
+        """
+import keras
+import numpy as np
+from keras import layers
+dense = layers.Dense(1, bias_initializer=keras.initializers.Constant(np.log([0.25])))
+dense.build((None, 3))
+np.testing.assert_allclose(dense.get_weights()[1], np.log([0.25]).astype("float32"))
+"""),
+    "optimizers_schedules_module": (
+        ("keras.optimizers.schedules does not exist (deepgrad has the schedules as "
+         "deepgrad.schedules)"),
+        """
+import keras
+from keras import optimizers
+schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=20, decay_rate=0.5)
+assert abs(float(schedule(20)) - 0.05) < 1e-7
+optimizers.SGD(learning_rate=schedule)
+"""),
+    "regularizer_function_names": (
+        ("keras.regularizers.l1, l2 and l1_l2 (the names most tutorials use) are missing; only "
+         "L1, L2, L1L2 exist"),
+        """
+import keras
+import numpy as np
+from keras import layers
+dense = layers.Dense(2, kernel_regularizer=keras.regularizers.l2(0.01),
+                     bias_regularizer=keras.regularizers.l1(0.01))
+other = layers.Dense(2, kernel_regularizer=keras.regularizers.l1_l2(l1=0.01, l2=0.01))
+assert isinstance(keras.regularizers.l2(0.01), keras.regularizers.L2)
 """),
 }

@@ -93,18 +93,37 @@ class Ones(_Deterministic):
 
 
 class Constant(Initializer):
-    """Fill with ``value``.
+    """Fill with ``value``: a number, or an array that broadcasts to the weight's shape (as
+    Keras takes ``Constant(np.log([pos / neg]))`` for an output bias).
 
     >>> Constant(0.1)((2,), dtype="float64")
     array([0.1, 0.1])
+    >>> Constant([1.0, 2.0])((2, 2), dtype="float64")
+    array([[1., 2.],
+           [1., 2.]])
     """
 
     def __init__(self, value=0.0):
         super().__init__(None)
-        self.value = check_number(value, "value")
+        array = np.asarray(value)
+        if array.ndim == 0:
+            self.value = check_number(value, "value")
+            return
+        if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)):
+            raise TypeError(f"value must be a finite number or an array of finite numbers; got "
+                            f"{array.dtype} values")
+        self.value = array.astype(np.float64).tolist()
 
     def __call__(self, shape, rng=None, dtype=np.float32):
-        return np.full(_shape(shape), self.value, dtype=_dtype(dtype, random=False))
+        shape, dtype = _shape(shape), _dtype(dtype, random=False)
+        if not isinstance(self.value, list):
+            return np.full(shape, self.value, dtype=dtype)
+        value = np.asarray(self.value, dtype=dtype)
+        try:
+            return np.broadcast_to(value, shape).copy()
+        except ValueError:
+            raise ValueError(f"Constant of shape {value.shape} does not fit a weight of shape "
+                             f"{shape}") from None
 
     def get_config(self) -> dict:
         return {"value": self.value}

@@ -8,6 +8,7 @@ Learning-rate schedules live in :mod:`deepgrad.schedules`.
 
 from __future__ import annotations
 
+from .. import schedules  # keras.optimizers.schedules
 from ..common.checks import describe
 from ..common.registry import Registry
 from .adam import Adam, AdamW, Nadam
@@ -85,6 +86,7 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "deserialize",
+    "schedules",
     "ewma",
     "get",
     "serialize",
