@@ -76,7 +76,8 @@ def predict_loop(model, x, *, batch_size=32, callbacks=None):
             and x.dtype is model.weights_dtype and 0 < len(x) <= batch_size
             and x.shape[1:] == ready):  # prepare_inputs's checks, in short
         data.check_finite(x, "x")
-        return model.pack_outputs(model.infer((x,)))
+        outs = model.infer((x,))
+        return outs[0] if model.output_keys is None and model.single_output else model.pack_outputs(outs)
     xs = prepare_inputs(model, x)
     n = len(xs[0])
     if callbacks is None and n <= batch_size:  # one batch: no list, no concatenation

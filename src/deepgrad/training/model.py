@@ -233,7 +233,10 @@ class Model(Trainer, Layer):
         ``predict`` takes. The first batch of each shape runs through the layers and is
         recorded; later ones replay the recorded primitives (:mod:`deepgrad.compile`) without
         building Tensors."""
-        key = tuple((x.shape, x.dtype.char) for x in xs)
+        if len(xs) == 1:
+            key = ((xs[0].shape, xs[0].dtype.char),)
+        else:
+            key = tuple((x.shape, x.dtype.char) for x in xs)
         tape = self._inference.get(key)
         if tape is not None:
             return tape.forward(xs)

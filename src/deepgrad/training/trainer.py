@@ -225,7 +225,9 @@ class Trainer:
         """Outputs for ``x`` in inference mode (no graph is built): an array, or a list or dict
         of arrays for a model of several outputs. ``callbacks`` get their ``on_predict_*``
         hooks called."""
-        if type(batch_size) is not int or batch_size < 1:
+        if batch_size is None:
+            batch_size = 32
+        elif type(batch_size) is not int or batch_size < 1:
             batch_size = _batch_size(batch_size)
         if verbose != 0:
             _verbose(verbose, 0)
@@ -273,10 +275,11 @@ class Trainer:
     def _ready_input_shape(self):
         """The sample shape of a built model's single input (None otherwise): the shape a batch
         passed to ``predict`` as a plain array must have to skip the full checks."""
-        shapes = self.input_sample_shapes if self.built else None
-        if not shapes or len(shapes) != 1 or any(s is None for s in shapes[0]):
+        shapes = self._input_shapes if self.built else None
+        if shapes is None or len(shapes) != 1:
             return None
-        return tuple(shapes[0])
+        sample = shapes[0][1:]
+        return None if None in sample else sample
 
     def pack_outputs(self, arrays: list):
         """The outputs' arrays as the model's outputs are structured (an array, a list or a
