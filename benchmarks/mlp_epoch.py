@@ -27,13 +27,14 @@ The data are random (the timing does not depend on the values); pass ``--mnist D
 real IDX files instead.
 
     python benchmarks/mlp_epoch.py [--network mlp] [--epochs 5]
-        [--frameworks deepgrad,deepgrad-custom,deepgrad-numpy,torch,keras,sklearn]
+        [--frameworks deepgrad,deepgrad-custom,deepgrad-functional,deepgrad-numpy,torch,keras,sklearn]
 
 "deepgrad" runs as installed (with its compiled kernels when the C extension was built);
 "deepgrad-custom" builds the network from a user-written dense layer (``Layer`` subclass,
 ``add_weight`` in ``build``, ``call`` in Tensor operations, no ``compute_output_shape``) instead
-of the built-in ``Dense``; "deepgrad-numpy" forces the NumPy passes, as on an installation
-without a C compiler.
+of the built-in ``Dense``; "deepgrad-functional" writes the network as a functional model,
+``Model(inputs, outputs)``, instead of a ``Sequential``; "deepgrad-numpy" forces the NumPy
+passes, as on an installation without a C compiler.
 """
 
 from __future__ import annotations
@@ -122,7 +123,13 @@ class DeepgradRunner:
         else:
             layers.append(dense(C, kernel_regularizer=regularizer) if regularizer else dense(C))
             loss = dg.losses.SparseCategoricalCrossentropy(from_logits=True)
-        self.model = dg.Sequential(layers)
+        if self.name.endswith("functional Model"):
+            inputs = x_ = dg.Input((D,))
+            for layer in layers[1:]:
+                x_ = layer(x_)
+            self.model = dg.Model(inputs, x_)
+        else:
+            self.model = dg.Sequential(layers)
         self.model.compile(optimizer=dg.optimizers.Adam(learning_rate=LR), loss=loss)
         self.x, self.y = x, (np.eye(C, dtype=np.float32)[y] if network == "softmax" else y)
 
@@ -134,6 +141,12 @@ class DeepgradCustomRunner(DeepgradRunner):
     """deepgrad with the network built from a user-written dense layer."""
 
     name = "deepgrad, user-written Dense"
+
+
+class DeepgradFunctionalRunner(DeepgradRunner):
+    """deepgrad with the network written as a functional model, Model(inputs, outputs)."""
+
+    name = "deepgrad, functional Model"
 
 
 class DeepgradNumpyRunner(DeepgradRunner):
@@ -254,6 +267,7 @@ class SklearnRunner:
 
 
 RUNNERS = {"deepgrad": DeepgradRunner, "deepgrad-custom": DeepgradCustomRunner,
+           "deepgrad-functional": DeepgradFunctionalRunner,
            "deepgrad-numpy": DeepgradNumpyRunner, "torch": TorchRunner, "keras": KerasRunner,
            "sklearn": SklearnRunner}
 
