@@ -19,6 +19,20 @@ EXPECTED = {
         "| Adam           | learning_rate=0.2                               |   118 |",
     ],
     "hand_written_training_loop.py": ["hand-written loop and fit give identical weights: True"],
+    "vanishing_gradients.py": [
+        "the report flags: 10 sigmoid layers, Glorot\n",
+        "- vanishing gradient: layer dense_45 receives",
+    ],
+    "dying_relu.py": [
+        "dying ReLU: 84% of layer dense_3's units never fire",
+        "LeakyReLU learns where ReLU died: True",
+    ],
+    "exploding_gradients.py": [
+        "weights ~ N(0, 0.5²), SGD                            5.32e+02           overflowed  exploding_gradient",
+        "training stayed finite: False",
+        "weights ~ N(0, 0.5²), SGD(clipnorm=1.0)",
+        "training stayed finite: True",
+    ],
     "digits_classifier.py": ["meets the 0.97 bar: True"],
     "seed_000_perceptron_neuron.py": ["= 1.031", "= 0.7371", "-> class 1"],
     "seed_001_two_layer_chain.py": [

@@ -92,12 +92,15 @@ class LayerGraph:
             raise ValueError(f"the layers of a model need unique names: two layers are named "
                              f"{duplicate!r}; pass another name= to one of them")
 
-    def run(self, values: list, training: bool = False) -> list:
-        """The outputs' tensors for the inputs' ``values`` (one Tensor per input)."""
+    def run(self, values: list, training: bool = False, observe=None) -> list:
+        """The outputs' tensors for the inputs' ``values`` (one Tensor per input);
+        ``observe(node, output)``, when given, sees each call's output as it is made."""
         env = {id(t): v for t, v in zip(self.inputs, values)}
         for node in self.nodes:
             args = _map(node.inputs, lambda t: env[id(t)])
             out = node.layer(args, **{"training": training, **node.kwargs})
+            if observe is not None:
+                observe(node, out)
             for t, value in zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]):
                 env[id(t)] = value
         return [env[id(t)] for t in self.outputs]

@@ -156,14 +156,14 @@ class RecordedStep(GraphStep):
         optimizer = self.model.optimizer
         if not self.params:  # nothing to train (every layer frozen)
             return self._destinations
-        layout = optimizer.layout_version
+        layout = (id(optimizer), optimizer.layout_version)  # another optimizer, or repacked
         if layout != self._layout or not self._destinations:
             if optimizer.clipnorm or optimizer.clipvalue or optimizer.global_clipnorm:
                 arrays = [np.zeros_like(p.data) for p in self.params]
             else:
                 arrays = optimizer.gradient_buffers(self.params)
             self._destinations = {p: a for p, a in zip(self.params, arrays) if a is not None}
-            self._layout = optimizer.layout_version
+            self._layout = (id(optimizer), optimizer.layout_version)
         return self._destinations
 
 
