@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .autograd.engine import backpropagate
-from .autograd.tensor import Tensor
+from ..autograd.engine import backpropagate
+from ..autograd.tensor import Tensor
 
 __all__ = ["graph", "tree", "nodes"]
 
