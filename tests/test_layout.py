@@ -21,7 +21,7 @@ LEVELS = [
     {"saving"},
     {"callbacks"},
     {"training", "models"},
-    {"classic", "sklearn", "explain", "utils", "diagnostics"},
+    {"classic", "sklearn", "explain", "utils", "diagnostics", "plot"},
     {"cli", "__main__", "__init__"},
 ]
 LEVEL = {name: rank for rank, names in enumerate(LEVELS) for name in names}
