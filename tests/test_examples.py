@@ -34,6 +34,7 @@ EXPECTED = {
         "training stayed finite: True",
     ],
     "digits_classifier.py": ["meets the 0.97 bar: True"],
+    "tuning_seed_003.py": ["best optimizer: ", "Results summary", "at least 0.9: True"],
     "seed_000_perceptron_neuron.py": ["= 1.031", "= 0.7371", "-> class 1"],
     "seed_001_two_layer_chain.py": [
         "1.151",

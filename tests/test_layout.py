@@ -19,9 +19,9 @@ LEVELS = [
     {"layers", "losses", "metrics", "optimizers"},
     {"data", "datasets"},
     {"saving"},
-    {"callbacks"},
+    {"callbacks", "distributed"},
     {"training", "models"},
-    {"classic", "sklearn", "explain", "utils", "diagnostics", "plot"},
+    {"classic", "sklearn", "explain", "utils", "diagnostics", "plot", "tuner"},
     {"cli", "__main__", "__init__"},
 ]
 LEVEL = {name: rank for rank, names in enumerate(LEVELS) for name in names}

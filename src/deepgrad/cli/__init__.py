@@ -5,7 +5,8 @@ three-arm spiral data set (generated from a seed, nothing is downloaded), printi
 summary, the progress and the test score. ``deepgrad train`` takes options for the data set and
 the network; ``deepgrad graph`` prints the notes' computational graph J = 3(a + bc) with every
 value and gradient; ``deepgrad explain`` writes out one training step of a small saved model (or
-of a worked example of the notes) with every number.
+of a worked example of the notes) with every number; ``deepgrad tune CONFIG.toml`` runs the
+hyperparameter search a TOML file describes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
-from . import explain_command, graph_command, train_command
+from . import explain_command, graph_command, train_command, tune_command
 
 __all__ = ["build_parser", "main"]
 
@@ -32,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain_command.add_options(commands.add_parser(
         "explain", help="write out one training step of a small saved model, or a worked example "
                         "of the notes: forward pass, chain rule, optimizer step"))
+    tune_command.add_options(commands.add_parser(
+        "tune", help="a hyperparameter search described by a TOML file (needs the tune extra)"))
     return parser
 
 
@@ -41,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         graph_command.graph_demo(dot=args.dot)
     elif args.command == "explain":
         return explain_command.explain_command(args)
+    elif args.command == "tune":
+        return tune_command.tune_command(args)
     else:
         train_command.train(args)
     return 0

@@ -1,0 +1,521 @@
+"""deepgrad.tuner: KerasTuner's surface on Optuna — the space, the four tuners, the results, and a
+search that survives SIGKILL and is shared by processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+optuna = pytest.importorskip("optuna", reason='the tuner needs Optuna: pip install "deepgrad[tune]"')
+
+import deepgrad as dg  # noqa: E402
+from deepgrad.callbacks import Callback, EarlyStopping  # noqa: E402
+from deepgrad.tuner import (  # noqa: E402
+    BayesianOptimization, GridSearch, HyperModel, HyperParameters, Hyperband, Objective,
+    RandomSearch)
+from deepgrad.tuner.hypermodel import BuildError  # noqa: E402
+from deepgrad.tuner.objective import ObjectiveError  # noqa: E402
+from deepgrad.tuner.tuners import hyperband_trials  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _data(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    y = (x @ np.array([1.0, -2.0, 0.5]) > 0).astype(np.float64)[:, None]
+    return x, y
+
+
+def build_model(hp):
+    model = dg.Sequential([dg.layers.Input((3,)),
+                           dg.layers.Dense(hp.Int("units", 2, 16, step=2), activation="tanh"),
+                           dg.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=dg.optimizers.Adam(hp.Float("learning_rate", 1e-3, 1e-1,
+                                                        sampling="log")),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _tuner(cls, tmp_path, **kwargs):
+    kwargs.setdefault("objective", "val_loss")
+    return cls(kwargs.pop("hypermodel", build_model), directory=str(tmp_path),
+               project_name=kwargs.pop("project_name", "search"), seed=kwargs.pop("seed", 0),
+               **kwargs)
+
+
+def _search(tuner, **kwargs):
+    x, y = _data()
+    kwargs.setdefault("epochs", 3)
+    kwargs.setdefault("validation_split", 0.25)
+    kwargs.setdefault("verbose", 0)
+    tuner.search(x, y, **kwargs)
+
+
+# ---------------------------------------------------------------------- HyperParameters
+class TestHyperParameters:
+    def test_defaults_without_a_search(self):
+        hp = HyperParameters()
+        assert hp.Int("units", 8, 64, step=8) == 8
+        assert hp.Float("lr", 1e-4, 1e-2, sampling="log") == 1e-4
+        assert hp.Choice("act", ["relu", "tanh"]) == "relu"
+        assert hp.Boolean("bn") is False
+        assert hp.Fixed("layers", 2) == 2
+        assert hp.Int("units", 8, 64, step=8) == 8  # the same name again: the same value
+        assert hp.values == {"units": 8, "lr": 1e-4, "act": "relu", "bn": False, "layers": 2}
+        assert [d.kind for d in hp.space] == ["Int", "Float", "Choice", "Boolean", "Fixed"]
+        assert hp["act"] == hp.get("act") == "relu" and "bn" in hp
+
+    def test_given_values_and_defaults(self):
+        hp = HyperParameters({"units": 32})
+        assert hp.Int("units", 8, 64, default=16) == 32
+        assert hp.Int("depth", 1, 3, default=2) == 2
+
+    def test_conditional_scope(self):
+        hp = HyperParameters({"model": "cnn"})
+        hp.Choice("model", ["mlp", "cnn"])
+        with hp.conditional_scope("model", ["mlp"]):
+            assert hp.Int("mlp_units", 4, 8) == 4
+        with hp.conditional_scope("model", "cnn"):
+            assert hp.Int("filters", 16, 32, default=16) == 16
+        assert hp.values == {"model": "cnn", "filters": 16}
+        assert not hp.is_active("mlp_units") and hp.get("mlp_units") == 4
+        assert hp.space[1].conditions == (("model", ("mlp",)),)
+
+    @pytest.mark.parametrize("call, error, words", [
+        (lambda hp: hp.Int("u", 8, 4), ValueError, "min_value of 'u' (8) must not be above"),
+        (lambda hp: hp.Int("u", 1.5, 4), TypeError, "min_value of 'u' must be an int"),
+        (lambda hp: hp.Float("lr", 0.0, 1.0, sampling="log"), ValueError, "needs min_value > 0"),
+        (lambda hp: hp.Float("lr", 0.1, 1.0, sampling="reverse_log"), ValueError, "'linear' or 'log'"),
+        (lambda hp: hp.Int("u", 1, 9, step=0), ValueError, "step of 'u' must be > 0"),
+        (lambda hp: hp.Int("u", 1, 9, default=10), ValueError, "default of 'u' must lie in"),
+        (lambda hp: hp.Choice("a", []), TypeError, "non-empty list"),
+        (lambda hp: hp.Choice("a", [1, "x"]), TypeError, "of one type"),
+        (lambda hp: hp.Choice("a", [1, 1]), ValueError, "distinct"),
+        (lambda hp: hp.Choice("a", [1, 2], default=3), ValueError, "one of its values"),
+        (lambda hp: hp.Fixed("a", [1]), TypeError, "value of 'a' must be None"),
+        (lambda hp: hp.Boolean("b", default=1), TypeError, "default of 'b' must be a bool"),
+        (lambda hp: hp.Int(3, 1, 2), TypeError, "name must be"),
+        (lambda hp: hp.conditional_scope("nope", [1]).__enter__(), ValueError, "define it first"),
+    ])
+    def test_bad_definitions_are_refused_with_the_name(self, call, error, words):
+        with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
+            call(HyperParameters())
+
+    def test_a_name_defined_twice_differently_is_refused(self):
+        hp = HyperParameters()
+        hp.Int("units", 1, 8)
+        with pytest.raises(ValueError, match="already defined differently"):
+            hp.Choice("units", [1, 2])
+
+    def test_grid_values(self):
+        hp = HyperParameters()
+        hp.Int("u", 2, 8, step=3)
+        hp.Int("f", 16, 128, step=2, sampling="log")
+        hp.Float("d", 0.0, 0.3, step=0.1)
+        assert [d.grid() for d in hp.space] == [[2, 5, 8], [16, 32, 64, 128],
+                                                [0.0, 0.1, 0.2, 0.30000000000000004]]
+        hp.Float("lr", 1e-3, 1e-1)
+        with pytest.raises(ValueError, match="needs a step for the Float 'lr'"):
+            hp.space[-1].grid()
+
+
+# ---------------------------------------------------------------------- objective
+@pytest.mark.parametrize("name, direction", [
+    ("val_loss", "min"), ("loss", "min"), ("val_accuracy", "max"), ("accuracy", "max"),
+    ("val_mae", "min"), ("val_auc", "max"), ("val_out_accuracy", "max"), ("val_out_loss", "min"),
+    ("val_mean_squared_error", "min"), ("val_precision", "max")])
+def test_direction_is_inferred(name, direction):
+    assert Objective(name).direction == direction
+
+
+def test_direction_given_and_unknown():
+    assert Objective("val_score", direction="max").direction == "max"
+    with pytest.raises(ValueError, match="cannot tell whether lower or higher"):
+        Objective("val_score")
+    with pytest.raises(ValueError, match="direction must be 'min' or 'max'"):
+        Objective("val_loss", direction="up")
+
+
+# ---------------------------------------------------------------------- tuners
+def test_random_search_results_and_best_model(tmp_path, capsys):
+    tuner = _tuner(RandomSearch, tmp_path, objective="val_accuracy", max_trials=4)
+    _search(tuner, verbose=1)
+    out = capsys.readouterr().out
+    assert out.count("Trial ") == 4 and "Search done" in out
+    trials = tuner.study.trials
+    assert [t.state.name for t in trials] == ["COMPLETE"] * 4
+    best_hp = tuner.get_best_hyperparameters(4)
+    scores = [t.value for t in sorted(trials, key=lambda t: (-t.value, t.number))]
+    assert [hp.values for hp in best_hp] == [
+        t.user_attrs["hyperparameters"] for t in sorted(trials, key=lambda t: (-t.value, t.number))]
+    # the best model holds its best epoch's weights: it scores what the trial recorded
+    x, y = _data()
+    model = tuner.get_best_models(1)[0]
+    val = model.evaluate(x[72:], y[72:], return_dict=True)
+    assert val["accuracy"] == pytest.approx(scores[0], abs=1e-6)
+    tuner.results_summary(2)
+    table = capsys.readouterr().out
+    assert "rank" in table and "units" in table and "learning_rate" in table
+    assert len([line for line in table.splitlines() if line.strip().startswith(("1 ", "2 "))]) == 2
+    # a best hyperparameter set rebuilds the model, as in KerasTuner's tutorials
+    rebuilt = tuner.hypermodel.build(best_hp[0])
+    assert rebuilt.count_params() == model.count_params()
+
+
+def test_same_seed_same_search(tmp_path):
+    def values(folder):
+        tuner = _tuner(RandomSearch, folder, max_trials=3)
+        _search(tuner)
+        return [t.user_attrs["hyperparameters"] for t in tuner.study.trials], \
+            [t.value for t in tuner.study.trials]
+    assert values(tmp_path / "a") == values(tmp_path / "b")
+
+
+def test_grid_search_tries_every_combination_once(tmp_path):
+    def grid_model(hp):
+        model = dg.Sequential([dg.layers.Input((3,)),
+                               dg.layers.Dense(hp.Choice("units", [2, 4, 8]), activation="relu"),
+                               dg.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=hp.Choice("optimizer", ["adam", "sgd"]),
+                      loss="binary_crossentropy")
+        return model
+    tuner = _tuner(GridSearch, tmp_path, hypermodel=grid_model)
+    _search(tuner, epochs=1)
+    seen = sorted((t.params["units"], t.params["optimizer"]) for t in tuner.study.trials)
+    assert seen == sorted((u, o) for u in (2, 4, 8) for o in ("adam", "sgd"))
+
+
+def test_grid_search_needs_steps_for_floats(tmp_path):
+    with pytest.raises(ValueError, match="needs a step for the Float 'learning_rate'"):
+        _tuner(GridSearch, tmp_path)
+
+
+def test_bayesian_optimization_runs_tpe(tmp_path):
+    tuner = _tuner(BayesianOptimization, tmp_path, max_trials=5, num_initial_points=2)
+    _search(tuner)
+    assert len(tuner.study.trials) == 5
+    assert type(tuner.study.sampler).__name__ == "TPESampler"
+    with pytest.raises(ValueError, match="Optuna's samplers set theirs"):
+        _tuner(BayesianOptimization, tmp_path, alpha=0.1)
+
+
+def test_hyperband_prunes_and_reports_each_epoch(tmp_path):
+    assert hyperband_trials(10, 3, 1) == 17 and hyperband_trials(81, 3, 2) == 2 * 143
+    tuner = _tuner(Hyperband, tmp_path, max_epochs=9, factor=3, max_trials=12)
+    _search(tuner, epochs=100)  # Hyperband trains up to max_epochs whatever epochs says
+    trials = tuner.study.trials
+    assert len(trials) == 12
+    assert {t.state.name for t in trials} == {"COMPLETE", "PRUNED"}
+    assert max(len(t.intermediate_values) for t in trials) == 9
+    pruned = [t for t in trials if t.state.name == "PRUNED"]
+    assert all(len(t.intermediate_values) < 9 for t in pruned)
+
+
+def test_a_hypermodel_tunes_batch_size_and_epochs(tmp_path):
+    seen = []
+
+    class Model(HyperModel):
+        def build(self, hp):
+            return build_model(hp)
+
+        def fit(self, hp, model, *args, **kwargs):
+            kwargs["epochs"] = hp.Int("epochs", 1, 3)
+            history = model.fit(*args, batch_size=hp.Choice("batch_size", [8, 32]), **kwargs)
+            seen.append((kwargs["epochs"], len(history.history["loss"])))
+            return history
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=Model(), max_trials=3)
+    _search(tuner)
+    values = [t.user_attrs["hyperparameters"] for t in tuner.study.trials]
+    assert all({"epochs", "batch_size"} <= set(v) for v in values)
+    assert all(epochs == ran for epochs, ran in seen)
+
+
+def test_fit_may_return_the_score(tmp_path):
+    class Model(HyperModel):
+        def build(self, hp):
+            return build_model(hp)
+
+        def fit(self, hp, model, *args, **kwargs):
+            model.fit(*args, **kwargs)
+            return {"val_loss": hp.get("units") / 100}
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=Model(), max_trials=3)
+    _search(tuner)
+    assert all(t.value == t.params["units"] / 100 for t in tuner.study.trials)
+
+
+def test_executions_per_trial_average(tmp_path):
+    scores = []
+
+    class Model(HyperModel):
+        def build(self, hp):
+            return build_model(hp)
+
+        def fit(self, hp, model, *args, **kwargs):
+            scores.append(float(len(scores)))
+            model.fit(*args, **kwargs)
+            return scores[-1]
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=Model(), max_trials=2,
+                   executions_per_trial=3)
+    _search(tuner)
+    assert [t.value for t in tuner.study.trials] == [1.0, 4.0]
+
+
+def test_search_passes_callbacks_copied_per_trial(tmp_path):
+    stop = EarlyStopping(monitor="val_loss", patience=0, min_delta=10.0)
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=2)
+    _search(tuner, epochs=20, callbacks=[stop])
+    assert all(len(t.intermediate_values) == 2 for t in tuner.study.trials)
+    assert stop.model is None  # the given callback itself is untouched
+
+
+def test_a_finite_space_stops_when_every_setting_ran(tmp_path, capsys):
+    def small(hp):
+        model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=hp.Choice("optimizer", ["adam", "sgd"]), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+        return model
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=small, max_trials=10,
+                   objective="val_accuracy")
+    _search(tuner, verbose=1)
+    out = capsys.readouterr().out
+    completed = [t for t in tuner.study.trials if "duplicate_of" not in t.user_attrs]
+    assert sorted(t.params["optimizer"] for t in completed) == ["adam", "sgd"]
+    assert "every setting of the space tried" in out
+    assert len(tuner.study.trials) < 10
+
+
+# ---------------------------------------------------------------------- mistakes
+def test_objective_not_logged_stops_at_once(tmp_path):
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=3)
+    with pytest.raises(ObjectiveError, match="pass validation_data or validation_split"):
+        _search(tuner, validation_split=0.0)
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=3, objective="val_auc", project_name="b")
+    with pytest.raises(ObjectiveError, match="compile the model with that metric"):
+        _search(tuner)
+
+
+def test_build_model_must_return_a_compiled_model(tmp_path):
+    with pytest.raises(BuildError, match="is `return model` missing"):
+        _tuner(RandomSearch, tmp_path, hypermodel=lambda hp: None, max_trials=1)
+
+    def uncompiled(hp):
+        return dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(1)])
+    with pytest.raises(BuildError, match="call model.compile"):
+        _tuner(RandomSearch, tmp_path, hypermodel=uncompiled, max_trials=1)
+
+
+def test_failing_trials_are_recorded_then_stop_the_search(tmp_path):
+    def sometimes(hp):
+        if hp.Int("units", 2, 16) > 9:
+            raise FloatingPointError("too wide")
+        return build_model(hp)
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=sometimes, max_trials=8,
+                   max_consecutive_failed_trials=8)
+    _search(tuner)
+    states = {t.state.name for t in tuner.study.trials}
+    assert states == {"COMPLETE", "FAIL"}
+    failed = [t for t in tuner.study.trials if t.state.name == "FAIL"]
+    assert all("too wide" in t.user_attrs["error"] for t in failed)
+
+    def always(hp):
+        hp.Int("units", 2, 16)
+        if hp._trial is not None:
+            raise FloatingPointError("never")
+        return build_model(hp)
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=always, max_trials=8, project_name="c")
+    with pytest.raises(RuntimeError, match="3 trials in a row failed"):
+        _search(tuner)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"max_trials": 0}, ValueError, "max_trials must be an int >= 1"),
+    ({"executions_per_trial": "2"}, TypeError, "executions_per_trial must be an int"),
+    ({"objective": None}, TypeError, "needs objective="),
+    ({"objective": 3}, TypeError, "objective must be a metric's name"),
+    ({"objective": ["val_loss", "val_accuracy"]}, TypeError, "single objective"),
+    ({"project_name": "a/b"}, ValueError, "plain name"),
+    ({"hyperparameters": {"units": 3}}, TypeError, "must be a HyperParameters"),
+    ({"max_epochs": 9}, TypeError, "unexpected arguments: max_epochs"),
+    ({"hypermodel": RandomSearch}, TypeError, "function build_model"),
+])
+def test_bad_tuner_arguments(tmp_path, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        _tuner(RandomSearch, tmp_path, **kwargs)
+
+
+def test_bad_search_arguments(tmp_path):
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=1)
+    with pytest.raises(ValueError, match="n_jobs must be an int >= 1"):
+        _search(tuner, n_jobs=0)
+    with pytest.raises(TypeError, match="callbacks must be a list"):
+        _search(tuner, callbacks=EarlyStopping())
+
+
+# ---------------------------------------------------------------------- the preset space
+def test_given_hyperparameters_narrow_and_fix_the_space(tmp_path):
+    hp = HyperParameters()
+    hp.Fixed("units", 6)
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=3, hyperparameters=hp,
+                   tune_new_entries=False)
+    _search(tuner)
+    values = [t.user_attrs["hyperparameters"] for t in tuner.study.trials]
+    # units fixed; the learning rate not tuned, so every trial is the same: one runs
+    assert values[0] == {"units": 6, "learning_rate": 1e-3}
+    with pytest.raises(ValueError, match="allow_new_entries=False"):
+        _tuner(RandomSearch, tmp_path, max_trials=1, hyperparameters=hp, allow_new_entries=False,
+               project_name="d")
+
+
+# ---------------------------------------------------------------------- storage
+def test_search_continues_and_overwrite_restarts(tmp_path):
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=2)
+    _search(tuner)
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=4)
+    _search(tuner)
+    assert len(tuner.study.trials) == 4
+    assert (tmp_path / "search" / "search.journal").exists()
+    assert sorted(p.name for p in (tmp_path / "search").glob("trial_*")) == [
+        "trial_0001", "trial_0002", "trial_0003", "trial_0004"]
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=1, overwrite=True)
+    _search(tuner)
+    assert len(tuner.study.trials) == 1
+    with pytest.raises(ValueError, match="optimizes val_loss"):
+        _tuner(RandomSearch, tmp_path, max_trials=1, objective="val_accuracy").study
+
+
+def test_plots_are_figures(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=4)
+    _search(tuner, epochs=2)
+    for figure in (tuner.plot_optimization_history(), tuner.plot_param_importances(),
+                   tuner.plot_parallel_coordinate()):
+        assert isinstance(figure, Figure)
+
+
+SCRIPT = textwrap.dedent("""
+    import os, sys, time
+    import numpy as np
+    import deepgrad as dg
+    from deepgrad.callbacks import Callback
+    from deepgrad.tuner import RandomSearch
+
+    folder, trials, storage, log = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None, sys.argv[4]
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)); y = x.sum(axis=1, keepdims=True)
+
+    class Slow(Callback):
+        def on_train_begin(self, logs=None):
+            with open(log, "a") as f:
+                f.write(f"{os.getpid()} {self.model.layers[0].units}\\n")
+        def on_epoch_end(self, epoch, logs=None):
+            time.sleep(0.05)
+
+    def build_model(hp):
+        model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(hp.Int("units", 1, 400)),
+                               dg.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    tuner = RandomSearch(build_model, objective="val_loss", max_trials=trials, directory=folder,
+                         project_name="p", storage=storage)
+    tuner.search(x, y, epochs=4, validation_split=0.25, callbacks=[Slow()], verbose=1)
+    best = tuner.get_best_hyperparameters()[0]
+    print("BEST", best.values["units"], flush=True)
+""")
+
+
+def _script(tmp_path):
+    path = tmp_path / "search_script.py"
+    path.write_text(SCRIPT)
+    return path
+
+
+def _study(tmp_path, storage=None):
+    if storage is None:
+        from optuna.storages.journal import JournalFileBackend
+        storage = optuna.storages.JournalStorage(
+            JournalFileBackend(str(tmp_path / "out" / "p" / "search.journal")))
+    return optuna.load_study(study_name="p", storage=storage)
+
+
+@pytest.mark.slow
+def test_a_search_killed_with_sigkill_continues_without_repeating_trials(tmp_path):
+    script, log = _script(tmp_path), tmp_path / "trained.txt"
+    args = [sys.executable, str(script), str(tmp_path / "out"), "6", "", str(log)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until two trials are done and a third runs
+        if log.exists() and len(log.read_text().splitlines()) >= 3:
+            break
+        time.sleep(0.02)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    before = _study(tmp_path).trials
+    finished = {t.number for t in before if t.state.name == "COMPLETE"}
+    assert len(finished) >= 2 and any(t.state.name == "RUNNING" for t in before)
+
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    after = _study(tmp_path).trials
+    complete = [t for t in after if t.state.name == "COMPLETE"]
+    assert len(complete) == 6
+    assert {t.number for t in complete} >= finished  # the finished ones stand, not run again
+    abandoned = [t for t in after if t.user_attrs.get("abandoned")]
+    assert len(abandoned) == 1 and abandoned[0].state.name == "FAIL"
+    # the killed trial's hyperparameters were run again, once
+    assert sum(t.params == abandoned[0].params for t in complete) == 1
+    runs = [line.split()[1] for line in log.read_text().splitlines()]
+    assert len(runs) == 7  # 6 trials, plus the one killed midway
+
+
+@pytest.mark.slow
+def test_two_processes_share_one_sqlite_search(tmp_path):
+    script, log = _script(tmp_path), tmp_path / "trained.txt"
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    args = [sys.executable, str(script), str(tmp_path / "out"), "8", url, str(log)]
+    processes = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in processes]
+    assert all(p.returncode == 0 for p in processes), [err for _, err in outs]
+    study = _study(tmp_path, url)
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    assert 8 <= len(complete) <= 9  # the budget, give or take a trial both started at once
+    assert len({t.user_attrs["pid"] for t in complete}) == 2  # both worked
+    runs = log.read_text().splitlines()
+    assert len(runs) == len(study.trials)  # no trial was trained twice
+    bests = {line.split()[1] for out, _ in outs for line in out.splitlines()
+             if line.startswith("BEST")}
+    assert len(bests) == 1  # both report the same best trial
+
+
+def test_n_jobs_runs_worker_processes_over_the_journal(tmp_path):
+    if sys.platform == "win32":  # pragma: no cover
+        pytest.skip("worker processes are forked")
+    tuner = _tuner(RandomSearch, tmp_path, max_trials=6)
+    _search(tuner, n_jobs=2)
+    trials = tuner.study.trials
+    assert [t.state.name for t in trials].count("COMPLETE") >= 6
+    assert len({t.user_attrs["pid"] for t in trials}) == 2
+    assert os.getpid() not in {t.user_attrs["pid"] for t in trials}
+
+
+def test_importing_deepgrad_does_not_import_optuna():
+    code = "import deepgrad, deepgrad.tuner, sys; print('optuna' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
