@@ -434,6 +434,8 @@ SCRIPT = textwrap.dedent("""
     tuner = RandomSearch(build_model, objective="val_loss", max_trials=trials, directory=folder,
                          project_name="p", storage=storage)
     tuner.search(x, y, epochs=4, validation_split=0.25, callbacks=[Slow()], verbose=1)
+    while any(t.state.name == "RUNNING" for t in tuner.study.trials):  # another process's
+        time.sleep(0.05)
     best = tuner.get_best_hyperparameters()[0]
     print("BEST", best.values["units"], flush=True)
 """)
