@@ -14,14 +14,20 @@ import pytest
 
 optuna = pytest.importorskip("optuna", reason='the tuner needs Optuna: pip install "deepgrad[tune]"')
 
-import deepgrad as dg  # noqa: E402
-from deepgrad.callbacks import Callback, EarlyStopping  # noqa: E402
-from deepgrad.tuner import (  # noqa: E402
-    BayesianOptimization, GridSearch, HyperModel, HyperParameters, Hyperband, Objective,
-    RandomSearch)
-from deepgrad.tuner.hypermodel import BuildError  # noqa: E402
-from deepgrad.tuner.objective import ObjectiveError  # noqa: E402
-from deepgrad.tuner.tuners import hyperband_trials  # noqa: E402
+import deepgrad as dg
+from deepgrad.callbacks import EarlyStopping
+from deepgrad.tuner import (
+    BayesianOptimization,
+    GridSearch,
+    Hyperband,
+    HyperModel,
+    HyperParameters,
+    Objective,
+    RandomSearch,
+)
+from deepgrad.tuner.hypermodel import BuildError
+from deepgrad.tuner.objective import ObjectiveError
+from deepgrad.tuner.tuners import hyperband_trials
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -338,8 +344,28 @@ def test_failing_trials_are_recorded_then_stop_the_search(tmp_path):
         _search(tuner)
 
 
+def test_a_failed_trial_is_retried(tmp_path):
+    calls = []
+
+    def flaky(hp):
+        units = hp.Int("units", 2, 16)
+        if hp._trial is not None:
+            calls.append(units)
+            if len(calls) == 1:
+                raise FloatingPointError("once")
+        return build_model(hp)
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=flaky, max_trials=2,
+                   max_retries_per_trial=1)
+    _search(tuner)
+    states = [t.state.name for t in tuner.study.trials]
+    assert states == ["FAIL", "COMPLETE", "COMPLETE"]
+    assert calls[0] == calls[1]  # the same hyperparameters again
+
+
 @pytest.mark.parametrize("kwargs, error, words", [
     ({"max_trials": 0}, ValueError, "max_trials must be an int >= 1"),
+    ({"max_trials": None}, TypeError, "RandomSearch needs max_trials"),
     ({"executions_per_trial": "2"}, TypeError, "executions_per_trial must be an int"),
     ({"objective": None}, TypeError, "needs objective="),
     ({"objective": 3}, TypeError, "objective must be a metric's name"),
@@ -391,7 +417,7 @@ def test_search_continues_and_overwrite_restarts(tmp_path):
     _search(tuner)
     assert len(tuner.study.trials) == 1
     with pytest.raises(ValueError, match="optimizes val_loss"):
-        _tuner(RandomSearch, tmp_path, max_trials=1, objective="val_accuracy").study
+        _ = _tuner(RandomSearch, tmp_path, max_trials=1, objective="val_accuracy").study
 
 
 def test_plots_are_figures(tmp_path):

@@ -36,10 +36,10 @@ class ObjectiveError(ValueError):
 
 
 def _infer_direction(name: str) -> str | None:
-    base = name[4:] if name.startswith("val_") else name
+    base = name.removeprefix("val_")
     if base in HIGHER_IS_BETTER:
         return "max"
-    if base in LOWER_IS_BETTER or base.endswith("_loss") or base.endswith("_error"):
+    if base in LOWER_IS_BETTER or base.endswith(("_loss", "_error")):
         return "min"
     # a multi-output model logs "<output>_<metric>"
     for suffix in HIGHER_IS_BETTER:

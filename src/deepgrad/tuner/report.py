@@ -99,8 +99,8 @@ def results_table(tuner, study, num_trials: int) -> str:
         states[t.state.name.lower()] = states.get(t.state.name.lower(), 0) + 1
     counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
     lines = ["Results summary", f"Results in {tuner.project_dir} ({tuner._spec.describe()})",
-             f"Objective: {tuner.objective.name} ({tuner.objective.direction})"
-             f" · trials: {counts or 'none'}"]
+             f"Objective: {tuner.objective.name} ({tuner.objective.direction}) · trials: "
+             + (counts or "none")]
     if not trials:
         return "\n".join(lines + ["No trial has finished yet."])
     names = []

@@ -68,7 +68,7 @@ class StorageSpec:
         for attempt in range(4):  # processes starting together race to create the tables
             try:
                 return connect()
-            except Exception as error:  # noqa: BLE001 — only the database's own errors retried
+            except Exception as error:
                 if "sqlalchemy" not in type(error).__module__:
                     raise
                 time.sleep(0.2 * (attempt + 1))

@@ -11,14 +11,15 @@ format under ``directory/project_name/trial_NNNN/`` (trials counted from 1).
 from __future__ import annotations
 
 import copy
+import math
 import time
 from pathlib import Path
 
 from ..callbacks import Callback
 from ..common.rng import set_seed
 from ..saving import save_model
-from .hyperparameters import HyperParameters
 from .hypermodel import BuildError, checked_build
+from .hyperparameters import HyperParameters
 from .objective import ObjectiveError
 
 __all__ = ["EpochTracker", "TrialRunner", "model_path"]
@@ -47,7 +48,7 @@ class EpochTracker(Callback):
     def on_epoch_end(self, epoch, logs=None):
         value = self.objective.value(logs or {})
         self.epochs = epoch + 1
-        if value == value and self.objective.better(value, self.best):  # NaN never wins
+        if not math.isnan(value) and self.objective.better(value, self.best):
             self.best, self.best_epoch = value, epoch
             self.best_weights = [w.copy() for w in self.model.get_weights()]
         if self.trial is not None:
@@ -106,7 +107,13 @@ class TrialRunner:
         self.consecutive_failures += 1
         trial.set_user_attr("hyperparameters", hp.values)
         trial.set_user_attr("error", f"{type(error).__name__}: {error}")
-        self.tuner._say(f"Trial {trial.number} failed: {type(error).__name__}: {error}")
+        retries = trial.user_attrs.get("retries", 0)
+        again = retries < self.tuner.max_retries_per_trial and bool(trial.params)
+        if again:  # the same hyperparameters once more, in place of this trial
+            trial.set_user_attr("retried", True)
+            trial.study.enqueue_trial(trial.params, user_attrs={"retries": retries + 1})
+        self.tuner._say(f"Trial {trial.number + 1} failed: {type(error).__name__}: {error}"
+                        + ("; it will be tried again" if again else ""))
         if self.consecutive_failures >= self.tuner.max_consecutive_failed_trials:
             raise RuntimeError(f"{self.consecutive_failures} trials in a row failed; the last "
                                f"with {type(error).__name__}: {error}") from error

@@ -22,8 +22,8 @@ import numpy as np
 
 from ..common.checks import check_bool, check_int, check_path, check_str, describe
 from . import report
-from .hyperparameters import Definition, HyperParameters
 from .hypermodel import as_hypermodel, checked_build
+from .hyperparameters import Definition, HyperParameters
 from .objective import as_objective
 from .storage import StorageSpec, recover_abandoned_trials
 from .trial import TrialFailed, TrialRunner
@@ -74,9 +74,13 @@ class Tuner:
     storage : str, optional
         An Optuna storage URL (``"sqlite:///search.db"``, ``"postgresql://..."``) instead of the
         journal, for processes on several machines to share one search.
+    max_retries_per_trial : int, default 0
+        A trial that raises is run again with the same hyperparameters up to this many times.
     max_consecutive_failed_trials : int, default 3
         The search stops with an error after that many trials in a row fail.
     """
+
+    _budget_from_space = False  # GridSearch: the grid's size when max_trials is None
 
     def __init__(self, hypermodel, objective=None, max_trials=10, executions_per_trial=1,
                  seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True,
@@ -89,6 +93,8 @@ class Tuner:
             raise TypeError(f"{type(self).__name__} needs objective=, a logged value to "
                             f"optimize such as 'val_accuracy' or 'val_loss'")
         self.objective = as_objective(objective)
+        if max_trials is None and not self._budget_from_space:
+            raise TypeError(f"{type(self).__name__} needs max_trials, the number of trials to run")
         self.max_trials = None if max_trials is None else check_int(max_trials, "max_trials", minimum=1)
         self.executions_per_trial = check_int(executions_per_trial, "executions_per_trial", minimum=1)
         self.seed = None if seed is None else check_int(seed, "seed", minimum=0)
@@ -201,7 +207,7 @@ class Tuner:
         runner = TrialRunner(self, fit_args, fit_kwargs, fit_verbose=2 if verbose == 2 else 0)
         started = time.perf_counter()
         if n_jobs == 1:
-            self._work(runner, worker=0, workers=1)
+            self._work(runner, worker=0)
         else:
             self._run_workers(runner, n_jobs)
         if self._verbose:
@@ -214,23 +220,23 @@ class Tuner:
                 raise TypeError(f"callbacks must be a list of callbacks; got {describe(callbacks)}")
             try:
                 copy.deepcopy(callbacks)
-            except Exception as error:  # noqa: BLE001 — the reason is in the message
+            except Exception as error:
                 raise TypeError(f"callbacks are copied for each trial, and one cannot be: "
                                 f"{error}") from error
         return fit_kwargs
 
     def _counted(self, study) -> int:
-        """Trials that use the budget: all but the abandoned ones and the queued ones."""
+        """Trials that use the budget: all but the queued ones and those run again in a new
+        trial (cut off by a dead process, or failed and retried)."""
         import optuna
 
         waiting = optuna.trial.TrialState.WAITING
         return sum(1 for t in study.get_trials(deepcopy=False)
-                   if t.state != waiting and not t.user_attrs.get("abandoned"))
+                   if t.state != waiting and not t.user_attrs.get("abandoned")
+                   and not t.user_attrs.get("retried"))
 
-    def _work(self, runner: TrialRunner, worker: int, workers: int) -> None:
+    def _work(self, runner: TrialRunner, worker: int) -> None:
         """One process's part of the search: trials until the budget is spent."""
-        import optuna
-
         existing = self._study()
         recover_abandoned_trials(existing)
         seed = None if self.seed is None else int(np.random.SeedSequence(
@@ -238,8 +244,7 @@ class Tuner:
         study = self._study(seed)
         budget = self._budget()
         self._total = budget
-        left = None if budget is None else budget - self._counted(study)
-        if left is not None and left <= 0:
+        if budget is not None and self._counted(study) >= budget:
             return
 
         def stop_when_spent(study, trial):
@@ -247,15 +252,15 @@ class Tuner:
                 study.stop()
 
         with _quiet_optuna():
-            study.optimize(runner, n_trials=left if workers == 1 else None,
-                           callbacks=[stop_when_spent], catch=(TrialFailed,), gc_after_trial=True)
+            study.optimize(runner, callbacks=[stop_when_spent], catch=(TrialFailed,),
+                           gc_after_trial=True)
 
     def _run_workers(self, runner: TrialRunner, n_jobs: int) -> None:
         context = multiprocessing.get_context("fork")
         pipes, processes = [], []
         for worker in range(n_jobs):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker_main, args=(self, runner, worker, n_jobs, send))
+            process = context.Process(target=_worker_main, args=(self, runner, worker, send))
             process.start()
             send.close()
             pipes.append(receive)
@@ -304,14 +309,14 @@ class Tuner:
             best.append(hp)
         return best
 
-    def get_best_models(self, num_trials: int = 1) -> list:
-        """The ``num_trials`` best models, best first, with their best epoch's weights, loaded
+    def get_best_models(self, num_models: int = 1) -> list:
+        """The ``num_models`` best models, best first, with their best epoch's weights, loaded
         from their model files."""
         from ..saving import load_model
 
-        num_trials = check_int(num_trials, "num_trials", minimum=1)
+        num_models = check_int(num_models, "num_models", minimum=1)
         models = []
-        for trial in report.ranked(self._study(), self.objective)[:num_trials]:
+        for trial in report.ranked(self._study(), self.objective)[:num_models]:
             path = trial.user_attrs.get("model_path")
             if path is None or not Path(path).exists():
                 reason = trial.user_attrs.get("model_not_saved", "its file is missing")
@@ -361,10 +366,10 @@ def _figure(name: str, study):
     return axes.figure
 
 
-def _worker_main(tuner: Tuner, runner: TrialRunner, worker: int, workers: int, pipe) -> None:
+def _worker_main(tuner: Tuner, runner: TrialRunner, worker: int, pipe) -> None:
     """A forked worker: its part of the search, its error (if any) sent to the parent."""
     try:
-        tuner._work(runner, worker, workers)
+        tuner._work(runner, worker)
         pipe.send(None)
     except BaseException as error:  # noqa: BLE001 — reported to the parent, which raises
         pipe.send(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")

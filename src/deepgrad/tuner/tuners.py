@@ -60,6 +60,8 @@ class GridSearch(Tuner):
     ``GridSampler``). Int ranges step by ``step`` (1 by default); Float ranges need a ``step``.
     ``max_trials`` defaults to the size of the grid."""
 
+    _budget_from_space = True
+
     def __init__(self, hypermodel, objective=None, max_trials=None, seed=None, **kwargs):
         super().__init__(hypermodel, objective, max_trials=max_trials, seed=seed, **kwargs)
         self._grid = {d.name: [round(v, 12) if isinstance(v, float) else v for v in d.grid()]
