@@ -135,6 +135,20 @@ CASES = [
     ("Softmax", "axis-0", lambda z: F.softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("SoftmaxCrossEntropy", "sparse", lambda z: F.softmax_cross_entropy_with_logits(z, np.array([0, 3, 1, 3, 2])), [(5, 4)]),
     ("SoftmaxCrossEntropy", "soft-labels", lambda z: F.softmax_cross_entropy_with_logits(z, np.full((5, 4), 0.25)), [(5, 4)]),
+    ("Convolution", "2d-valid", lambda x, k, b: F.conv(x, k, b), [(2, 5, 6, 3), (3, 2, 3, 4), (4,)]),
+    ("Convolution", "2d-same-strided-relu", lambda x, k, b: F.conv(x, k, b, strides=2, padding="same", activation="relu"), [(2, 7, 6, 3), (3, 3, 3, 4), (4,)]),
+    ("Convolution", "2d-dilated-tanh", lambda x, k: F.conv(x, k, dilation=(2, 1), padding="same", activation="tanh"), [(2, 7, 6, 2), (3, 2, 2, 3)]),
+    ("Convolution", "2d-groups", lambda x, k, b: F.conv(x, k, b, groups=2, padding="same"), [(2, 5, 5, 4), (3, 3, 2, 6), (6,)]),
+    ("Convolution", "depthwise-sigmoid", lambda x, k: F.conv(x, k, groups=3, activation="sigmoid"), [(2, 5, 5, 3), (2, 2, 1, 6)]),
+    ("Convolution", "1d-causal", lambda x, k, b: F.conv(x, k, b, padding="causal", dilation=2), [(2, 9, 3), (3, 3, 4), (4,)]),
+    ("ConvolutionTranspose", "strided", lambda x, k, b: F.conv_transpose(x, k, b, strides=2), [(2, 3, 4, 3), (3, 3, 2, 3), (2,)]),
+    ("ConvolutionTranspose", "padded", lambda x, k: F.conv_transpose(x, k, strides=(2, 1), pads=((1, 0), (1, 1)), full_size=(8, 6)), [(2, 3, 4, 3), (3, 3, 2, 3)]),
+    ("MaxPool", "2d", lambda x: F.max_pool(x, 2), [(2, 5, 6, 3)]),
+    ("MaxPool", "2d-overlapping-same", lambda x: F.max_pool(x, 3, 2, padding="same"), [(2, 5, 6, 3)]),
+    ("MaxPool", "1d", lambda x: F.max_pool(x, 3, 1), [(2, 7, 3)]),
+    ("AveragePool", "2d", lambda x: F.average_pool(x, (2, 3)), [(2, 5, 6, 3)]),
+    ("AveragePool", "2d-same", lambda x: F.average_pool(x, 3, 2, padding="same") * np.arange(27.0).reshape(1, 3, 3, 3), [(1, 5, 6, 3)]),
+    ("AveragePool", "1d", lambda x: F.average_pool(x, 2), [(2, 7, 3)]),
 ]
 
 

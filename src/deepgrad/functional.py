@@ -1,5 +1,5 @@
 """Operations on tensors beyond the Tensor methods: the stable numeric forms, the dense layer's
-fused primitive, dropout, and joining and choosing.
+fused primitive, convolution and pooling, dropout, and joining and choosing.
 
 The stable forms (``softmax``, ``log_softmax``, ``logsumexp``, ``softplus``, ``log_sigmoid``,
 the cross-entropies from logits, ``floored_exp``) are primitives of :mod:`deepgrad.ops.stable`
@@ -35,6 +35,10 @@ __all__ = [
     "maximum",
     "minimum",
     "where",
+    "conv",
+    "conv_transpose",
+    "max_pool",
+    "average_pool",
 ]
 
 
@@ -217,3 +221,94 @@ def where(condition, a, b) -> Tensor:
     """``a`` where ``condition`` holds, else ``b``; ``condition`` is a constant boolean array."""
     a, b = _as_tensors((a, b))
     return _apply(ops.Where(_raw(condition)), a, b)
+
+
+# ---------------------------------------------------------------------- convolution and pooling
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def conv(x, kernel, bias=None, *, strides=1, dilation=1, padding="valid", groups: int = 1,
+         activation: str | None = None) -> Tensor:
+    """A channels-last convolution (cross-correlation), as one primitive
+    (:class:`deepgrad.ops.Convolution`).
+
+    ``x`` is ``(batch, length, channels)`` with a kernel ``(k, channels/groups, filters)``, or
+    ``(batch, height, width, channels)`` with a kernel ``(kh, kw, channels/groups, filters)``.
+    ``padding`` is "valid", "same", "causal" (1-D) or explicit ``((top, bottom), (left,
+    right))``; ``activation`` None, "relu", "sigmoid" or "tanh" is fused.
+
+    >>> import deepgrad as dg, numpy as np
+    >>> x = dg.Tensor(np.arange(5.0).reshape(1, 5, 1))
+    >>> conv(x, dg.Tensor(np.ones((2, 1, 1))), padding="same").numpy().ravel()
+    array([1., 3., 5., 7., 4.])
+    """
+    x, kernel = _tensor(x), _tensor(kernel)
+    one_d = x.ndim == 3
+    if x.ndim not in (3, 4) or kernel.ndim != x.ndim:
+        raise ValueError(f"conv needs x of 3 or 4 dimensions and a kernel of as many; got "
+                         f"{x.shape} and {kernel.shape}")
+    if one_d:
+        x = x.reshape(x.shape[0], 1, x.shape[1], x.shape[2])
+        kernel = kernel.reshape((1,) + kernel.shape)
+        strides, dilation = (1, _pair(strides, "strides")[0]), (1, _pair(dilation, "dilation")[0])
+    else:
+        strides, dilation = _pair(strides, "strides"), _pair(dilation, "dilation")
+    if x.shape[3] != kernel.shape[2] * groups:
+        raise ValueError(f"conv: {x.shape[3]} input channels do not match a kernel for "
+                         f"{kernel.shape[2]} channels per group × {groups} groups")
+    if isinstance(padding, str):
+        pads = tuple(ops.padding_amounts(padding, length, k, s, d) for length, k, s, d in
+                     zip(x.shape[1:3], kernel.shape[:2], strides, dilation))
+    else:
+        pads = tuple(tuple(p) for p in padding)
+        if one_d and len(pads) == 1:
+            pads = ((0, 0), pads[0])
+    fn = ops.Convolution(strides, dilation, pads, groups, activation)
+    out = _apply(fn, *((x, kernel) if bias is None else (x, kernel, bias)))
+    return out.reshape(out.shape[0], out.shape[2], out.shape[3]) if one_d else out
+
+
+def conv_transpose(x, kernel, bias=None, *, strides=1, dilation=1, pads=((0, 0), (0, 0)),
+                   full_size=None) -> Tensor:
+    """The transpose of :func:`conv` on 4-D inputs (the gradient of its input): ``kernel`` is
+    ``(kh, kw, filters, channels)``; the result, of ``full_size`` (height, width) before
+    ``pads`` are cut, is ``(batch, height, width, filters)``."""
+    x, kernel = _tensor(x), _tensor(kernel)
+    fn = ops.ConvolutionTranspose(_pair(strides, "strides"), _pair(dilation, "dilation"), pads,
+                                  full_size)
+    return _apply(fn, *((x, kernel) if bias is None else (x, kernel, bias)))
+
+
+def _pool(op, x, pool_size, strides, padding) -> Tensor:
+    x = _tensor(x)
+    one_d = x.ndim == 3
+    if one_d:
+        x = x.reshape(x.shape[0], 1, x.shape[1], x.shape[2])
+        pool_size = (1, _pair(pool_size, "pool_size")[0])
+        strides = (1, _pair(strides, "strides")[0]) if strides is not None else pool_size
+    else:
+        pool_size = _pair(pool_size, "pool_size")
+        strides = _pair(strides, "strides") if strides is not None else pool_size
+    pads = tuple(ops.padding_amounts(padding, length, k, s, 1) for length, k, s in
+                 zip(x.shape[1:3], pool_size, strides))
+    out = _apply(op(pool_size, strides, pads), x)
+    return out.reshape(out.shape[0], out.shape[2], out.shape[3]) if one_d else out
+
+
+def max_pool(x, pool_size=2, strides=None, padding: str = "valid") -> Tensor:
+    """The largest value of each window over a 1-D ``(batch, length, channels)`` or 2-D
+    ``(batch, height, width, channels)`` input.
+
+    >>> import deepgrad as dg, numpy as np
+    >>> max_pool(dg.Tensor(np.array([[[1.0], [3.0], [2.0], [0.0]]]))).numpy().ravel()
+    array([3., 2.])
+    """
+    return _pool(ops.MaxPool, x, pool_size, strides, padding)
+
+
+def average_pool(x, pool_size=2, strides=None, padding: str = "valid") -> Tensor:
+    """The mean of each window (padding not counted), 1-D or 2-D as :func:`max_pool`."""
+    return _pool(ops.AveragePool, x, pool_size, strides, padding)

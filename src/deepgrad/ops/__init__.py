@@ -12,7 +12,8 @@ gradient is returned as None.
 The families: :mod:`.arithmetic`, :mod:`.elementwise`, :mod:`.reductions`, :mod:`.shape`; the
 stable numeric forms (every exponential, sigmoid, softplus, log-sum-exp, softmax) in
 :mod:`.stable`; the dense layer's fused primitive in :mod:`.affine` and the softmax cross-entropy
-in :mod:`.softmax_cross_entropy`, each with its compiled kernels; batch normalization (with its
+in :mod:`.softmax_cross_entropy`, each with its compiled kernels; convolution (and its transpose)
+in :mod:`.convolution` and pooling in :mod:`.pooling`; batch normalization (with its
 moving statistics' update) in :mod:`.normalization`; randomness in :mod:`.random`.
 
 Every subclass is registered in :data:`REGISTRY`; the test suite refuses a primitive that has no
@@ -36,7 +37,9 @@ from .elementwise import (
     Tanh,
     Where,
 )
+from .convolution import Convolution, ConvolutionTranspose, padding_amounts
 from .normalization import BatchNorm
+from .pooling import AveragePool, MaxPool
 from .random import Dropout
 from .reductions import Max, Mean, Min, Sum, SumOfSquares
 from .shape import Concatenate, GetItem, Reshape, Stack, StopGradient, Transpose
@@ -61,4 +64,5 @@ __all__ = [
     "FlooredExp", "Sigmoid", "Softplus", "SigmoidCrossEntropy", "LogSumExp", "Softmax",
     "LogSoftmax", "SoftmaxCrossEntropy",
     "Affine", "BatchNorm", "Dropout",
+    "Convolution", "ConvolutionTranspose", "padding_amounts", "MaxPool", "AveragePool",
 ]
