@@ -98,7 +98,7 @@ class TestHyperParameters:
         (lambda hp: hp.Int("u", 8, 4), ValueError, "min_value of 'u' (8) must not be above"),
         (lambda hp: hp.Int("u", 1.5, 4), TypeError, "min_value of 'u' must be an int"),
         (lambda hp: hp.Float("lr", 0.0, 1.0, sampling="log"), ValueError, "needs min_value > 0"),
-        (lambda hp: hp.Float("lr", 0.1, 1.0, sampling="reverse_log"), ValueError, "'linear' or 'log'"),
+        (lambda hp: hp.Float("lr", 0.1, 1.0, sampling="exp"), ValueError, "'linear', 'log' or 'reverse_log'"),
         (lambda hp: hp.Int("u", 1, 9, step=0), ValueError, "step of 'u' must be > 0"),
         (lambda hp: hp.Int("u", 1, 9, default=10), ValueError, "default of 'u' must lie in"),
         (lambda hp: hp.Choice("a", []), TypeError, "non-empty list"),
@@ -114,11 +114,19 @@ class TestHyperParameters:
         with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
             call(HyperParameters())
 
-    def test_a_name_defined_twice_differently_is_refused(self):
+    def test_a_name_defined_again_keeps_its_first_definition(self):
         hp = HyperParameters()
-        hp.Int("units", 1, 8)
-        with pytest.raises(ValueError, match="already defined differently"):
-            hp.Choice("units", [1, 2])
+        assert hp.Fixed("units", 64) == 64
+        assert hp.Int("units", 1, 8) == 64  # as KerasTuner: the first definition wins
+        assert [d.kind for d in hp.space] == ["Fixed"]
+
+    def test_values_can_be_set_and_numpy_numbers_are_taken(self):
+        hp = HyperParameters()
+        hp.values["units"] = 128
+        assert hp.Int("units", np.int64(32), 512.0 / 2) == 128
+        assert hp.Choice("filters", np.arange(32, 129, 32)) == 32
+        assert hp.space[0].max_value == 256 and type(hp.space[0].max_value) is int
+        assert hp.space[1].values == (32, 64, 96, 128)
 
     def test_grid_values(self):
         hp = HyperParameters()
@@ -367,7 +375,8 @@ def test_a_failed_trial_is_retried(tmp_path):
     ({"max_trials": 0}, ValueError, "max_trials must be an int >= 1"),
     ({"max_trials": None}, TypeError, "RandomSearch needs max_trials"),
     ({"executions_per_trial": "2"}, TypeError, "executions_per_trial must be an int"),
-    ({"objective": None}, TypeError, "needs objective="),
+    ({"hypermodel": None}, TypeError, "needs a hypermodel"),
+    ({"distribution_strategy": "mirrored"}, ValueError, "data-parallel over MPI"),
     ({"objective": 3}, TypeError, "objective must be a metric's name"),
     ({"objective": ["val_loss", "val_accuracy"]}, TypeError, "single objective"),
     ({"project_name": "a/b"}, ValueError, "plain name"),
@@ -547,3 +556,171 @@ def test_importing_deepgrad_does_not_import_optuna():
     code = "import deepgrad, deepgrad.tuner, sys; print('optuna' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# ---------------------------------------------------------------------- KerasTuner's other patterns
+class _Regressor(HyperModel):
+    """The KerasTuner guide's custom evaluation: fit returns the score itself."""
+
+    def build(self, hp):
+        model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(hp.Int("units", 2, 16)),
+                               dg.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    def fit(self, hp, model, x, y, validation_data, **kwargs):
+        model.fit(x, y, **kwargs)
+        x_val, y_val = validation_data
+        return np.float32(np.mean(np.abs(model.predict(x_val) - y_val)))
+
+
+def test_fit_returning_the_score_needs_no_objective(tmp_path):
+    x, y = _data()
+    tuner = RandomSearch(_Regressor(), max_trials=3, directory=str(tmp_path), seed=0)
+    tuner.search(x[:72], y[:72], validation_data=(x[72:], y[72:]), epochs=2, verbose=0)
+    trials = tuner.oracle.get_best_trials(3)
+    assert [t.score for t in trials] == sorted(t.score for t in trials)
+    assert all(isinstance(t.score, float) and t.hyperparameters.get("units") >= 2 for t in trials)
+    with pytest.raises(ObjectiveError, match="must return the score"):
+        _search(RandomSearch(build_model, max_trials=1, directory=str(tmp_path), project_name="n"))
+
+
+def test_a_custom_fit_may_take_an_uncompiled_model(tmp_path):
+    class Loop(HyperModel):
+        def build(self, hp):
+            return dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(1)])
+
+        def fit(self, hp, model, x, y, **kwargs):
+            lr = hp.Float("lr", 1e-3, 1e-1, sampling="log")
+            optimizer, loss_fn = dg.optimizers.SGD(lr), dg.losses.MeanSquaredError()
+            for _ in range(3):
+                optimizer.zero_grad(model.parameters())
+                loss = loss_fn(y, model(dg.Tensor(x)))
+                loss.backward()
+                optimizer.step(model.parameters())
+            return {"loss": loss.item()}
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=Loop(), objective="loss", max_trials=2)
+    x, y = _data()
+    tuner.search(x, y, verbose=0)
+    assert [t.state.name for t in tuner.study.trials] == ["COMPLETE", "COMPLETE"]
+
+
+def test_run_trial_may_be_overridden_to_tune_fit(tmp_path):
+    seen = []
+
+    class MyTuner(BayesianOptimization):
+        def run_trial(self, trial, *args, **kwargs):
+            kwargs["batch_size"] = trial.hyperparameters.Choice("batch_size", [8, 16, 32])
+            seen.append(kwargs["batch_size"])
+            return super().run_trial(trial, *args, **kwargs)
+
+    tuner = _tuner(MyTuner, tmp_path, max_trials=3)
+    _search(tuner)
+    assert len(seen) == 3
+    assert [t.user_attrs["hyperparameters"]["batch_size"] for t in tuner.study.trials] == seen
+
+    class OwnLoop(RandomSearch):  # no hypermodel: run_trial builds and scores by itself
+        def run_trial(self, trial, x, y):
+            return (trial.hyperparameters.Float("a", -1.0, 1.0) - 0.5) ** 2
+
+    tuner = OwnLoop(objective=None, max_trials=4, directory=str(tmp_path), project_name="own",
+                    seed=0)
+    tuner.search(*_data(), verbose=0)
+    best = tuner.oracle.get_best_trials(1)[0]
+    assert best.score == min(t.value for t in tuner.study.trials)
+
+
+def test_grid_search_with_a_loop_and_fit_time_hyperparameters(tmp_path):
+    class Deep(HyperModel):
+        def build(self, hp):
+            model = dg.Sequential([dg.layers.Input((3,))])
+            for i in range(hp.Int("num_layers", 1, 2)):
+                model.add(dg.layers.Dense(hp.Choice(f"units_{i}", [2, 4]), activation="relu"))
+            model.add(dg.layers.Dense(1, activation="sigmoid"))
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            return model
+
+        def fit(self, hp, model, *args, **kwargs):
+            return model.fit(*args, shuffle=hp.Boolean("shuffle"), **kwargs)
+
+    tuner = _tuner(GridSearch, tmp_path, hypermodel=Deep())
+    assert {d.name for d in tuner._space} == {"num_layers", "units_0", "units_1"}
+    _search(tuner, epochs=1)
+    trials = tuner.study.trials
+    assert len(trials) == 8 and {t.state.name for t in trials} == {"COMPLETE"}
+    assert all(t.user_attrs["hyperparameters"]["shuffle"] is False for t in trials)
+
+
+def test_repeats_of_a_scored_setting_do_not_use_the_budget(tmp_path):
+    def small(hp):
+        model = dg.Sequential([dg.layers.Input((3,)),
+                               dg.layers.Dense(hp.Choice("units", [2, 3, 4]), activation="relu"),
+                               dg.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=hp.Choice("optimizer", ["adam", "sgd", "rmsprop"]),
+                      loss="binary_crossentropy")
+        return model
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=small, max_trials=6)
+    _search(tuner, epochs=1)
+    trained = [t for t in tuner.study.trials if "duplicate_of" not in t.user_attrs]
+    assert len(trained) == 6
+    assert len({tuple(sorted(t.params.items())) for t in trained}) == 6
+
+
+def test_retries_are_not_failures_in_a_row(tmp_path, capsys):
+    def wide_fails(hp):
+        if hp.Int("units", 2, 16) > 8 and hp._trial is not None:
+            raise MemoryError("too wide")
+        return build_model(hp)
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=wide_fails, max_trials=6,
+                   max_retries_per_trial=3, max_consecutive_failed_trials=2)
+    try:
+        _search(tuner, verbose=0)
+    except RuntimeError as error:  # two wide settings in a row, each after its 3 retries
+        assert "2 trials in a row failed" in str(error)
+    trials = tuner.study.trials
+    failures = [t for t in trials if t.state.name == "FAIL" and not t.user_attrs.get("retried")]
+    assert all(t.user_attrs["hyperparameters"]["units"] > 8 for t in failures)
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err  # verbose=0 says nothing, Optuna neither
+
+
+def test_the_tuner_may_compile_the_models(tmp_path):
+    def uncompiled(hp):
+        return dg.Sequential([dg.layers.Input((3,)),
+                              dg.layers.Dense(hp.Int("units", 2, 8), activation="relu"),
+                              dg.layers.Dense(1, activation="sigmoid")])
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=uncompiled, objective="val_accuracy",
+                   max_trials=2, optimizer=dg.optimizers.Adam(0.01), loss="binary_crossentropy",
+                   metrics=["accuracy"])
+    _search(tuner)
+    assert tuner.get_best_models(1)[0].metrics_names == ["loss", "accuracy"]
+
+
+def test_a_changed_space_is_refused_when_continuing(tmp_path):
+    _search(_tuner(RandomSearch, tmp_path, max_trials=1))
+
+    def changed(hp):
+        hp.Choice("units", [2, 4])
+        return build_model(hp)
+    with pytest.raises(ValueError, match="units \\(Int\\).*now units \\(Choice\\)"):
+        _search(_tuner(RandomSearch, tmp_path, hypermodel=changed, max_trials=2))
+
+
+def test_passing_a_built_model_says_pass_the_function(tmp_path):
+    with pytest.raises(TypeError, match="pass build_model, not build_model\\(hp\\)"):
+        _tuner(RandomSearch, tmp_path, hypermodel=build_model(HyperParameters()), max_trials=1)
+
+
+def test_reverse_log_sampling_is_dense_near_the_top(tmp_path):
+    def model(hp):
+        hp.Float("momentum", 0.5, 0.999, sampling="reverse_log")
+        return build_model(hp)
+
+    tuner = _tuner(RandomSearch, tmp_path, hypermodel=model, max_trials=8)
+    _search(tuner, epochs=1)
+    values = [t.user_attrs["hyperparameters"]["momentum"] for t in tuner.study.trials]
+    assert all(0.5 <= v <= 0.999 for v in values) and np.median(values) > 0.75

@@ -65,26 +65,32 @@ class FunctionHyperModel(HyperModel):
 
 def as_hypermodel(hypermodel) -> HyperModel:
     """A :class:`HyperModel` from a HyperModel or a ``build_model(hp)`` function."""
+    from ..training.model import Model
+
     if isinstance(hypermodel, HyperModel):
         return hypermodel
     if isinstance(hypermodel, type) and issubclass(hypermodel, HyperModel):
         raise TypeError(f"hypermodel must be a HyperModel instance; got the class "
                         f"{hypermodel.__name__} (write {hypermodel.__name__}())")
+    if isinstance(hypermodel, Model):
+        raise TypeError("hypermodel must be the function build_model, not a model it built: "
+                        "pass build_model, not build_model(hp)")
     if callable(hypermodel):
         return FunctionHyperModel(hypermodel)
     raise TypeError(f"hypermodel must be a function build_model(hp) returning a compiled model, "
                     f"or a HyperModel; got {describe(hypermodel)}")
 
 
-def checked_build(hypermodel: HyperModel, hp):
-    """``hypermodel.build(hp)``, refusing anything but a compiled deepgrad model."""
+def checked_build(hypermodel: HyperModel, hp, compiled: bool = True):
+    """``hypermodel.build(hp)``, refusing anything but a deepgrad model (``compiled``: and
+    compiled, which the default ``fit`` needs)."""
     from ..training.model import Model
 
     model = hypermodel.build(hp)
     if not isinstance(model, Model):
-        raise BuildError(f"build_model(hp) must return a compiled deepgrad model; it returned "
-                        f"{describe(model)}" + (" (is `return model` missing?)" if model is None else ""))
-    if not model.compiled:
+        raise BuildError(f"build_model(hp) must return a deepgrad model; it returned "
+                         f"{describe(model)}" + (" (is `return model` missing?)" if model is None else ""))
+    if compiled and not model.compiled:
         raise BuildError("build_model(hp) must return a compiled model: call model.compile(...) "
-                         "before returning it")
+                         "before returning it (or pass optimizer= and loss= to the tuner)")
     return model

@@ -29,6 +29,8 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..common.checks import check_str, describe
 
 __all__ = ["Definition", "HyperParameters"]
@@ -102,8 +104,8 @@ class Definition:
             text = f"{self.min_value} to {self.max_value}"
             if self.step is not None:
                 text += f", step {self.step}"
-            if self.sampling == "log":
-                text += ", log scale"
+            if self.sampling != "linear":
+                text += f", {self.sampling.replace('_', ' ')} scale"
         elif self.kind == "Choice":
             text = "one of " + ", ".join(repr(v) for v in self.values)
         elif self.kind == "Boolean":
@@ -118,6 +120,11 @@ class Definition:
 
 
 def _number(value, name: str, what: str, integer: bool):
+    """A plain Python int (``integer``: integral floats and NumPy ints too) or float."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if integer and isinstance(value, float) and value.is_integer():
+        value = int(value)
     ok = isinstance(value, int) if integer else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok or (not integer and not math.isfinite(value)):
         kind = "an int" if integer else "a finite number"
@@ -145,6 +152,7 @@ class HyperParameters:
         self._preset: HyperParameters | None = None
         self._tune_new = True
         self._allow_new = True
+        self._grid = None  # a grid search's names: others keep their default
 
     # ------------------------------------------------------------------ reading
     @property
@@ -154,8 +162,9 @@ class HyperParameters:
 
     @property
     def values(self) -> dict:
-        """The value of each active hyperparameter, in order of definition."""
-        return dict(self._values)
+        """The value of each active hyperparameter, in order of definition; setting an entry
+        (``hp.values["units"] = 64``) fixes the value the next definition returns."""
+        return self._values
 
     def get(self, name: str):
         """The value of ``name`` (its default when it is inactive)."""
@@ -197,8 +206,13 @@ class HyperParameters:
                parent_values=None):
         """One of ``values`` (all of one type: str, int, float or bool)."""
         name = check_str(name, "name")
+        if isinstance(values, np.ndarray):
+            values = values.tolist()
         if not isinstance(values, (list, tuple)) or not values:
             raise TypeError(f"values of {name!r} must be a non-empty list; got {describe(values)}")
+        values = [v.item() if isinstance(v, np.generic) else v for v in values]
+        if isinstance(default, np.generic):
+            default = default.item()
         kinds = {type(v) for v in values}
         if len(kinds) != 1 or not kinds <= {bool, int, float, str}:
             raise TypeError(f"values of {name!r} must all be of one type, str, int, float or "
@@ -265,9 +279,10 @@ class HyperParameters:
         high = _number(high, name, "max_value", integer)
         if low > high:
             raise ValueError(f"min_value of {name!r} ({low}) must not be above max_value ({high})")
-        if sampling not in ("linear", "log"):
-            raise ValueError(f"sampling of {name!r} must be 'linear' or 'log'; got {sampling!r}")
-        if sampling == "log" and low <= 0:
+        if sampling not in ("linear", "log", "reverse_log"):
+            raise ValueError(f"sampling of {name!r} must be 'linear', 'log' or 'reverse_log'; got "
+                             f"{sampling!r}")
+        if sampling in ("log", "reverse_log") and low <= 0:
             raise ValueError(f"log sampling of {name!r} needs min_value > 0; got {low}")
         if step is not None:
             step = _number(step, name, "step", integer)
@@ -290,12 +305,10 @@ class HyperParameters:
                    for parent, values in definition.conditions)
 
     def _value(self, definition: Definition):
+        """Define (the first time) and return the value; a name defined before keeps its first
+        definition and value, as in KerasTuner (so ``hp.Fixed`` before ``hp.Int`` fixes it)."""
         name = definition.name
         known = self._definitions.get(name)
-        if known is not None and (known.kind, known.min_value, known.max_value, known.values) != \
-                (definition.kind, definition.min_value, definition.max_value, definition.values):
-            raise ValueError(f"hyperparameter {name!r} is already defined differently "
-                             f"({known.describe()}); give the new one another name")
         if known is None:
             if self._preset is not None and name in self._preset:
                 definition = self._preset._definitions[name]
@@ -317,7 +330,7 @@ class HyperParameters:
         name = definition.name
         if name in self._given:
             return self._given[name]
-        if definition.kind == "Fixed":
+        if definition.kind == "Fixed" or (self._grid is not None and name not in self._grid):
             return definition.default
         preset = self._preset is not None and name in self._preset
         if self._trial is None or (self._preset is not None and not preset and not self._tune_new):
@@ -334,6 +347,11 @@ def suggest(trial, definition: Definition):
         return trial.suggest_categorical(name, list(definition.values))
     if definition.sampling == "log" and definition.step is not None:
         return trial.suggest_categorical(name, definition.grid())
+    if definition.sampling == "reverse_log":  # dense near max_value: max + min − a log draw
+        low, high = definition.min_value, definition.max_value
+        drawn = trial.suggest_float(name + ":reverse_log", low, high, log=True)
+        value = high + low - drawn
+        return min(max(round(value), low), high) if kind == "Int" else value
     log = definition.sampling == "log"
     if kind == "Int":
         return trial.suggest_int(name, definition.min_value, definition.max_value,

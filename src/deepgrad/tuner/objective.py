@@ -55,6 +55,8 @@ class Objective:
     """A logged metric to optimize (``"val_accuracy"``) and its direction, ``"min"`` or
     ``"max"``; the direction is inferred from the name when not given."""
 
+    from_fit = False  # the score is what HyperModel.fit returns (objective=None)
+
     def __init__(self, name: str, direction: str | None = None):
         self.name = check_str(name, "objective")
         if direction is None:
@@ -98,7 +100,12 @@ class Objective:
 
 
 def as_objective(objective) -> Objective:
-    """An :class:`Objective` from a name or an Objective."""
+    """An :class:`Objective` from a name or an Objective; None: the number ``HyperModel.fit``
+    returns, minimized (as KerasTuner)."""
+    if objective is None:
+        returned = Objective("score", direction="min")
+        returned.from_fit = True
+        return returned
     if isinstance(objective, Objective):
         return objective
     if isinstance(objective, str):

@@ -46,7 +46,8 @@ def space_size(space) -> float:
 def exhausted(tuner, study) -> bool:
     """Whether every setting of a finite, unconditional space has been tried."""
     space = tuner._space
-    if any(d.conditions for d in space) or not tuner.hypermodel.fit_is_default:
+    if not space or any(d.conditions for d in space) or tuner.hypermodel is None \
+            or not tuner.hypermodel.fit_is_default:
         return False
     seen = {tuple(sorted(t.user_attrs["hyperparameters"].items())) for t in completed(study)}
     return len(seen) >= space_size(space)

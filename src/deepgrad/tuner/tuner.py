@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import multiprocessing
 import os
 import shutil
-import sys
 import time
-import traceback
 from pathlib import Path
 
 import numpy as np
@@ -25,19 +22,21 @@ from . import report
 from .hypermodel import as_hypermodel, checked_build
 from .hyperparameters import Definition, HyperParameters
 from .objective import as_objective
+from .results import Oracle, figure
 from .storage import StorageSpec, recover_abandoned_trials
-from .trial import TrialFailed, TrialRunner
+from .trial import Trial, TrialFailed, TrialRunner, run_executions
+from .workers import run_workers
 
 __all__ = ["Tuner"]
 
 
 @contextlib.contextmanager
 def _quiet_optuna():
-    """Optuna's own per-trial log lines off (deepgrad prints its own), its warnings kept."""
+    """Optuna's own per-trial lines off: deepgrad prints its own, a failed trial's included."""
     import optuna
 
     level = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
         yield
     finally:
@@ -51,9 +50,11 @@ class Tuner:
     Parameters
     ----------
     hypermodel : callable or HyperModel
-        ``build_model(hp)`` returning a compiled model, or a :class:`HyperModel`.
-    objective : str or Objective
+        ``build_model(hp)`` returning a compiled model, or a :class:`HyperModel`. May be None
+        in a subclass whose ``run_trial`` builds and trains the model itself.
+    objective : str or Objective, optional
         A logged value such as ``"val_accuracy"``; lower-or-higher is inferred from the name.
+        None: the number ``HyperModel.fit`` (or ``run_trial``) returns, minimized.
     max_trials : int
         How many trials the search runs in all, counting those run before a restart and by
         other processes.
@@ -78,20 +79,37 @@ class Tuner:
         A trial that raises is run again with the same hyperparameters up to this many times.
     max_consecutive_failed_trials : int, default 3
         The search stops with an error after that many trials in a row fail.
+    optimizer, loss, metrics : optional
+        Compile every model with these, over what ``build_model`` chose (as KerasTuner).
+
+    A subclass may override ``run_trial(self, trial, *args, **kwargs)`` (``trial.hyperparameters``
+    holds the trial's values) and call ``super().run_trial(trial, *args, **kwargs)`` with
+    ``fit``'s arguments changed, or return its own score.
     """
 
     _budget_from_space = False  # GridSearch: the grid's size when max_trials is None
 
-    def __init__(self, hypermodel, objective=None, max_trials=10, executions_per_trial=1,
+    def __init__(self, hypermodel=None, objective=None, max_trials=10, executions_per_trial=1,
                  seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True,
                  directory=".", project_name="untitled_project", overwrite=False, storage=None,
-                 max_retries_per_trial=0, max_consecutive_failed_trials=3, **kwargs):
+                 max_retries_per_trial=0, max_consecutive_failed_trials=3, optimizer=None,
+                 loss=None, metrics=None, tuner_id=None, logger=None, distribution_strategy=None,
+                 **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__} got unexpected arguments: {', '.join(kwargs)}")
-        self.hypermodel = as_hypermodel(hypermodel)
-        if objective is None:
-            raise TypeError(f"{type(self).__name__} needs objective=, a logged value to "
-                            f"optimize such as 'val_accuracy' or 'val_loss'")
+        if distribution_strategy is not None:
+            raise ValueError("distribution_strategy: deepgrad trains data-parallel over MPI "
+                             "(fit(..., distributed=True) under mpiexec); the tuner runs trials in "
+                             "parallel with search(..., n_jobs=k) or a shared storage= URL")
+        overridden = type(self).run_trial is not Tuner.run_trial
+        if hypermodel is None and not overridden:
+            raise TypeError(f"{type(self).__name__} needs a hypermodel: a function "
+                            f"build_model(hp) returning a compiled model, or a HyperModel")
+        self.hypermodel = None if hypermodel is None else as_hypermodel(hypermodel)
+        self._compile = {k: v for k, v in (("optimizer", optimizer), ("loss", loss),
+                                            ("metrics", metrics)) if v is not None}
+        self.tuner_id = tuner_id
+        self.logger = logger
         self.objective = as_objective(objective)
         if max_trials is None and not self._budget_from_space:
             raise TypeError(f"{type(self).__name__} needs max_trials, the number of trials to run")
@@ -114,6 +132,7 @@ class Tuner:
         self._spec = StorageSpec(self.project_dir,
                                  None if storage is None else check_str(storage, "storage"))
         self._verbose = 1
+        self._fit_verbose = 0
         self._total = None
         self._space = self._populate_space()
         if check_bool(overwrite, "overwrite"):
@@ -126,22 +145,49 @@ class Tuner:
         hp._preset = self._preset
         hp._tune_new = self.tune_new_entries
         hp._allow_new = self.allow_new_entries
+        hp._grid = getattr(self, "_grid", None)
         return hp
 
+    def _build(self, hp):
+        """A model for ``hp``, compiled with the tuner's optimizer, loss and metrics if given."""
+        needs_compiled = self.hypermodel.fit_is_default and "loss" not in self._compile
+        model = checked_build(self.hypermodel, hp, compiled=needs_compiled)
+        if self._compile:
+            loss, loss_weights, metrics = model._compile_args or (None, None, None)
+            model.compile(optimizer=self._compile.get("optimizer", getattr(model, "optimizer", None)
+                                                      or "rmsprop"),
+                          loss=self._compile.get("loss", loss), loss_weights=loss_weights,
+                          metrics=self._compile.get("metrics", metrics))
+        return model
+
+    #: At most this many extra builds look for hyperparameters the defaults do not reach.
+    PROBES = 32
+
     def _populate_space(self) -> list[Definition]:
-        """Build once with the defaults, then once per other value of each choice that a
-        conditional scope depends on, to see the whole space before the search."""
+        """Build once with the defaults, then with other values of the choices and the largest
+        value of each Int (a loop's bound), to see the whole space before the search."""
+        if self.hypermodel is None:
+            return []
         hp = self._trial_hyperparameters()
-        checked_build(self.hypermodel, hp)
+        self._build(hp)
         definitions = {d.name: d for d in hp.space}
-        parents = {p for d in definitions.values() for p, _ in d.conditions}
-        for name in sorted(parents):
-            parent = definitions[name]
-            for value in parent.grid()[1:] if parent.kind in ("Choice", "Boolean") else []:
+        probes, tried = 0, set()
+        for name in list(definitions):
+            d = definitions[name]
+            values = d.grid()[1:] if d.kind in ("Choice", "Boolean") else (
+                [d.max_value] if d.kind == "Int" and d.max_value != d.default else [])
+            for value in values:
+                if probes >= self.PROBES or (name, value) in tried:
+                    break
+                tried.add((name, value))
+                probes += 1
                 probe = self._trial_hyperparameters(values={name: value})
-                checked_build(self.hypermodel, probe)
-                for d in probe.space:
-                    definitions.setdefault(d.name, d)
+                try:
+                    self._build(probe)
+                except Exception:  # noqa: BLE001 — a probe that cannot build shows nothing new
+                    continue
+                for found in probe.space:
+                    definitions.setdefault(found.name, found)
         return list(definitions.values())
 
     def search_space_summary(self, extended: bool = False) -> None:
@@ -177,7 +223,19 @@ class Tuner:
             raise ValueError(f"the search in {self._spec.describe()} optimizes {stored[0]} "
                              f"({stored[1]}); to start another, pass overwrite=True or another "
                              f"project_name")
+        else:
+            self._check_space(study.user_attrs.get("space", []))
         return study
+
+    def _check_space(self, stored: list) -> None:
+        """Refuse to continue a search whose hyperparameters were defined differently."""
+        before = {c["name"]: Definition.from_config(c) for c in stored}
+        for definition in self._space:
+            old = before.get(definition.name)
+            if old is not None and old.config() != definition.config():
+                raise ValueError(f"the search in {self._spec.describe()} defined "
+                                 f"{old.describe()}; now {definition.describe()}. To start "
+                                 f"another search, pass overwrite=True or another project_name")
 
     @property
     def study(self):
@@ -204,7 +262,8 @@ class Tuner:
         n_jobs = os.cpu_count() or 1 if n_jobs == -1 else check_int(n_jobs, "n_jobs", minimum=1)
         self._verbose = check_int(verbose, "verbose", minimum=0, maximum=2)
         fit_kwargs = self._fit_kwargs(fit_kwargs)
-        runner = TrialRunner(self, fit_args, fit_kwargs, fit_verbose=2 if verbose == 2 else 0)
+        self._fit_verbose = 2 if verbose == 2 else 0
+        runner = TrialRunner(self, fit_args, fit_kwargs)
         started = time.perf_counter()
         if n_jobs == 1:
             self._work(runner, worker=0)
@@ -225,15 +284,20 @@ class Tuner:
                                 f"{error}") from error
         return fit_kwargs
 
+    def run_trial(self, trial, *args, **kwargs):
+        """Build and train the trial's models (``executions_per_trial``) with ``fit``'s
+        arguments; returns the trial's score. Override it to change how a trial trains."""
+        return run_executions(self, trial, args, kwargs)
+
     def _counted(self, study) -> int:
-        """Trials that use the budget: all but the queued ones and those run again in a new
-        trial (cut off by a dead process, or failed and retried)."""
+        """Trials that use the budget: all but the queued ones, the repeats of settings already
+        scored, and those run again in a new trial (cut off by a dead process, or retried)."""
         import optuna
 
         waiting = optuna.trial.TrialState.WAITING
         return sum(1 for t in study.get_trials(deepcopy=False)
                    if t.state != waiting and not t.user_attrs.get("abandoned")
-                   and not t.user_attrs.get("retried"))
+                   and not t.user_attrs.get("retried") and "duplicate_of" not in t.user_attrs)
 
     def _work(self, runner: TrialRunner, worker: int) -> None:
         """One process's part of the search: trials until the budget is spent."""
@@ -248,7 +312,10 @@ class Tuner:
             return
 
         def stop_when_spent(study, trial):
-            if (budget is not None and self._counted(study) >= budget) or report.exhausted(self, study):
+            spent = budget is not None and self._counted(study) >= budget
+            # repeats of scored settings cost nothing, but a sampler stuck on them must end
+            stuck = budget is not None and len(study.trials) >= 10 * budget + 10
+            if spent or stuck or report.exhausted(self, study):
                 study.stop()
 
         with _quiet_optuna():
@@ -256,28 +323,7 @@ class Tuner:
                            gc_after_trial=True)
 
     def _run_workers(self, runner: TrialRunner, n_jobs: int) -> None:
-        context = multiprocessing.get_context("fork")
-        pipes, processes = [], []
-        for worker in range(n_jobs):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker_main, args=(self, runner, worker, send))
-            process.start()
-            send.close()
-            pipes.append(receive)
-            processes.append(process)
-        errors = []
-        for worker, (process, pipe) in enumerate(zip(processes, pipes)):
-            try:
-                message = pipe.recv()
-            except EOFError:  # the worker died before it could say
-                message = None
-            process.join()
-            if message is not None:
-                errors.append(f"worker {worker}: {message}")
-            elif process.exitcode != 0:
-                errors.append(f"worker {worker} ended with exit code {process.exitcode}")
-        if errors:
-            raise RuntimeError("the search's workers failed:\n" + "\n".join(errors))
+        run_workers(self, runner, n_jobs)
 
     # ------------------------------------------------------------------ while running
     def _say(self, line: str) -> None:
@@ -290,7 +336,7 @@ class Tuner:
 
     def _duplicate_of(self, hp: HyperParameters, trial):
         """A finished trial with the same hyperparameters, when training draws no more."""
-        if not self.hypermodel.fit_is_default:
+        if not self.hypermodel.fit_is_default or type(self).run_trial is not Tuner.run_trial:
             return None
         for other in report.completed(trial.study):
             if other.user_attrs.get("hyperparameters") == hp.values:
@@ -298,16 +344,25 @@ class Tuner:
         return None
 
     # ------------------------------------------------------------------ results
+    @property
+    def oracle(self):
+        """KerasTuner's oracle, as far as reading results goes: ``get_best_trials(n)``."""
+        return Oracle(self)
+
+    def _finished_trials(self, num_trials: int) -> list:
+        best = []
+        for frozen in report.ranked(self._study(), self.objective)[:num_trials]:
+            hp = self._trial_hyperparameters(values=frozen.user_attrs["hyperparameters"])
+            hp._definitions = {d.name: d for d in self._space}
+            hp._values = dict(frozen.user_attrs["hyperparameters"])
+            best.append(Trial(frozen, hp, score=frozen.value,
+                              best_step=frozen.user_attrs.get("best_epoch"), status="COMPLETED"))
+        return best
+
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
         """The hyperparameters of the ``num_trials`` best finished trials, best first."""
         num_trials = check_int(num_trials, "num_trials", minimum=1)
-        best = []
-        for trial in report.ranked(self._study(), self.objective)[:num_trials]:
-            hp = self._trial_hyperparameters(values=trial.user_attrs["hyperparameters"])
-            hp._definitions = {d.name: d for d in self._space}
-            hp._values = dict(trial.user_attrs["hyperparameters"])
-            best.append(hp)
-        return best
+        return [trial.hyperparameters for trial in self._finished_trials(num_trials)]
 
     def get_best_models(self, num_models: int = 1) -> list:
         """The ``num_models`` best models, best first, with their best epoch's weights, loaded
@@ -334,46 +389,16 @@ class Tuner:
     # ------------------------------------------------------------------ pictures
     def plot_optimization_history(self):
         """The objective of each trial and the best so far (a matplotlib Figure)."""
-        return _figure("plot_optimization_history", self._study())
+        return figure("plot_optimization_history", self._study())
 
     def plot_param_importances(self):
         """How much each hyperparameter mattered, by Optuna's fANOVA (a matplotlib Figure)."""
-        return _figure("plot_param_importances", self._study())
+        return figure("plot_param_importances", self._study())
 
     def plot_parallel_coordinate(self):
         """Each trial as a line through its hyperparameters and score (a matplotlib Figure)."""
-        return _figure("plot_parallel_coordinate", self._study())
+        return figure("plot_parallel_coordinate", self._study())
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(objective={self.objective.name!r}, "
                 f"max_trials={self.max_trials}, project={str(self.project_dir)!r})")
-
-
-def _figure(name: str, study):
-    """An Optuna matplotlib plot as a Figure (needs the plot extra)."""
-    import warnings
-
-    try:
-        import optuna.visualization.matplotlib as plots
-    except ImportError as error:  # pragma: no cover — matplotlib absent
-        raise ImportError('plots need matplotlib: pip install "deepgrad[plot]"') from error
-    from optuna.exceptions import ExperimentalWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=ExperimentalWarning)
-        axes = getattr(plots, name)(study)
-    axes = axes.ravel()[0] if isinstance(axes, np.ndarray) else axes
-    return axes.figure
-
-
-def _worker_main(tuner: Tuner, runner: TrialRunner, worker: int, pipe) -> None:
-    """A forked worker: its part of the search, its error (if any) sent to the parent."""
-    try:
-        tuner._work(runner, worker)
-        pipe.send(None)
-    except BaseException as error:  # noqa: BLE001 — reported to the parent, which raises
-        pipe.send(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
-    finally:
-        pipe.close()
-        sys.stdout.flush()
-        os._exit(0)

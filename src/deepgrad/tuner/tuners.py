@@ -62,7 +62,7 @@ class GridSearch(Tuner):
 
     _budget_from_space = True
 
-    def __init__(self, hypermodel, objective=None, max_trials=None, seed=None, **kwargs):
+    def __init__(self, hypermodel=None, objective=None, max_trials=None, seed=None, **kwargs):
         super().__init__(hypermodel, objective, max_trials=max_trials, seed=seed, **kwargs)
         self._grid = {d.name: [round(v, 12) if isinstance(v, float) else v for v in d.grid()]
                       for d in self._space if d.kind != "Fixed"}
@@ -85,7 +85,7 @@ class BayesianOptimization(Tuner):
     sampler (``sampler="gp"``, needs PyTorch and SciPy). The first ``num_initial_points``
     trials (default three per hyperparameter) are random."""
 
-    def __init__(self, hypermodel, objective=None, max_trials=10, num_initial_points=None,
+    def __init__(self, hypermodel=None, objective=None, max_trials=10, num_initial_points=None,
                  alpha=1e-4, beta=2.6, seed=None, sampler="tpe", **kwargs):
         if (alpha, beta) != (1e-4, 2.6):
             raise ValueError("alpha and beta tune KerasTuner's own Gaussian process; Optuna's "
@@ -133,7 +133,7 @@ class Hyperband(Tuner):
     ``max_epochs``. ``max_trials`` defaults to the number of models KerasTuner's Hyperband
     trains for ``hyperband_iterations`` runs."""
 
-    def __init__(self, hypermodel, objective=None, max_epochs=100, factor=3,
+    def __init__(self, hypermodel=None, objective=None, max_epochs=100, factor=3,
                  hyperband_iterations=1, seed=None, max_trials=None, **kwargs):
         self.max_epochs = check_int(max_epochs, "max_epochs", minimum=1)
         self.factor = check_int(factor, "factor", minimum=2)
