@@ -29,18 +29,32 @@ from deepgrad.layers import (
     Activation,
     Add,
     Average,
+    AveragePooling1D,
+    AveragePooling2D,
     BatchNormalization,
     Concatenate,
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Cropping1D,
+    Cropping2D,
     Dense,
+    DepthwiseConv2D,
     Dot,
     Dropout,
     Flatten,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
     Input,
     InputLayer,
     Lambda,
     Layer,
     LeakyReLU,
     Maximum,
+    MaxPooling1D,
+    MaxPooling2D,
     Minimum,
     Multiply,
     Normalization,
@@ -51,9 +65,16 @@ from deepgrad.layers import (
     Rescaling,
     Reshape,
     Residual,
+    SeparableConv2D,
     Softmax,
+    SpatialDropout1D,
+    SpatialDropout2D,
     Subtract,
     TensorOperation,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
     deserialize,
     serialize,
 )
@@ -69,6 +90,30 @@ CASES = {
     ),
     "dense_3d": (lambda **kw: Dense(2, "sigmoid", bias_initializer=QUARTER, seed=2, **kw),
                  (2, 3, 4), 10, 0),
+    "conv2d": (lambda **kw: Conv2D(3, 3, seed=0, **kw), (2, 5, 6, 2), 57, 0),
+    "conv2d_same_strided_relu": (
+        lambda **kw: Conv2D(4, (3, 2), strides=2, padding="same", activation="relu", seed=1, **kw),
+        (2, 5, 6, 2), 52, 0,
+    ),
+    "conv2d_dilated_groups_no_bias": (
+        lambda **kw: Conv2D(4, 2, dilation_rate=2, groups=2, use_bias=False, seed=2, **kw),
+        (2, 5, 5, 2), 16, 0,
+    ),
+    "conv1d_causal_tanh": (lambda **kw: Conv1D(3, 3, padding="causal", activation="tanh", seed=3, **kw),
+                           (2, 6, 2), 21, 0),
+    "conv1d_strided_elu": (lambda **kw: Conv1D(2, 2, strides=2, activation="elu", seed=4, **kw),
+                           (2, 7, 3), 14, 0),
+    "conv2d_transpose": (lambda **kw: Conv2DTranspose(2, 3, strides=2, seed=5, **kw),
+                         (2, 3, 4, 3), 56, 0),
+    "conv2d_transpose_same_output_padding": (
+        lambda **kw: Conv2DTranspose(2, 3, strides=2, padding="same", output_padding=1,
+                                     activation="sigmoid", seed=6, **kw),
+        (2, 3, 4, 3), 56, 0,
+    ),
+    "depthwise_conv2d": (lambda **kw: DepthwiseConv2D(2, depth_multiplier=2, seed=7, **kw),
+                         (2, 4, 5, 3), 30, 0),
+    "separable_conv2d": (lambda **kw: SeparableConv2D(4, 3, padding="same", activation="relu", seed=8, **kw),
+                         (2, 4, 5, 3), 43, 0),
     "activation_tanh": (lambda **kw: Activation("tanh", **kw), (5, 4), 0, 0),
     "activation_softmax": (lambda **kw: Activation("softmax", **kw), (5, 4), 0, 0),
     "leaky_relu": (lambda **kw: LeakyReLU(**kw), (5, 4), 0, 0),
@@ -84,6 +129,41 @@ CASES = {
         (4, 3, 2), 9, 6,
     ),
     "flatten": (lambda **kw: Flatten(**kw), (2, 3, 4), 0, 0),
+    "max_pooling1d": (lambda **kw: MaxPooling1D(**kw), (2, 7, 3), 0, 0),
+    "max_pooling1d_same_strided": (lambda **kw: MaxPooling1D(3, 2, padding="same", **kw), (2, 7, 3), 0, 0),
+    "max_pooling2d": (lambda **kw: MaxPooling2D(**kw), (2, 5, 6, 3), 0, 0),
+    "max_pooling2d_same_overlapping": (
+        lambda **kw: MaxPooling2D((3, 2), strides=(2, 1), padding="same", **kw), (2, 5, 6, 3), 0, 0
+    ),
+    "average_pooling1d_overlapping": (lambda **kw: AveragePooling1D(3, 1, **kw), (2, 7, 3), 0, 0),
+    "average_pooling1d_same": (lambda **kw: AveragePooling1D(padding="same", **kw), (2, 7, 3), 0, 0),
+    "average_pooling2d": (lambda **kw: AveragePooling2D(**kw), (2, 5, 6, 3), 0, 0),
+    "average_pooling2d_same_strided": (
+        lambda **kw: AveragePooling2D(3, strides=2, padding="same", **kw), (2, 5, 6, 3), 0, 0
+    ),
+    "global_max_pooling1d": (lambda **kw: GlobalMaxPooling1D(**kw), (2, 5, 3), 0, 0),
+    "global_max_pooling2d_keepdims": (
+        lambda **kw: GlobalMaxPooling2D(keepdims=True, **kw), (2, 3, 4, 3), 0, 0
+    ),
+    "global_average_pooling1d_keepdims": (
+        lambda **kw: GlobalAveragePooling1D(keepdims=True, **kw), (2, 5, 3), 0, 0
+    ),
+    "global_average_pooling2d": (lambda **kw: GlobalAveragePooling2D(**kw), (2, 3, 4, 3), 0, 0),
+    "up_sampling1d": (lambda **kw: UpSampling1D(3, **kw), (2, 4, 3), 0, 0),
+    "up_sampling2d": (lambda **kw: UpSampling2D(**kw), (2, 3, 4, 2), 0, 0),
+    "up_sampling2d_bilinear": (
+        lambda **kw: UpSampling2D((2, 3), interpolation="bilinear", **kw), (2, 3, 4, 2), 0, 0
+    ),
+    "zero_padding1d": (lambda **kw: ZeroPadding1D((2, 1), **kw), (2, 4, 3), 0, 0),
+    "zero_padding2d": (lambda **kw: ZeroPadding2D(**kw), (2, 3, 4, 2), 0, 0),
+    "zero_padding2d_asymmetric": (
+        lambda **kw: ZeroPadding2D(((1, 0), (2, 3)), **kw), (2, 3, 4, 2), 0, 0
+    ),
+    "cropping1d": (lambda **kw: Cropping1D(**kw), (2, 5, 3), 0, 0),
+    "cropping2d": (lambda **kw: Cropping2D(((1, 0), (1, 2)), **kw), (2, 5, 6, 3), 0, 0),
+    "cropping2d_none": (lambda **kw: Cropping2D(**kw), (2, 3, 4, 2), 0, 0),
+    "spatial_dropout1d": (lambda **kw: SpatialDropout1D(0.5, seed=0, **kw), (2, 4, 3), 0, 0),
+    "spatial_dropout2d": (lambda **kw: SpatialDropout2D(0.5, seed=1, **kw), (2, 3, 4, 3), 0, 0),
     "residual_identity": (
         lambda **kw: Residual([Dense(5, "tanh", seed=3), Dense(4, seed=4)], **kw), (3, 4), 49, 0
     ),
@@ -365,9 +445,10 @@ def test_layer_dtype_wins_over_input_dtype(name):
 
 @pytest.mark.parametrize(
     "name, training",
-    # Dropout draws a new mask per call in training: see test_dropout_gradcheck_with_fixed_mask.
+    # Dropout draws a new mask per call in training: see test_dropout_gradcheck_with_fixed_mask
+    # (and test_spatial_dropout_gradcheck_with_fixed_mask in test_spatial_layers.py).
     [(name, training) for name in IDS for training in (False, True)
-     if not (name == "dropout" and training)],
+     if not (name in ("dropout", "spatial_dropout1d", "spatial_dropout2d") and training)],
 )
 def test_gradcheck_input_and_weights(name, training):
     layer, shape, _, _ = case(name)

@@ -42,12 +42,16 @@ def normalize(name: str) -> str:
 
 
 def snake_case(name: str) -> str:
-    """A CamelCase class name in snake_case, as Keras names layers after their class.
+    """A CamelCase class name in snake_case, by Keras's rule (so layers are named as Keras
+    names them: a digit joins the capital after it).
 
     >>> snake_case("MeanSquaredError"), snake_case("KLDivergence"), snake_case("SGD")
     ('mean_squared_error', 'kl_divergence', 'sgd')
+    >>> snake_case("Conv2DTranspose"), snake_case("MaxPooling2D"), snake_case("LeakyReLU")
+    ('conv2d_transpose', 'max_pooling2d', 'leaky_re_lu')
     """
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _describe(value) -> str:

@@ -2,6 +2,7 @@
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer, deserialize, get, serialize
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Flatten
 from .input_layer import Input, InputLayer
 from .lambda_layer import Lambda
@@ -25,13 +26,41 @@ from .merging import (
 )
 from .normalization import BatchNormalization
 from .operations import TensorOperation
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from .preprocessing import Normalization, Rescaling
 from .registry import LAYERS, REGISTRY
-from .regularization import Dropout
+from .regularization import Dropout, SpatialDropout1D, SpatialDropout2D
 from .reshaping import Permute, RepeatVector, Reshape
 from .residual import Residual
+from .spatial import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
+
+#: Keras's other names for the same layers.
+Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 
 __all__ = [
+    "Convolution1D", "Convolution2D", "Convolution2DTranspose", "SeparableConvolution2D",
+    "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D",
     "Layer",
     "LAYERS",
     "REGISTRY",
@@ -41,6 +70,11 @@ __all__ = [
     "Input",
     "InputLayer",
     "Dense",
+    "Conv1D",
+    "Conv2D",
+    "Conv2DTranspose",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
     "Activation",
     "Flatten",
     "LeakyReLU",
@@ -56,6 +90,22 @@ __all__ = [
     "Reshape",
     "Permute",
     "RepeatVector",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "Cropping1D",
+    "Cropping2D",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
     "Lambda",
     "TensorOperation",
     "Add",

@@ -17,34 +17,29 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import re
 
 import numpy as np
 
 from .. import initializers, regularizers
 from ..autograd.parameter import Parameter
 from ..autograd.tensor import Tensor
-from ..compile import layers_changed
 from ..common.checks import check_bool
 from ..common.names import unique_name
+from ..common.registry import snake_case
 from ..common.rng import as_generator
+from ..compile import layers_changed
 from .arguments import (
     aligned,
-    unsupported_arguments_message,
     check_dtype,
     check_name,
     declared_input_shape,
     is_shape_list,
+    unsupported_arguments_message,
     weight_arguments,
 )
 from .registry import LAYERS
 from .shape_inference import specs_from_call
 from .symbolic import call_symbolic, is_symbolic
-
-
-
-def _snake_case(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
 
 
 class Layer:
@@ -111,7 +106,7 @@ class Layer:
         unknown.pop("autocast", None)  # Keras's mixed-precision switch: nothing to cast here
         if unknown:
             raise TypeError(unsupported_arguments_message(type(self).__name__, unknown))
-        self.name = check_name(name) or unique_name(_snake_case(type(self).__name__))
+        self.name = check_name(name) or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
         self.dtype = None if dtype is None else check_dtype(dtype)
         self.input_shape = declared_input_shape(input_shape, input_dim, batch_input_shape)

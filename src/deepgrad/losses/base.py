@@ -14,8 +14,6 @@ losses and a ``(n,)`` prediction gives one loss per element.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ..autograd.tensor import Tensor
@@ -26,7 +24,7 @@ from ..common.checks import (
     check_int,
     check_str,
 )
-from ..common.registry import Registry
+from ..common.registry import Registry, snake_case
 
 __all__ = [
     "Loss", "LossFunctionWrapper", "LOSSES", "REGISTRY", "REDUCTIONS", "EPSILON", "reduce_losses",
@@ -45,9 +43,6 @@ REDUCTIONS = ("mean", "sum", "none")
 #: Probabilities are clipped to ``[EPSILON, 1 - EPSILON]`` before their logarithm (Keras's value).
 EPSILON = 1e-7
 
-
-def _snake_case(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
 
 
 # ---------------------------------------------------------------------- input checks
@@ -254,7 +249,7 @@ class Loss:
 
     def __init__(self, reduction: str = "mean", name: str | None = None, dtype=None):
         self.reduction = check_reduction(reduction)
-        self.name = _snake_case(type(self).__name__) if name is None else check_str(name, "name")
+        self.name = snake_case(type(self).__name__) if name is None else check_str(name, "name")
         self.dtype = None if dtype is None else check_float_dtype(dtype)
 
     def _settings(self) -> dict:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ..common.checks import (
@@ -14,10 +12,7 @@ from ..common.checks import (
     check_str,
     describe,
 )
-
-
-def _snake_case(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
+from ..common.registry import snake_case
 
 
 def _array(x, name: str = "values") -> np.ndarray:
@@ -184,7 +179,7 @@ class Metric:
     """
 
     def __init__(self, name: str | None = None, dtype=None):
-        self.name = _snake_case(type(self).__name__) if name is None else check_str(name, "name")
+        self.name = snake_case(type(self).__name__) if name is None else check_str(name, "name")
         self.dtype = None if dtype is None else check_float_dtype(dtype)
         self.reset_state()
 

@@ -42,7 +42,7 @@ from .normalization import BatchNorm
 from .pooling import AveragePool, MaxPool
 from .random import Dropout
 from .reductions import Max, Mean, Min, Sum, SumOfSquares
-from .shape import Concatenate, GetItem, Reshape, Stack, StopGradient, Transpose
+from .shape import Concatenate, GetItem, Pad, Reshape, Stack, StopGradient, Transpose
 from .softmax_cross_entropy import SoftmaxCrossEntropy
 from .stable import (
     FlooredExp,
@@ -58,7 +58,7 @@ __all__ = [
     "REGISTRY", "Function",
     "Add", "Sub", "Mul", "Div", "Pow", "Neg", "MatMul",
     "Sum", "Mean", "Max", "Min", "SumOfSquares",
-    "Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "StopGradient",
+    "Reshape", "Transpose", "GetItem", "Pad", "Concatenate", "Stack", "StopGradient",
     "Cast", "Exp", "Log", "Sqrt", "Abs", "Clip", "Maximum", "Minimum", "Where", "ReLU", "Tanh",
     "Step",
     "FlooredExp", "Sigmoid", "Softplus", "SigmoidCrossEntropy", "LogSumExp", "Softmax",

@@ -4,8 +4,8 @@ Channels last, as Keras: inputs ``(batch, height, width, channels)``, kernels
 ``(kernel_h, kernel_w, channels / groups, filters)``; a 1-D convolution is a 2-D one of height 1.
 Both are cross-correlations (the kernel is not flipped), as in every deep-learning library.
 
-The forward pass gathers every receptive field into the rows of one matrix (*im2col*, a strided
-view of the zero-padded input copied once) and multiplies it by the kernel reshaped to a matrix:
+The forward pass gathers every receptive field into the rows of one matrix (*im2col*: the
+zero-padded input's strided slice at each kernel offset, copied into place) and multiplies it by the kernel reshaped to a matrix:
 one GEMM per group. The bias and a ReLU are added in place on that product, with the dense
 layer's fused pass (:func:`~deepgrad.ops.affine.add_bias_relu`). The backward pass is two more
 GEMMs — the kernel's gradient from the gathered matrix, the gathered matrix's gradient from the
@@ -20,8 +20,8 @@ Padding is given explicitly per side, ``((top, bottom), (left, right))``: the la
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from ..native.backend import namespace
 from .affine import ACTIVATIONS, add_bias_relu, relu_backward
 from .base import Function
 
@@ -59,7 +59,7 @@ def _padded(x: np.ndarray, pads) -> np.ndarray:
     if not (top or bottom or left or right):
         return x
     n, h, w, c = x.shape
-    out = np.zeros((n, h + top + bottom, w + left + right, c), x.dtype)
+    out = namespace(x).zeros((n, h + top + bottom, w + left + right, c), x.dtype)
     out[:, top:top + h, left:left + w] = x
     return out
 
@@ -67,12 +67,14 @@ def _padded(x: np.ndarray, pads) -> np.ndarray:
 def gather(xp: np.ndarray, kernel: tuple, strides: tuple, dilation: tuple,
            out_hw: tuple) -> np.ndarray:
     """Every receptive field of the padded input ``xp`` as a row: ``(batch·out_h·out_w,
-    kernel_h·kernel_w·channels)`` (im2col)."""
+    kernel_h·kernel_w·channels)`` (im2col), copied one kernel offset at a time."""
     n, _, _, c = xp.shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, strides, dilation, out_hw
-    s0, s1, s2, s3 = xp.strides
-    fields = as_strided(xp, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
-                        writeable=False)
+    fields = namespace(xp).empty((n, oh, ow, kh, kw, c), xp.dtype)
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+        for j in range(kw):
+            fields[:, :, :, i, j] = xp[:, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw]
     return fields.reshape(n * oh * ow, kh * kw * c)
 
 
@@ -83,7 +85,7 @@ def scatter(cols: np.ndarray, padded_shape: tuple, kernel: tuple, strides: tuple
     n, hp, wp, c = padded_shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, strides, dilation, out_hw
     fields = cols.reshape(n, oh, ow, kh, kw, c)
-    out = np.zeros(padded_shape, cols.dtype)
+    out = namespace(cols).zeros(padded_shape, cols.dtype)
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
         for j in range(kw):
@@ -180,7 +182,7 @@ class Convolution(Function):
         k = w.shape[0] * w.shape[1]
         need_x, need_w, *need_b = self.needs_input_grad
         need_b = bool(need_b) and need_b[0]
-        grad2d = np.ascontiguousarray(grad).reshape(-1, f)
+        grad2d = grad.reshape(-1, f)
         bias_grad = None
         if self.activation == "relu":
             grad2d, bias_grad = relu_backward(grad2d, self.out2d, need_b,
@@ -256,7 +258,7 @@ class ConvolutionTranspose(Function):
         x, w = self.x, self.w
         kh, kw, f, c = w.shape
         need_x, need_w, *need_b = self.needs_input_grad
-        gp = _padded(np.ascontiguousarray(grad), g.pads)
+        gp = _padded(grad, g.pads)
         cols = gather(gp, (kh, kw), g.strides, g.dilation, x.shape[1:3])  # (n·h·w, k·f)
         grads = [cols @ w.reshape(kh * kw * f, c) if need_x else None, None]
         if grads[0] is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..native.backend import namespace
 from .base import Function
 from .convolution import output_length
 
@@ -42,8 +43,8 @@ class _Window:
         (top, bottom), (left, right) = self.pads
         if not (top or bottom or left or right):
             return x
-        out = np.full((x.shape[0], x.shape[1] + top + bottom, x.shape[2] + left + right,
-                       x.shape[3]), fill, x.dtype)
+        out = namespace(x).full((x.shape[0], x.shape[1] + top + bottom,
+                                 x.shape[2] + left + right, x.shape[3]), fill, x.dtype)
         out[:, top:top + x.shape[1], left:left + x.shape[2]] = x
         return out
 
@@ -76,8 +77,9 @@ class MaxPool(_Window, Function):
 
     def backward(self, grad):
         shape, out_hw = self.shapes
-        xp_grad = np.zeros(self.xp.shape, grad.dtype)
-        taken = np.zeros(self.out.shape, np.bool_)
+        space = namespace(grad)
+        xp_grad = space.zeros(self.xp.shape, grad.dtype)
+        taken = space.zeros(self.out.shape, bool)
         for rows, cols in self._offsets(out_hw):
             first = self.xp[:, rows, cols] == self.out
             first &= ~taken
@@ -105,8 +107,8 @@ class AveragePool(_Window, Function):
     def _counts(self, x, out_hw):
         """How many real input values each window covers, ``(1, oh, ow, 1)``."""
         if not any(p for pair in self.pads for p in pair):
-            return np.asarray(self.pool[0] * self.pool[1], x.dtype)
-        ones = self._padded(np.ones((1, x.shape[1], x.shape[2], 1), x.dtype), 0)
+            return self.pool[0] * self.pool[1]
+        ones = self._padded(namespace(x).ones((1, x.shape[1], x.shape[2], 1), x.dtype), 0)
         counts = None
         for rows, cols in self._offsets(out_hw):
             part = ones[:, rows, cols]
@@ -116,7 +118,7 @@ class AveragePool(_Window, Function):
     def backward(self, grad):
         shape, out_hw, padded_shape = self.shapes
         share = grad / self.counts
-        xp_grad = np.zeros(padded_shape, grad.dtype)
+        xp_grad = namespace(grad).zeros(padded_shape, grad.dtype)
         for rows, cols in self._offsets(out_hw):
             xp_grad[:, rows, cols] += share
         return (self._unpadded(xp_grad, shape),)

@@ -23,19 +23,24 @@ class Dropout(Function):
     ----------
     rate : float in [0, 1)
     generator : numpy.random.Generator
-        Drawn from at every forward (one uniform number per element).
+        Drawn from at every forward (one uniform number per element of the mask).
+    shared_axes : tuple of int, default ()
+        Axes along which the mask is the same (Keras's ``noise_shape`` with 1 there): the mask
+        has size 1 along them and is broadcast. ``(1, 2)`` on ``(batch, height, width,
+        channels)`` drops whole channels (``SpatialDropout2D``).
     """
 
-    __slots__ = ("rate", "generator", "scale")
+    __slots__ = ("rate", "generator", "shared_axes", "scale")
 
-    def __init__(self, rate: float, generator: np.random.Generator):
-        self.rate, self.generator = rate, generator
+    def __init__(self, rate: float, generator: np.random.Generator, shared_axes=()):
+        self.rate, self.generator, self.shared_axes = rate, generator, tuple(shared_axes)
 
     def forward(self, a):
         if self.rate == 0.0:
             self.scale = None
             return a
-        keep = self.generator.random(a.shape) >= self.rate
+        shape = tuple(1 if axis in self.shared_axes else n for axis, n in enumerate(a.shape))
+        keep = self.generator.random(shape) >= self.rate
         self.scale = (keep / (1.0 - self.rate)).astype(a.dtype)
         return a * self.scale
 

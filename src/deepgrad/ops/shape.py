@@ -1,5 +1,5 @@
-"""Primitives that move or select elements: reshape, transpose, indexing, concatenate, stack, and
-the identity that stops gradients."""
+"""Primitives that move or select elements: reshape, transpose, indexing, zero padding,
+concatenate, stack, and the identity that stops gradients."""
 
 from __future__ import annotations
 
@@ -66,6 +66,24 @@ class GetItem(Function):
         else:
             np.add.at(out, self.index, grad)
         return (out,)
+
+
+class Pad(Function):
+    """Zeros added before and after each axis: ``pads`` is one ``(before, after)`` pair of ints
+    >= 0 per axis (``np.pad`` with zeros). Its gradient is the gradient's middle, where the input
+    went (the slicing that :class:`GetItem` does, the other way round)."""
+
+    __slots__ = ("pads", "middle")
+
+    def __init__(self, pads):
+        self.pads = tuple((int(before), int(after)) for before, after in pads)
+
+    def forward(self, a):
+        self.middle = tuple(slice(before, before + n) for (before, _), n in zip(self.pads, a.shape))
+        return np.pad(a, self.pads)
+
+    def backward(self, grad):
+        return (grad[self.middle],)
 
 
 class Concatenate(Function):

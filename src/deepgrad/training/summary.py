@@ -51,7 +51,7 @@ def summary_lines(model) -> list[str]:
         if isinstance(layer, InputLayer) and graph is None:  # Keras lists it in graphs only
             continue
         shape = shapes.get(id(layer))
-        count = str(layer.count_params()) if layer.built else "0 (unbuilt)"
+        count = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
         row = [f"{layer.name} ({type(layer).__name__})",
                _format_shape(shape) if shape is not None else "?", count]
         if connected:
