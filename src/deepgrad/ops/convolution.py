@@ -4,14 +4,14 @@ Channels last, as Keras: inputs ``(batch, height, width, channels)``, kernels
 ``(kernel_h, kernel_w, channels / groups, filters)``; a 1-D convolution is a 2-D one of height 1.
 Both are cross-correlations (the kernel is not flipped), as in every deep-learning library.
 
-The forward pass gathers every receptive field into the rows of one matrix (*im2col*: the
-zero-padded input's strided slice at each kernel offset, copied into place) and multiplies it by the kernel reshaped to a matrix:
+The forward pass gathers every receptive field into the rows of one matrix (*im2col*: a
+strided view of the zero-padded input, copied once) and multiplies it by the kernel reshaped to a matrix:
 one GEMM per group. The bias and a ReLU are added in place on that product, with the dense
 layer's fused pass (:func:`~deepgrad.ops.affine.add_bias_relu`). The backward pass is two more
-GEMMs — the kernel's gradient from the gathered matrix, the gathered matrix's gradient from the
-kernel — and *col2im*, which adds each kernel offset's slice of the latter back where it came
-from. :func:`gather` and :func:`scatter` are that pair; the transposed convolution is the same
-two used the other way round, so each computation is written once.
+GEMMs — the kernel's gradient from the gathered matrix, and the input's gradient as one
+product per kernel offset added back where that offset's inputs came from (*col2im*).
+:func:`gather` and :func:`spread` are that pair; the transposed convolution is the same two used
+the other way round, so each computation is written once.
 
 Padding is given explicitly per side, ``((top, bottom), (left, right))``: the layers turn
 "valid", "same" and "causal" into numbers (:func:`padding_amounts`).
@@ -20,13 +20,14 @@ Padding is given explicitly per side, ``((top, bottom), (left, right))``: the la
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ..native.backend import namespace
 from .affine import ACTIVATIONS, add_bias_relu, relu_backward
 from .base import Function
 
-__all__ = ["Convolution", "ConvolutionTranspose", "gather", "output_length",
-           "padding_amounts", "scatter"]
+__all__ = ["Convolution", "ConvolutionTranspose", "gather", "kernel_offsets", "output_length",
+           "padding_amounts", "spread"]
 
 
 def output_length(length: int, kernel: int, stride: int, dilation: int, pad: int) -> int:
@@ -67,29 +68,54 @@ def _padded(x: np.ndarray, pads) -> np.ndarray:
 def gather(xp: np.ndarray, kernel: tuple, strides: tuple, dilation: tuple,
            out_hw: tuple) -> np.ndarray:
     """Every receptive field of the padded input ``xp`` as a row: ``(batch·out_h·out_w,
-    kernel_h·kernel_w·channels)`` (im2col), copied one kernel offset at a time."""
+    kernel_h·kernel_w·channels)`` (im2col): one copy of a strided view for NumPy arrays, one
+    kernel offset at a time for other array libraries."""
     n, _, _, c = xp.shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, strides, dilation, out_hw
+    if type(xp) is np.ndarray:
+        s0, s1, s2, s3 = xp.strides
+        fields = as_strided(xp, (n, oh, ow, kh, kw, c),
+                            (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), writeable=False)
+        return fields.reshape(n * oh * ow, kh * kw * c)
     fields = namespace(xp).empty((n, oh, ow, kh, kw, c), xp.dtype)
-    for i in range(kh):
-        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
-        for j in range(kw):
-            fields[:, :, :, i, j] = xp[:, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw]
+    for i, j, rows, cols in kernel_offsets(kernel, strides, dilation, out_hw):
+        fields[:, :, :, i, j] = xp[:, rows, cols]
     return fields.reshape(n * oh * ow, kh * kw * c)
 
 
-def scatter(cols: np.ndarray, padded_shape: tuple, kernel: tuple, strides: tuple,
-            dilation: tuple, out_hw: tuple) -> np.ndarray:
-    """The inverse gathering (col2im): each row's entries added back at the positions of the
-    padded input they came from."""
-    n, hp, wp, c = padded_shape
+def kernel_offsets(kernel, strides, dilation, out_hw):
+    """``(i, j, rows, columns)``: each kernel offset and the slices of the padded input that
+    the output positions see there."""
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, strides, dilation, out_hw
-    fields = cols.reshape(n, oh, ow, kh, kw, c)
-    out = namespace(cols).zeros(padded_shape, cols.dtype)
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
         for j in range(kw):
-            out[:, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw] += fields[:, :, :, i, j]
+            yield i, j, rows, slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+
+
+def spread(rows: np.ndarray, kernel: np.ndarray, padded_shape: tuple, strides: tuple,
+           dilation: tuple, out_hw: tuple, groups: int = 1) -> np.ndarray:
+    """The transpose of :func:`gather` after a product (col2im of ``rows @ kernel.T``): for
+    each kernel offset, ``rows @ kernel[i, j].T`` added back at the positions of the padded
+    input that offset gathered — one GEMM per offset, reading contiguous blocks.
+
+    ``rows`` is ``(batch·out_h·out_w, filters)`` and ``kernel`` ``(kh, kw, channels / groups,
+    filters)``; the result has ``padded_shape``. The input gradient of :class:`Convolution`
+    and the forward pass of :class:`ConvolutionTranspose` are this one computation.
+    """
+    n, _, _, c = padded_shape
+    oh, ow = out_hw
+    out = namespace(rows).zeros(padded_shape, rows.dtype)
+    f = kernel.shape[3]
+    per_group = rows.reshape(-1, groups, f // groups).transpose(1, 0, 2) if groups > 1 else None
+    for i, j, r, q in kernel_offsets(kernel.shape[:2], strides, dilation, out_hw):
+        w = kernel[i, j]  # (channels / groups, filters)
+        if groups == 1:
+            block = rows @ w.T
+        else:
+            wg = w.reshape(w.shape[0], groups, f // groups).transpose(1, 2, 0)
+            block = np.matmul(per_group, wg).transpose(1, 0, 2).reshape(rows.shape[0], c)
+        out[:, r, q] += block.reshape(n, oh, ow, c)
     return out
 
 
@@ -103,12 +129,6 @@ def _group_rows(a: np.ndarray, groups: int, k: int) -> np.ndarray:
     rows = a.shape[0]
     cg = a.shape[1] // (k * groups)
     return a.reshape(rows, k, groups, cg).transpose(2, 0, 1, 3).reshape(groups, rows, k * cg)
-
-
-def _ungroup_rows(a: np.ndarray, k: int) -> np.ndarray:
-    """The inverse of :func:`_group_rows`."""
-    groups, rows, kcg = a.shape
-    return a.reshape(groups, rows, k, kcg // k).transpose(1, 2, 0, 3).reshape(rows, groups * kcg)
 
 
 def _group_kernel(w: np.ndarray, groups: int) -> np.ndarray:
@@ -193,13 +213,7 @@ class Convolution(Function):
         if need_w:
             grads[1] = self._kernel_grad(grad2d, k).reshape(w.shape)
         if need_x:
-            if g.groups == 1:
-                cols_grad = grad2d @ w.reshape(-1, f).T
-            else:
-                per_group = grad2d.reshape(-1, g.groups, f // g.groups).transpose(1, 0, 2)
-                cols_grad = _ungroup_rows(
-                    np.matmul(per_group, _group_kernel(w, g.groups).transpose(0, 2, 1)), k)
-            xp_grad = scatter(cols_grad, padded_shape, w.shape[:2], g.strides, g.dilation, out_hw)
+            xp_grad = spread(grad2d, w, padded_shape, g.strides, g.dilation, out_hw, g.groups)
             grads[0] = _unpadded(xp_grad, g.pads)
         if len(self.needs_input_grad) == 3:
             if need_b and bias_grad is None:
@@ -246,8 +260,8 @@ class ConvolutionTranspose(Function):
         g = self.geometry
         kh, kw, f, c = w.shape
         full = self._full_shape(x, w)
-        rows = x.reshape(-1, c) @ w.reshape(kh * kw * f, c).T
-        out = _unpadded(scatter(rows, full, (kh, kw), g.strides, g.dilation, x.shape[1:3]), g.pads)
+        out = _unpadded(spread(x.reshape(-1, c), w, full, g.strides, g.dilation, x.shape[1:3]),
+                        g.pads)
         if b is not None:
             out = out + b
         self.x, self.w, self.shapes = x, w, full

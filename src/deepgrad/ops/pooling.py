@@ -3,8 +3,8 @@ of channels-last inputs ``(batch, height, width, channels)`` (1-D pooling is hei
 
 Both walk the window's offsets: for each ``(i, j)`` in the pool, the strided slice of the input
 that every output position sees at that offset. The maximum is the running ``np.maximum`` of
-those slices; its gradient goes to the first offset holding the maximum (as PyTorch's and
-TensorFlow's kernels choose), found by the same walk. The average divides by the number of
+those slices; the walk also notes which offset holds it — the first, on ties, as PyTorch's and
+TensorFlow's kernels choose — and the gradient goes there. The average divides by the number of
 input values each window covers — padding excluded, as Keras's "same" pooling does.
 
 Padding is explicit, ``((top, bottom), (left, right))``; padded positions never win a maximum
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..native.backend import namespace
 from .base import Function
-from .convolution import output_length
+from .convolution import kernel_offsets, output_length
 
 __all__ = ["AveragePool", "MaxPool"]
 
@@ -49,11 +49,24 @@ class _Window:
         return out
 
     def _offsets(self, out_hw):
-        """``(i, j, rows, columns)`` for each offset of the window."""
-        (sh, sw), (oh, ow) = self.strides, out_hw
-        for i in range(self.pool[0]):
-            for j in range(self.pool[1]):
-                yield slice(i, i + sh * (oh - 1) + 1, sh), slice(j, j + sw * (ow - 1) + 1, sw)
+        """``(rows, columns)``: the slices of the padded input at each offset of the window
+        (a convolution's offsets, without dilation)."""
+        for _, _, rows, cols in kernel_offsets(self.pool, self.strides, (1, 1), out_hw):
+            yield rows, cols
+
+    def _disjoint(self) -> bool:
+        """Whether no input position lies in two windows (strides at least the pool)."""
+        return all(s >= p for s, p in zip(self.strides, self.pool))
+
+    def _gradient_buffer(self, grad, shapes):
+        """Zeros of the padded input's shape, or (windows disjoint and tiling the padded input)
+        an uninitialized one that the windows' gradients fill."""
+        space = namespace(grad)
+        (hp, wp), (oh, ow) = shapes
+        tiled = self._disjoint() and (oh * self.strides[0], ow * self.strides[1]) == (hp, wp) \
+            and self.strides == self.pool
+        make = space.empty if tiled else space.zeros
+        return make((grad.shape[0], hp, wp, grad.shape[3]), grad.dtype)
 
     def _unpadded(self, xp_grad, shape):
         (top, _), (left, _) = self.pads
@@ -61,30 +74,38 @@ class _Window:
 
 
 class MaxPool(_Window, Function):
-    """The largest value of each window."""
+    """The largest value of each window; the forward pass notes which offset held it (the
+    first, on ties), the backward pass sends each gradient there."""
 
-    __slots__ = ("pool", "strides", "pads", "shapes", "xp", "out")
+    __slots__ = ("pool", "strides", "pads", "shapes", "argmax")
 
     def forward(self, x):
-        (hp, wp), out_hw = self._geometry(x)
+        padded_hw, out_hw = self._geometry(x)
         xp = self._padded(x, -np.inf)
-        out = None
-        for rows, cols in self._offsets(out_hw):
+        out = argmax = better = None
+        for k, (rows, cols) in enumerate(self._offsets(out_hw)):
             part = xp[:, rows, cols]
-            out = part.copy() if out is None else np.maximum(out, part, out=out)
-        self.xp, self.out, self.shapes = xp, out, (x.shape, out_hw)
+            if out is None:
+                out = part.copy()
+                argmax = namespace(out).zeros(out.shape, np.uint8)
+                better = namespace(out).empty(out.shape, bool)
+                continue
+            np.greater(part, out, out=better)  # strictly: the first maximum keeps its place
+            np.maximum(out, part, out=out)
+            # offsets grow, so "k where better, else as before" is the larger of the two
+            np.maximum(argmax, better.view(np.uint8) * np.uint8(k), out=argmax)
+        self.argmax, self.shapes = argmax, (x.shape, (padded_hw, out_hw))
         return out
 
     def backward(self, grad):
-        shape, out_hw = self.shapes
-        space = namespace(grad)
-        xp_grad = space.zeros(self.xp.shape, grad.dtype)
-        taken = space.zeros(self.out.shape, bool)
-        for rows, cols in self._offsets(out_hw):
-            first = self.xp[:, rows, cols] == self.out
-            first &= ~taken
-            taken |= first
-            xp_grad[:, rows, cols] += np.where(first, grad, 0)
+        shape, shapes = self.shapes
+        xp_grad = self._gradient_buffer(grad, shapes)
+        disjoint = self._disjoint()
+        for k, (rows, cols) in enumerate(self._offsets(shapes[1])):
+            if disjoint:
+                np.multiply(grad, self.argmax == k, out=xp_grad[:, rows, cols])
+            else:
+                xp_grad[:, rows, cols] += grad * (self.argmax == k)
         return (self._unpadded(xp_grad, shape),)
 
 
@@ -94,14 +115,14 @@ class AveragePool(_Window, Function):
     __slots__ = ("pool", "strides", "pads", "shapes", "counts")
 
     def forward(self, x):
-        _, out_hw = self._geometry(x)
+        padded_hw, out_hw = self._geometry(x)
         xp = self._padded(x, 0)
         total = None
         for rows, cols in self._offsets(out_hw):
             part = xp[:, rows, cols]
             total = part.copy() if total is None else np.add(total, part, out=total)
         self.counts = self._counts(x, out_hw)
-        self.shapes = (x.shape, out_hw, xp.shape)
+        self.shapes = (x.shape, (padded_hw, out_hw))
         return total / self.counts
 
     def _counts(self, x, out_hw):
@@ -116,9 +137,13 @@ class AveragePool(_Window, Function):
         return counts
 
     def backward(self, grad):
-        shape, out_hw, padded_shape = self.shapes
+        shape, shapes = self.shapes
         share = grad / self.counts
-        xp_grad = namespace(grad).zeros(padded_shape, grad.dtype)
-        for rows, cols in self._offsets(out_hw):
-            xp_grad[:, rows, cols] += share
+        xp_grad = self._gradient_buffer(grad, shapes)
+        disjoint = self._disjoint()
+        for rows, cols in self._offsets(shapes[1]):
+            if disjoint:
+                xp_grad[:, rows, cols] = share
+            else:
+                xp_grad[:, rows, cols] += share
         return (self._unpadded(xp_grad, shape),)
