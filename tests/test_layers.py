@@ -169,6 +169,16 @@ CASES = {
     ),
     "residual_projection": (lambda **kw: Residual(Dense(6, "tanh", seed=5), seed=6, **kw),
                             (3, 4), 54, 0),
+    "residual_conv_downsampling": (
+        lambda **kw: Residual([Conv2D(4, 3, strides=2, padding="same", activation="relu", seed=9),
+                               BatchNormalization(), Conv2D(4, 3, padding="same", seed=10)], **kw),
+        (2, 5, 6, 3), 4 * 28 + 16 + 4 * 37 + 12, 8,
+    ),
+    "residual_conv1d_identity": (
+        lambda **kw: Residual([Conv1D(3, 3, padding="same", activation="relu", seed=11),
+                               Conv1D(3, 3, padding="same", seed=12)], **kw),
+        (2, 7, 3), 2 * 30, 0,
+    ),
     "residual_batch_norm": (
         lambda **kw: Residual([Dense(4, seed=7), BatchNormalization()], **kw), (6, 4), 36, 8
     ),

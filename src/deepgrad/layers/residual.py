@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import initializers
 from ..autograd.tensor import Tensor
 from .base import Layer, deserialize, serialize
+from .convolutional import Conv1D, Conv2D
 from .core import Dense, seed_config
 
 __all__ = ["Residual"]
@@ -16,7 +17,8 @@ class Residual(Layer):
     The skip connection lets gradients reach early layers undiminished (the notes' remedy for
     vanishing gradients). When ``f`` changes the size of the last axis, the shortcut is a learned
     linear projection of ``x`` (a :class:`Dense` without bias or activation) instead of the
-    identity, so the two terms can be added.
+    identity, so the two terms can be added; when ``f`` also strides over the steps or pixels (a
+    ResNet block that halves the image), the projection is a 1×1 convolution with those strides.
 
     Parameters
     ----------
@@ -30,7 +32,7 @@ class Residual(Layer):
     Attributes
     ----------
     layers : list of Layer
-    projection : Dense or None
+    projection : Dense, Conv1D, Conv2D or None
         The shortcut projection, created in ``build`` when ``f`` changes the shape.
 
     Examples
@@ -42,6 +44,11 @@ class Residual(Layer):
     >>> wider = Residual(Dense(6, "relu"))
     >>> wider(np.ones((2, 4))).shape, wider.projection.kernel.shape
     ((2, 6), (4, 6))
+    >>> from deepgrad.layers import Conv2D
+    >>> down = Residual([Conv2D(16, 3, strides=2, padding="same", activation="relu"),
+    ...                  Conv2D(16, 3, padding="same")])
+    >>> down(np.ones((2, 8, 8, 8))).shape, down.projection.kernel.shape, down.projection.strides
+    ((2, 4, 4, 16), (1, 1, 8, 16), (2, 2))
     """
 
     def __init__(self, layers, *, projection_initializer="glorot_uniform", seed=None, **kwargs):
@@ -69,20 +76,30 @@ class Residual(Layer):
             layer._ensure_built(shape, dtype)
             shape = tuple(layer.compute_output_shape(shape))
         if shape[1:] != tuple(input_shape[1:]):
-            if len(shape) != len(input_shape) or shape[1:-1] != tuple(input_shape[1:-1]):
-                raise ValueError(
-                    f"Residual {self.name!r}: the branch maps {tuple(input_shape)} to {shape}; a "
-                    f"projection shortcut can only change the size of the last axis"
-                )
-            self.projection = Dense(
-                shape[-1],
-                use_bias=False,
-                kernel_initializer=self.projection_initializer,
-                seed=self.seed,
-                name=f"{self.name}_projection",
-            )
+            self.projection = self._projection(tuple(input_shape), shape)
             self.projection._ensure_built(tuple(input_shape), dtype)
         self.built = True
+
+    def _projection(self, input_shape: tuple, shape: tuple) -> Layer:
+        """The shortcut that maps the input to the branch's shape: a Dense on the last axis, or
+        (the branch strides over steps or pixels, as a ResNet block that halves the image) a
+        1×1 convolution with those strides."""
+        settings = dict(use_bias=False, kernel_initializer=self.projection_initializer,
+                        seed=self.seed, name=f"{self.name}_projection")
+        if len(shape) == len(input_shape) and shape[1:-1] == input_shape[1:-1]:
+            return Dense(shape[-1], **settings)
+        strides = None
+        if len(shape) == len(input_shape) and len(shape) in (3, 4) and None not in shape[1:-1]:
+            strides = tuple(max(1, -(-n // m)) for n, m in zip(input_shape[1:-1], shape[1:-1]))
+            if any(-(-n // s) != m for n, s, m in zip(input_shape[1:-1], strides, shape[1:-1])):
+                strides = None
+        if strides is None:
+            raise ValueError(
+                f"Residual {self.name!r}: the branch maps {input_shape} to {shape}; a projection "
+                f"shortcut can change the last axis, and shrink steps or pixels by whole strides")
+        conv = Conv1D if len(shape) == 3 else Conv2D
+        return conv(shape[-1], 1, strides=strides if len(shape) == 4 else strides[0],
+                    padding="same", **settings)
 
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         out = x
