@@ -194,3 +194,26 @@ def test_inputs_that_do_not_fit_are_refused():
         Conv2D(4, 5)(_x((2, 3, 3, 1)))
     with pytest.raises(ValueError, match="not a multiple of groups"):
         Conv2D(4, 3, groups=2)(_x((2, 5, 5, 3)))
+
+
+@pytest.mark.parametrize("shape", [(4, 5, 6, 3), (4, 7, 3)])
+def test_batch_normalization_of_images_and_sequences_equals_pytorch(shape):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    from deepgrad.layers import BatchNormalization
+
+    x, g = _x(shape), _x(shape, seed=1)
+    layer = BatchNormalization(momentum=0.9)
+    xt = dg.Tensor(x, requires_grad=True, dtype="float64")
+    out = layer(xt, training=True)
+    (out * dg.Tensor(g)).sum().backward()
+    norm = (torch.nn.BatchNorm2d if len(shape) == 4 else torch.nn.BatchNorm1d)(
+        shape[-1], eps=1e-3, momentum=0.1).double()
+    tx = torch.tensor(x, requires_grad=True)
+    order = (0, 3, 1, 2) if len(shape) == 4 else (0, 2, 1)
+    back = (0, 2, 3, 1) if len(shape) == 4 else (0, 2, 1)
+    theirs = norm(tx.permute(*order)).permute(*back)
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_allclose(out.numpy(), theirs.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(xt.grad, tx.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(layer.gamma.grad, norm.weight.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), norm.running_mean.numpy(), atol=1e-12)

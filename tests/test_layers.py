@@ -128,6 +128,7 @@ CASES = {
         lambda **kw: BatchNormalization(axis=1, center=False, gamma_initializer=QUARTER, **kw),
         (4, 3, 2), 9, 6,
     ),
+    "batch_norm_images": (lambda **kw: BatchNormalization(momentum=0.9, **kw), (3, 4, 5, 2), 8, 4),
     "flatten": (lambda **kw: Flatten(**kw), (2, 3, 4), 0, 0),
     "max_pooling1d": (lambda **kw: MaxPooling1D(**kw), (2, 7, 3), 0, 0),
     "max_pooling1d_same_strided": (lambda **kw: MaxPooling1D(3, 2, padding="same", **kw), (2, 7, 3), 0, 0),
