@@ -60,6 +60,11 @@ from deepgrad.layers import (
     Normalization,
     Permute,
     PReLU,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
     ReLU,
     RepeatVector,
     Rescaling,
@@ -123,6 +128,18 @@ CASES = {
     "elu": (lambda **kw: ELU(**kw), (5, 4), 0, 0),
     "elu_0.5": (lambda **kw: ELU(0.5, **kw), (5, 4), 0, 0),
     "dropout": (lambda **kw: Dropout(0.5, seed=0, **kw), (5, 4), 0, 0),
+    "random_flip": (lambda **kw: RandomFlip(seed=0, **kw), (4, 3, 5, 2), 0, 0),
+    "random_flip_horizontal": (lambda **kw: RandomFlip("horizontal", seed=1, **kw), (4, 3, 5, 2), 0, 0),
+    "random_rotation": (lambda **kw: RandomRotation(0.5, seed=2, **kw), (4, 4, 4, 2), 0, 0),
+    "random_rotation_half_turn": (lambda **kw: RandomRotation((0.5, 0.5), seed=3, **kw), (3, 3, 5, 2), 0, 0),
+    "random_translation": (lambda **kw: RandomTranslation(0.3, (-0.2, 0.4), seed=4, **kw), (3, 5, 6, 2), 0, 0),
+    "random_translation_constant_nearest": (
+        lambda **kw: RandomTranslation(0.5, 0.5, fill_mode="constant", interpolation="nearest",
+                                       fill_value=0.5, seed=5, **kw), (3, 5, 6, 2), 0, 0),
+    "random_zoom": (lambda **kw: RandomZoom((-0.3, 0.4), seed=6, **kw), (3, 5, 6, 2), 0, 0),
+    "random_zoom_wrap_two_factors": (
+        lambda **kw: RandomZoom(0.2, (-0.5, 0.1), fill_mode="wrap", seed=7, **kw), (3, 5, 6, 2), 0, 0),
+    "random_crop": (lambda **kw: RandomCrop(3, 4, seed=8, **kw), (2, 5, 6, 3), 0, 0),
     "batch_norm": (lambda **kw: BatchNormalization(**kw), (6, 3), 12, 6),
     "batch_norm_axis1_no_center": (
         lambda **kw: BatchNormalization(axis=1, center=False, gamma_initializer=QUARTER, **kw),
@@ -457,9 +474,11 @@ def test_layer_dtype_wins_over_input_dtype(name):
 @pytest.mark.parametrize(
     "name, training",
     # Dropout draws a new mask per call in training: see test_dropout_gradcheck_with_fixed_mask
-    # (and test_spatial_dropout_gradcheck_with_fixed_mask in test_spatial_layers.py).
+    # (and test_spatial_dropout_gradcheck_with_fixed_mask in test_spatial_layers.py); the
+    # augmentation layers draw new transforms (see test_augmentation_layers.py).
     [(name, training) for name in IDS for training in (False, True)
-     if not (name in ("dropout", "spatial_dropout1d", "spatial_dropout2d") and training)],
+     if not ((name in ("dropout", "spatial_dropout1d", "spatial_dropout2d")
+              or name.startswith("random_")) and training)],
 )
 def test_gradcheck_input_and_weights(name, training):
     layer, shape, _, _ = case(name)

@@ -36,6 +36,15 @@ def _batch_norm(x, gamma=None, beta=None, *, training, axis=-1):
     return _apply(primitive, x, *moving, *parameters)
 
 
+def _resample(a, rows, cols, **settings):
+    """ops.Resample reading ``a`` at fixed coordinates (the augmentation layers draw them)."""
+    return _apply(ops.Resample(lambda shape: (rows, cols), **settings), a)
+
+
+# whole-pixel reads (flips, a crop) and points between pixels, inside and outside a 4x5 image
+_FLIPPED = (np.array([[[3], [2], [1], [0]], [[0], [1], [2], [3]]]), np.arange(5)[None, None, ::-1])
+_BETWEEN = (np.array([-1.3, 0.25, 1.5, 3.6]).reshape(1, 4, 1), np.linspace(-2.2, 6.1, 5).reshape(1, 1, 5))
+
 # (primitive, case id, function of tensors, input arrays)
 CASES = [
     ("Add", "same", lambda a, b: a + b, [(3, 4), (3, 4)]),
@@ -128,6 +137,12 @@ CASES = [
     ("LogSoftmax", "axis-0", lambda z: F.log_softmax(z, axis=0) * np.arange(20.0).reshape(5, 4), [(5, 4)]),
     ("Dropout", "fixed-mask", lambda a: _apply(ops.Dropout(0.5, np.random.default_rng(0)), a), [(4, 5)]),
     ("Dropout", "shared-axes", lambda a: _apply(ops.Dropout(0.5, np.random.default_rng(1), (1, 2)), a), [(3, 2, 2, 4)]),
+    ("Resample", "whole-pixels", lambda a: _resample(a, *_FLIPPED), [(2, 4, 5, 3)]),
+    ("Resample", "crop-repeated", lambda a: _resample(a, np.array([[[1], [1], [2]]]), np.arange(1, 4)[None, None]), [(2, 4, 5, 3)]),
+    ("Resample", "bilinear-reflect", lambda a: _resample(a, *_BETWEEN, fill_mode="reflect"), [(2, 4, 5, 3)]),
+    ("Resample", "bilinear-wrap", lambda a: _resample(a, *_BETWEEN, fill_mode="wrap"), [(2, 4, 5, 3)]),
+    ("Resample", "bilinear-constant", lambda a: _resample(a, *_BETWEEN, fill_value=0.5), [(2, 4, 5, 3)]),
+    ("Resample", "nearest-nearest", lambda a: _resample(a, *_BETWEEN, interpolation="nearest", fill_mode="nearest"), [(2, 4, 5, 3)]),
     ("BatchNorm", "training", lambda x, g, b: _batch_norm(x, g, b, training=True) * np.arange(12.0).reshape(4, 3), [(4, 3), (3,), (3,)]),
     ("BatchNorm", "training-3d-no-beta", lambda x, g: _batch_norm(x, g, training=True) * np.arange(24.0).reshape(2, 4, 3), [(2, 4, 3), (3,)]),
     ("BatchNorm", "inference", lambda x, g, b: _batch_norm(x, g, b, training=False) * np.arange(12.0).reshape(4, 3), [(4, 3), (3,), (3,)]),

@@ -20,12 +20,13 @@ class Dataset:
 
     Parameters
     ----------
-    data : ndarray of shape (n_samples, n_features)
-        The features, one row per sample.
+    data : ndarray of shape (n_samples, n_features) or (n_samples, height, width, channels)
+        The features, one row per sample, or one channels-last image per sample.
     target : ndarray of shape (n_samples,)
         Class indices (int64) for classification, values for regression.
     feature_names : sequence of str
-        One name per column of ``data``; stored as a tuple.
+        One name per column of ``data`` (for images: per value of one sample, in the order of
+        ``data[0].ravel()``); stored as a tuple.
     target_names : sequence of str or None
         For classification, the name of each class: label ``k`` means ``target_names[k]``.
         None for regression.
@@ -52,18 +53,21 @@ class Dataset:
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
         if self.target_names is not None:
             object.__setattr__(self, "target_names", tuple(self.target_names))
-        if np.ndim(self.data) != 2:
+        if np.ndim(self.data) not in (2, 4):
             raise ValueError(
-                f"data must be 2-D, (n_samples, n_features); got shape {np.shape(self.data)}"
+                "data must be 2-D, (n_samples, n_features), or 4-D images, (n_samples, height, "
+                f"width, channels); got shape {np.shape(self.data)}"
             )
-        n_rows, n_columns = np.shape(self.data)
+        n_rows = np.shape(self.data)[0]
+        n_columns = int(np.prod(np.shape(self.data)[1:]))
         if np.shape(self.target)[0] != n_rows:
             raise ValueError(
                 f"data has {n_rows} rows but target has {np.shape(self.target)[0]} values"
             )
         if len(self.feature_names) != n_columns:
+            what = "columns" if np.ndim(self.data) == 2 else "values per image"
             raise ValueError(
-                f"data has {n_columns} columns but {len(self.feature_names)} feature names"
+                f"data has {n_columns} {what} but {len(self.feature_names)} feature names"
             )
 
     def __repr__(self) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..common.checks import check_path
+from ..common.checks import check_bool, check_path
 
 __all__ = ["FASHION_MNIST_CLASSES", "load_fashion_mnist", "load_mnist", "read_idx"]
 
@@ -28,6 +28,13 @@ IDX_FILE_NAMES = (
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
+
+#: Where each data set's IDX files can be had (deepgrad never downloads them itself).
+IDX_SOURCES = {
+    "MNIST": "https://ossci-datasets.s3.amazonaws.com/mnist/ (a mirror of "
+             "http://yann.lecun.com/exdb/mnist/)",
+    "Fashion-MNIST": "https://github.com/zalandoresearch/fashion-mnist (folder data/fashion)",
+}
 
 #: Names of the Fashion-MNIST classes: label ``k`` is ``FASHION_MNIST_CLASSES[k]``.
 FASHION_MNIST_CLASSES = (
@@ -138,8 +145,9 @@ def _find_idx_files(folder: Path, dataset_name: str) -> list[Path]:
     """The four IDX files in ``folder``, each plain or ``.gz``; FileNotFoundError naming all."""
     expected = ", ".join(IDX_FILE_NAMES)
     download_hint = (
-        f"download the four {dataset_name} files into it (deepgrad never downloads); each may "
-        "be gzipped with a .gz suffix"
+        f"download the four {dataset_name} files into it, e.g. from "
+        f"{IDX_SOURCES[dataset_name]} (deepgrad never downloads); each may be gzipped with a "
+        ".gz suffix"
     )
     if not folder.is_dir():
         raise FileNotFoundError(
@@ -186,13 +194,17 @@ def _read_split(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.nd
     return images, labels
 
 
-def _load_idx_folder(path, dataset_name: str):
+def _load_idx_folder(path, dataset_name: str, as_images):
     folder = Path(check_path(path, "path")).expanduser()
+    as_images = check_bool(as_images, "as_images")
     train_images, train_labels, test_images, test_labels = _find_idx_files(folder, dataset_name)
-    return _read_split(train_images, train_labels), _read_split(test_images, test_labels)
+    splits = [_read_split(train_images, train_labels), _read_split(test_images, test_labels)]
+    if as_images:  # one channel last: (n, rows, columns) -> (n, rows, columns, 1), a view
+        splits = [(images[..., None], labels) for images, labels in splits]
+    return tuple(splits)
 
 
-def load_mnist(path):
+def load_mnist(path, *, as_images: bool = False):
     """Load MNIST from the four IDX files in a folder you downloaded them to.
 
     Nothing is downloaded. ``path`` must hold ``train-images-idx3-ubyte``,
@@ -203,14 +215,19 @@ def load_mnist(path):
     ----------
     path : str or os.PathLike
         The folder holding the files (``~`` is expanded).
+    as_images : bool, default False
+        Give the images a channel axis, ``(n_samples, 28, 28, 1)``: the channels-last layout
+        that ``Conv2D`` and the augmentation layers take (as :func:`load_digits` does with
+        the same argument). Values and dtype are unchanged.
 
     Returns
     -------
     (x_train, y_train), (x_test, y_test) : tuple of tuples of ndarray
         As ``keras.datasets.mnist.load_data()``: images uint8 of shape ``(n_samples, 28, 28)``
         with values 0–255 (60000 training and 10000 test images of handwritten digits) and
-        labels uint8 of shape ``(n_samples,)`` with values 0–9. To train a dense network, flatten
-        and scale the images and widen the labels::
+        labels uint8 of shape ``(n_samples,)`` with values 0–9; with ``as_images=True`` the
+        images are ``(n_samples, 28, 28, 1)``. To train a dense network, flatten and scale the
+        images and widen the labels::
 
             x_train = x_train.reshape(len(x_train), -1).astype("float32") / 255.0
             y_train = y_train.astype("int64")
@@ -228,6 +245,9 @@ def load_mnist(path):
     >>> (x_train, y_train), (x_test, y_test) = load_mnist("~/data/mnist")  # doctest: +SKIP
     >>> x_train.shape, x_train.dtype, y_test.shape  # doctest: +SKIP
     ((60000, 28, 28), dtype('uint8'), (10000,))
+    >>> (x_train, _), _ = load_mnist("~/data/mnist", as_images=True)  # doctest: +SKIP
+    >>> x_train.shape  # doctest: +SKIP
+    (60000, 28, 28, 1)
 
     A folder without the files gives a message that says what to put there:
 
@@ -235,10 +255,10 @@ def load_mnist(path):
     Traceback (most recent call last):
     FileNotFoundError: MNIST folder 'no-such-folder' does not exist or is not a folder; ...
     """
-    return _load_idx_folder(path, "MNIST")
+    return _load_idx_folder(path, "MNIST", as_images)
 
 
-def load_fashion_mnist(path):
+def load_fashion_mnist(path, *, as_images: bool = False):
     """Load Fashion-MNIST from the four IDX files in a folder you downloaded them to.
 
     Fashion-MNIST uses the same file names and format as MNIST (see :func:`load_mnist`):
@@ -250,13 +270,18 @@ def load_fashion_mnist(path):
     ----------
     path : str or os.PathLike
         The folder holding the files (``~`` is expanded).
+    as_images : bool, default False
+        Give the images a channel axis, ``(n_samples, 28, 28, 1)``: the channels-last layout
+        that ``Conv2D`` and the augmentation layers take (as :func:`load_digits` does with
+        the same argument). Values and dtype are unchanged.
 
     Returns
     -------
     (x_train, y_train), (x_test, y_test) : tuple of tuples of ndarray
         As ``keras.datasets.fashion_mnist.load_data()``: 60000 training and 10000 test images,
         uint8 of shape ``(n_samples, 28, 28)`` with values 0–255, and uint8 labels 0–9 whose
-        names are in :data:`FASHION_MNIST_CLASSES`. Scale with ``.astype("float32") / 255.0``.
+        names are in :data:`FASHION_MNIST_CLASSES`; with ``as_images=True`` the images are
+        ``(n_samples, 28, 28, 1)``. Scale with ``.astype("float32") / 255.0``.
 
     Raises
     ------
@@ -275,4 +300,4 @@ def load_fashion_mnist(path):
     Traceback (most recent call last):
     FileNotFoundError: Fashion-MNIST folder 'no-such-folder' does not exist or is not a folder; ...
     """
-    return _load_idx_folder(path, "Fashion-MNIST")
+    return _load_idx_folder(path, "Fashion-MNIST", as_images)

@@ -194,23 +194,29 @@ def load_house_prices(*, return_X_y: bool = False):
     return _as_result(dataset, return_X_y)
 
 
-def load_digits(*, return_X_y: bool = False):
+def load_digits(*, return_X_y: bool = False, as_images: bool = False):
     """The 8x8 handwritten digits (1797 images) from scikit-learn, scaled to [0, 1].
 
     Needs scikit-learn (``pip install "deepgrad[sklearn]"``), which ships the data, so nothing
-    is downloaded. Pixel values 0–16 are divided by 16.
+    is downloaded. Pixel values 0–16 are divided by 16, in both layouts.
 
     Parameters
     ----------
     return_X_y : bool, default False
         Return ``(data, target)`` instead of a :class:`Dataset`.
+    as_images : bool, default False
+        Give ``data`` as channels-last images of shape (1797, 8, 8, 1), the layout ``Conv2D``
+        and the augmentation layers take, instead of one flattened row of 64 pixels per image.
+        The values and their order are the same: ``images.reshape(1797, 64)`` is the flat data.
 
     Returns
     -------
     Dataset or tuple
-        ``data`` float32 of shape (1797, 64), one flattened 8x8 image per row (use
-        ``data.reshape(-1, 8, 8)`` for images); ``target`` int64 of shape (1797,);
-        ``target_names`` ``('0', ..., '9')``.
+        ``data`` float32 of shape (1797, 64), one flattened 8x8 image per row (row-major, so
+        ``data.reshape(-1, 8, 8)`` gives the images), or (1797, 8, 8, 1) with
+        ``as_images=True``; ``target`` int64 of shape (1797,); ``target_names``
+        ``('0', ..., '9')``; ``feature_names`` ``pixel_0_0`` ... ``pixel_7_7`` (row, column),
+        one per pixel in either layout.
 
     Raises
     ------
@@ -222,8 +228,11 @@ def load_digits(*, return_X_y: bool = False):
     >>> X, y = load_digits(return_X_y=True)  # doctest: +SKIP
     >>> X.shape, X.dtype, float(X.max()), y[:5].tolist()  # doctest: +SKIP
     ((1797, 64), dtype('float32'), 1.0, [0, 1, 2, 3, 4])
+    >>> load_digits(as_images=True).data.shape  # doctest: +SKIP
+    (1797, 8, 8, 1)
     """
     return_X_y = check_bool(return_X_y, "return_X_y")
+    as_images = check_bool(as_images, "as_images")
     try:
         from sklearn import datasets as sklearn_datasets
     except ImportError as error:
@@ -231,12 +240,18 @@ def load_digits(*, return_X_y: bool = False):
             'load_digits needs scikit-learn; install it with: pip install "deepgrad[sklearn]"'
         ) from error
     digits = sklearn_datasets.load_digits()
+    data = np.asarray(digits.data, dtype=np.float32) / np.float32(16.0)
+    layout = "one flattened row of 64 pixels per image"
+    if as_images:
+        data = np.ascontiguousarray(data.reshape(len(data), 8, 8, 1))
+        layout = "channels-last images of shape (8, 8, 1)"
     dataset = Dataset(
-        (np.asarray(digits.data, dtype=np.float32) / np.float32(16.0)),
+        data,
         np.asarray(digits.target, dtype=np.int64),
         tuple(digits.feature_names),
         tuple(str(name) for name in digits.target_names),
         "Optical recognition of handwritten digits (UCI), as bundled with scikit-learn: 1797 "
-        "8x8 images of the digits 0-9, pixel values 0-16 divided by 16 to lie in [0, 1].",
+        "8x8 images of the digits 0-9, pixel values 0-16 divided by 16 to lie in [0, 1], "
+        f"as {layout}.",
     )
     return _as_result(dataset, return_X_y)

@@ -1,6 +1,7 @@
 """Layers: lazily built, configurable, serialisable building blocks of models."""
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .augmentation import RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .base import Layer, deserialize, get, serialize
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Flatten
@@ -106,6 +107,11 @@ __all__ = [
     "Cropping2D",
     "SpatialDropout1D",
     "SpatialDropout2D",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "RandomCrop",
     "Lambda",
     "TensorOperation",
     "Add",

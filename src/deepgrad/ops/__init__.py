@@ -14,7 +14,8 @@ stable numeric forms (every exponential, sigmoid, softplus, log-sum-exp, softmax
 :mod:`.stable`; the dense layer's fused primitive in :mod:`.affine` and the softmax cross-entropy
 in :mod:`.softmax_cross_entropy`, each with its compiled kernels; convolution (and its transpose)
 in :mod:`.convolution` and pooling in :mod:`.pooling`; batch normalization (with its
-moving statistics' update) in :mod:`.normalization`; randomness in :mod:`.random`.
+moving statistics' update) in :mod:`.normalization`; randomness in :mod:`.random`; resampling
+images at given (or randomly drawn) coordinates, for the augmentation layers, in :mod:`.resample`.
 
 Every subclass is registered in :data:`REGISTRY`; the test suite refuses a primitive that has no
 gradient-check case.
@@ -42,6 +43,7 @@ from .normalization import BatchNorm
 from .pooling import AveragePool, MaxPool
 from .random import Dropout
 from .reductions import Max, Mean, Min, Sum, SumOfSquares
+from .resample import Resample
 from .shape import Concatenate, GetItem, Pad, Reshape, Stack, StopGradient, Transpose
 from .softmax_cross_entropy import SoftmaxCrossEntropy
 from .stable import (
@@ -63,6 +65,6 @@ __all__ = [
     "Step",
     "FlooredExp", "Sigmoid", "Softplus", "SigmoidCrossEntropy", "LogSumExp", "Softmax",
     "LogSoftmax", "SoftmaxCrossEntropy",
-    "Affine", "BatchNorm", "Dropout",
+    "Affine", "BatchNorm", "Dropout", "Resample",
     "Convolution", "ConvolutionTranspose", "padding_amounts", "MaxPool", "AveragePool",
 ]
