@@ -8,7 +8,19 @@ import pytest
 import deepgrad as dg
 from deepgrad import Input, Model, Sequential
 from deepgrad.diagnostics import GradientMonitor, gradient_report, lr_find
-from deepgrad.layers import BatchNormalization, Dense, Dropout, LeakyReLU, Residual
+from deepgrad.layers import (
+    BatchNormalization,
+    Conv1D,
+    Conv2D,
+    Dense,
+    Dropout,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    LeakyReLU,
+    MaxPooling1D,
+    MaxPooling2D,
+    Residual,
+)
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((512, 20)).astype(np.float32)
@@ -190,6 +202,93 @@ def test_training_with_a_monitor_is_training_without_it():
         return [w.tobytes() for w in model.get_weights()]
 
     assert run(True) == run(False)
+
+
+# ------------------------------------------------------------------ convolutional networks
+
+IMAGES = RNG.standard_normal((128, 8, 8, 1)).astype(np.float32)
+SIGNALS = RNG.standard_normal((128, 32, 2)).astype(np.float32)
+CLASSES = RNG.integers(0, 3, 128)
+
+
+def cnn(rank, bias=0.0):
+    """Conv (ReLU) -> pooling -> conv (tanh) -> global pooling -> flatten-free head."""
+    conv, pool, glob = ((Conv2D, MaxPooling2D, GlobalAveragePooling2D) if rank == 2 else
+                        (Conv1D, MaxPooling1D, GlobalMaxPooling1D))
+    shape = IMAGES.shape[1:] if rank == 2 else SIGNALS.shape[1:]
+    model = Sequential([Input(shape),
+                        conv(8, 3, padding="same", activation="relu", kernel_initializer="he_normal",
+                             bias_initializer=dg.initializers.Constant(bias), seed=0, name="conv"),
+                        pool(2, name="pool"),
+                        conv(8, 3, activation="tanh", seed=1, name="conv_tanh"),
+                        glob(name="global"),
+                        Dense(3, "softmax", seed=2, name="out")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("rank", [1, 2])
+def test_a_cnn_has_a_row_per_layer_with_finite_norms_for_its_convolutions(rank):
+    model = cnn(rank)
+    x = IMAGES if rank == 2 else SIGNALS
+    report = gradient_report(model, x, CLASSES)
+    assert [row.name for row in report.layers] == ["conv", "pool", "conv_tanh", "global", "out"]
+    for name in ("conv", "conv_tanh", "out"):
+        row = report.layer(name)
+        assert row.weights == sum(w.size for w in model.get_layer(name).weights)
+        figures = (row.weight_norm, row.gradient_norm, row.update_norm, row.update_ratio)
+        assert all(np.isfinite(v) and v > 0 for v in figures), (name, figures)
+    for name in ("pool", "global"):  # no weights: no norms, but the output's statistics
+        row = report.layer(name)
+        assert row.weights == 0 and row.weight_norm is None and row.gradient_norm is None
+        assert np.isfinite(row.activation_mean) and row.dead_share is None
+    conv, tanh = report.layer("conv"), report.layer("conv_tanh")
+    assert (conv.kind, conv.activation, conv.unit) == (type(model.layers[0]).__name__, "relu", "filter")
+    assert conv.dead_share is not None and conv.saturated_share is None
+    assert tanh.saturated_share is not None and tanh.dead_share is None
+    assert report.findings == []
+    assert "conv (Conv" in report.table() and "pool (MaxPooling" in report.table()
+
+
+def test_a_filter_is_dead_only_if_it_never_fires_at_any_position():
+    """Dead is counted per filter (channel): one that fires at a few positions of a few samples
+    lives; counting positions instead would call most of its outputs dead."""
+    model = cnn(2)
+    conv = model.get_layer("conv")
+    kernel = np.zeros(conv.kernel.shape, np.float32)
+    kernel[1, 1, 0, :4] = 1.0  # filters 0-3 copy the pixel...
+    bias = np.full(8, -1.0, np.float32)
+    bias[:4] = -2.5  # ...and fire only where it is above 2.5: a few pixels in the batch
+    conv.set_weights([kernel, bias])  # filters 4-7: nothing but -1, never fire
+    report = gradient_report(model, IMAGES, CLASSES)
+    outputs = np.maximum(IMAGES - 2.5, 0)
+    assert 0 < np.mean(outputs > 0) < 0.01  # few positions fire
+    assert report.layer("conv").dead_share == 0.5
+    assert "dying_relu" not in kinds(report)  # half is not over half
+
+
+@pytest.mark.parametrize("rank", [1, 2])
+def test_a_convolution_with_a_very_negative_bias_is_reported_as_dying_relu(rank):
+    model = cnn(rank, bias=-20.0)
+    report = gradient_report(model, IMAGES if rank == 2 else SIGNALS, CLASSES)
+    assert report.layer("conv").dead_share == 1.0
+    dying = [f for f in report.findings if f.kind == "dying_relu"]
+    assert [f.layer for f in dying] == ["conv"]
+    assert dying[0].message.startswith("dying ReLU: 100% of layer conv's filters never fire")
+    assert "at every position of every sample" in dying[0].message
+    assert report.layer("conv").gradient_norm == 0.0
+
+
+def test_the_monitor_records_a_cnn_and_says_its_dead_filters():
+    said = []
+    model = cnn(2, bias=-20.0)
+    monitor = GradientMonitor(IMAGES[:64], CLASSES[:64], print_fn=said.append)
+    history = model.fit(IMAGES, CLASSES, epochs=2, batch_size=64, verbose=0, callbacks=[monitor])
+    logs = history.history
+    assert logs["dead_share/conv"] == [1.0, 1.0] and len(logs["saturated_share/conv_tanh"]) == 2
+    assert {f"grad_norm/{name}" for name in ("conv", "conv_tanh", "out")} <= set(logs)
+    assert not any(key.endswith(("/pool", "/global")) for key in logs)
+    assert any(line.startswith("epoch 1: dying ReLU: 100% of layer conv's filters") for line in said)
 
 
 def test_lr_find_restores_the_weights_and_the_optimizer_bitwise():

@@ -34,6 +34,23 @@ EXPECTED = {
         "training stayed finite: True",
     ],
     "digits_classifier.py": ["meets the 0.97 bar: True"],
+    "digits_cnn.py": ["conv2d (Conv2D)", "Total params: 30,634", "meets the 0.98 bar: True"],
+    "vgg_and_resnet.py": [
+        'Model: "small_vgg"',
+        "block1_conv1 (Conv2D)",
+        "VGG-style: 49,850 parameters",
+        "VGG-style loss decreased: True",
+        'Model: "small_resnet"',
+        "block2 (Residual)",
+        "ResNet-style: 19,866 parameters",
+        "ResNet-style loss decreased: True",
+        "the downsampling block's shortcut: Conv2D (1, 1), strides (2, 2)",
+    ],
+    "conv1d_signals.py": [
+        "conv1d  network: 5,956 parameters",
+        "dense   network: 5,884 parameters",
+        "the Conv1D network beats the dense one: True",
+    ],
     "tuning_seed_003.py": ["best optimizer: ", "Results summary", "at least 0.9: True"],
     "seed_000_perceptron_neuron.py": ["= 1.031", "= 0.7371", "-> class 1"],
     "seed_001_two_layer_chain.py": [

@@ -16,7 +16,23 @@ from matplotlib.image import imread
 import deepgrad as dg
 from deepgrad import plot
 from deepgrad.datasets import make_moons, make_spiral
-from deepgrad.layers import Activation, Dense, Input, Normalization
+from deepgrad.layers import (
+    Activation,
+    BatchNormalization,
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Dense,
+    DepthwiseConv2D,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling1D,
+    Input,
+    MaxPooling1D,
+    MaxPooling2D,
+    Normalization,
+    Residual,
+)
 from deepgrad.plot.regions import first_hidden_layer
 
 DPI = 40
@@ -85,8 +101,9 @@ def test_without_matplotlib_drawing_says_how_to_install_it(monkeypatch):
 
 
 def test_public_functions():
-    assert sorted(plot.__all__) == ["activations", "decision_regions", "ewma", "gradient_norms",
-                                    "graph", "history", "optimizer_paths"]
+    assert sorted(plot.__all__) == ["activations", "decision_regions", "ewma", "feature_maps",
+                                    "filters", "gradient_norms", "graph", "history",
+                                    "optimizer_paths"]
 
 
 # ------------------------------------------------------------------ history
@@ -368,3 +385,180 @@ def test_graph_without_graphviz_shows_the_dot_text(monkeypatch, tmp_path):
     check_image(figure, tmp_path)
     with pytest.raises(TypeError, match="Tensor"):
         plot.graph(3.0)
+
+
+# ------------------------------------------------------------------ convolutions
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    """Conv (1 channel in) -> BatchNormalization -> conv -> pooling -> residual -> dropout -> head."""
+    dg.set_seed(0)
+    return dg.Sequential([
+        Input((8, 8, 1)),
+        Conv2D(6, 3, padding="same", activation="relu", name="first"),
+        BatchNormalization(name="bn"),
+        Conv2D(20, 3, padding="same", activation="relu", name="second"),
+        MaxPooling2D(2, name="pool"),
+        Residual([Conv2D(20, 3, padding="same", activation="relu", name="inner")], name="block"),
+        Dropout(0.5, name="dropout"),
+        Flatten(name="flatten"),
+        Dense(3, name="out"),
+    ])
+
+
+def test_filters_of_the_first_layer_one_tile_per_filter(cnn, tmp_path):
+    figure = plot.filters(cnn)
+    check_image(figure, tmp_path)
+    kernel = cnn.get_layer("first").kernel.data  # (3, 3, 1, 6)
+    np.testing.assert_array_equal(figure.filters, kernel.transpose(3, 0, 1, 2))
+    assert figure.filters_layer == "first"
+    assert figure.axes[0].get_title() == "layer 'first' (Conv2D)\n6 filters of 3×3 over 1 channel"
+    # one mosaic on one colour scale, symmetric around 0, with its colour bar
+    image = figure.axes[0].images[0]
+    assert image.get_array().shape == (3, 6 * 4 - 1)
+    assert image.get_clim() == pytest.approx((-np.abs(kernel).max(), np.abs(kernel).max()))
+    np.testing.assert_array_equal(image.get_array()[:, 4:7], kernel[..., 0, 1])
+
+
+def test_filters_of_a_deeper_layer_by_channel_mean_and_cut(cnn, tmp_path):
+    kernel = cnn.get_layer("second").kernel.data  # (3, 3, 6, 20)
+    figure = plot.filters(cnn, "second", max_filters=5, max_channels=4)
+    check_image(figure, tmp_path)
+    np.testing.assert_array_equal(figure.filters, kernel.transpose(3, 0, 1, 2)[:5, :, :, :4])
+    assert "the first 5 filters and the first 4 channels shown" in figure.axes[0].get_title()
+    ax = figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"filter {k}" for k in range(5)]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"ch {c}" for c in range(4)]
+    mean = plot.filters(cnn, 2, channels="mean")  # model.layers[2] is "second"
+    np.testing.assert_allclose(mean.filters, kernel.astype(np.float64).transpose(3, 0, 1, 2)
+                               .mean(axis=-1), rtol=1e-12)
+    inner = plot.filters(cnn, "inner")  # inside the residual block
+    assert inner.filters_layer == "inner" and inner.filters.shape == (20, 3, 3, 8)
+
+
+def test_filters_of_colour_images_transposed_depthwise_and_1d_layers(tmp_path):
+    rgb = Conv2D(12, 5, seed=0)
+    rgb(np.zeros((1, 16, 16, 3), np.float32))
+    _, ax = plt.subplots(figsize=(5, 3))
+    figure = plot.filters(rgb, ax=ax)
+    assert figure is ax.figure
+    check_image(figure, tmp_path)
+    np.testing.assert_array_equal(figure.filters, rgb.kernel.data.transpose(3, 0, 1, 2))
+    colours = ax.images[0].get_array()  # RGBA, each filter scaled to [0, 1] on its own
+    assert colours.shape[-1] == 4 and colours.min() == 0.0 and colours.max() == 1.0
+    with pytest.raises(ValueError, match="channels='rgb' draws kernels over 3 input channels"):
+        plot.filters(_built(Conv2D(2, 3), (1, 5, 5, 2)), channels="rgb")
+    transposed = _built(Conv2DTranspose(4, 3), (1, 5, 5, 2))  # kernel (3, 3, 4, 2)
+    assert plot.filters(transposed).filters.shape == (4, 3, 3, 2)
+    depthwise = _built(DepthwiseConv2D(3, depth_multiplier=2), (1, 5, 5, 3))
+    figure = plot.filters(depthwise)
+    assert figure.filters.shape == (6, 3, 3, 1) and "over its own channel" in figure.axes[0].get_title()
+    conv1d = _built(Conv1D(4, 5), (1, 20, 2))
+    figure = plot.filters(conv1d)
+    np.testing.assert_array_equal(figure.filters[:, 0], conv1d.kernel.data.transpose(2, 0, 1))
+    assert "4 filters of 5 over 2 channels" in figure.axes[0].get_title()
+
+
+def _built(layer, shape):
+    layer(np.zeros(shape, np.float32))
+    return layer
+
+
+def test_filters_refusals(cnn):
+    dense = dg.Sequential([Input((4,)), Dense(2, name="only")])
+    with pytest.raises(ValueError, match=r"model '.*' has no convolution layer \(Conv1D"):
+        plot.filters(dense)
+    with pytest.raises(ValueError, match="layer 'pool' \\(MaxPooling2D\\) is not a convolution layer; "
+                                         "the model's are \\['first', 'second', 'inner'\\]"):
+        plot.filters(cnn, "pool")
+    with pytest.raises(ValueError, match="no layer named 'third'"):
+        plot.filters(cnn, "third")
+    with pytest.raises(TypeError, match="layer must be a layer's name"):
+        plot.filters(cnn, 1.5)
+    with pytest.raises(TypeError, match="model_or_layer must be a deepgrad model or a convolution"):
+        plot.filters(Dense(3))
+    with pytest.raises(ValueError, match="layer= picks a layer of a model"):
+        plot.filters(cnn.get_layer("first"), "first")
+    with pytest.raises(ValueError, match="has no weights yet: build it first"):
+        plot.filters(Conv2D(3, 3, name="fresh"))
+    with pytest.raises(ValueError, match="max_filters must be"):
+        plot.filters(cnn, max_filters=0)
+    with pytest.raises(ValueError, match="channels must be 'auto', 'each', 'mean' or 'rgb'"):
+        plot.filters(cnn, channels="grey")
+
+
+def test_feature_maps_of_one_image_are_the_layers_inference_outputs(cnn, tmp_path):
+    x = np.random.default_rng(0).random((8, 8, 1)).astype(np.float32)
+    figure = plot.feature_maps(cnn, x, max_maps=8)
+    check_image(figure, tmp_path)
+    assert list(figure.maps) == ["first", "second", "pool", "block"]
+    # the outputs of inference (BatchNormalization's moving statistics), layer by layer
+    out = x[None]
+    expected = {}
+    for layer in cnn.layers:
+        out = layer(out, training=False)
+        expected[layer.name] = out.data[0]
+    for name, maps in figure.maps.items():
+        assert maps.shape == expected[name].shape
+        np.testing.assert_allclose(maps, expected[name], rtol=1e-5, atol=1e-6)
+    assert figure.maps["pool"].shape == (4, 4, 20)
+    # the input, then a picture per channel up to max_maps: 6, 8, 8 and 8
+    assert len(figure.axes) == 1 + 6 + 8 + 8 + 8
+    assert "the first 8 channels of each" in figure.get_suptitle()
+    np.testing.assert_array_equal(figure.axes[1].images[0].get_array(), figure.maps["first"][..., 0])
+    # a batch of one and chosen layers; the batch's first axis is taken away
+    chosen = plot.feature_maps(cnn, x[None], layers=["second", cnn.get_layer("block"), 0])
+    assert list(chosen.maps) == ["second", "block", "first"]
+
+
+def test_feature_maps_of_a_functional_1d_network(tmp_path):
+    dg.set_seed(0)
+    inputs = Input((40, 2))
+    hidden = MaxPooling1D(2, name="pool")(Conv1D(6, 5, activation="relu", name="conv")(inputs))
+    outputs = Dense(2, name="out")(GlobalAveragePooling1D(name="global")(hidden))
+    model = dg.Model(inputs, outputs)
+    signal = np.sin(np.linspace(0, 12, 80)).reshape(40, 2)
+    figure = plot.feature_maps(model, signal)
+    check_image(figure, tmp_path)
+    assert {name: maps.shape for name, maps in figure.maps.items()} == {
+        "conv": (36, 6), "pool": (18, 6)}
+    assert len(figure.axes) == 3  # the input's lines, and a heat map per layer
+    assert len(figure.axes[0].get_lines()) == 2
+    np.testing.assert_array_equal(figure.axes[1].images[0].get_array(), figure.maps["conv"].T)
+
+
+def test_feature_maps_refusals(cnn):
+    x = np.zeros((8, 8, 1))
+    with pytest.raises(ValueError, match=r"x holds 2 samples; feature_maps draws one: pass x\[i\]"):
+        plot.feature_maps(cnn, np.zeros((2, 8, 8, 1)))
+    with pytest.raises(ValueError, match=r"one sample of shape \(8, 8, 1\).*got shape \(8, 8\)"):
+        plot.feature_maps(cnn, np.zeros((8, 8)))
+    with pytest.raises(ValueError, match="x must be finite"):
+        plot.feature_maps(cnn, np.full((8, 8, 1), np.nan))
+    with pytest.raises(ValueError, match=r"layer 'flatten' \(Flatten\) makes outputs of shape "
+                                         r"\(1, 320\): no feature maps"):
+        plot.feature_maps(cnn, x, layers="flatten")
+    with pytest.raises(ValueError, match="no layer named 'third'"):
+        plot.feature_maps(cnn, x, layers=["third"])
+    with pytest.raises(ValueError, match="'inner' is not one of model .*'s own layers"):
+        plot.feature_maps(cnn, x, layers=[cnn.get_layer("block").layers[0]])
+    with pytest.raises(ValueError, match="has no convolution or pooling layer"):
+        plot.feature_maps(dg.Sequential([Input((4,)), Dense(2)]), np.zeros(4))
+    with pytest.raises(TypeError, match="deepgrad model"):
+        plot.feature_maps(cnn.get_layer("first"), x)
+    with pytest.raises(ValueError, match="max_maps must be"):
+        plot.feature_maps(cnn, x, max_maps=0)
+
+    class Subclassed(dg.Model):
+        def __init__(self):
+            super().__init__()
+            self.conv = Conv2D(2, 3)
+
+        def call(self, x):
+            return self.conv(x)
+
+    subclassed = Subclassed()
+    subclassed.build((None, 8, 8, 1))
+    with pytest.raises(ValueError, match="subclassed: its call runs its layers"):
+        plot.feature_maps(subclassed, x)

@@ -7,7 +7,8 @@ finding              rule (thresholds in :data:`THRESHOLDS`)
 vanishing gradient   the first weighted layer's gradient per weight is below 1e-3 of the last's
 exploding gradient   it is above 1e3 of the last's, a gradient is not finite, or one step
                      would change a layer's weights by more than their own size
-dying ReLU           over half the units of a hidden ReLU layer never fire on the batch
+dying ReLU           over half the units of a hidden ReLU layer (the filters of a convolution)
+                     never fire on the batch
 saturated units      over half the outputs of a hidden sigmoid or tanh layer sit where the derivative
                      is below 5% of its peak
 tiny updates         no layer's weights would change by more than 1e-7 of their size
@@ -56,6 +57,10 @@ class Finding:
 
     def __str__(self) -> str:
         return self.message
+
+
+#: What a filter that never fires means.
+_ANYWHERE = " (their output is ≤ 0 at every position of every sample)"
 
 
 def _percent(share: float) -> str:
@@ -113,9 +118,10 @@ def _unit_findings(rows: list) -> list:
             continue
         if r.dead_share is not None and r.dead_share > THRESHOLDS["dead_share"]:
             findings.append(Finding("dying_relu", r.name, (
-                f"dying ReLU: {_percent(r.dead_share)} of layer {r.name}'s units never fire "
-                f"on this batch — try LeakyReLU/PReLU/ELU, a lower learning rate, He "
-                f"initialization, a smaller negative bias")))
+                f"dying ReLU: {_percent(r.dead_share)} of layer {r.name}'s {r.unit}s never "
+                f"fire on this batch{_ANYWHERE if r.unit == 'filter' else ''} — try "
+                f"LeakyReLU/PReLU/ELU, a lower learning rate, He initialization, a smaller "
+                f"negative bias")))
         if r.saturated_share is not None and r.saturated_share > THRESHOLDS["saturated_share"]:
             findings.append(Finding("saturated_units", r.name, (
                 f"saturated {r.activation} units: {_percent(r.saturated_share)} of layer "

@@ -16,12 +16,24 @@ import numpy as np
 from .. import activations
 from ..autograd.parameter import Parameter
 from ..autograd.tensor import Tensor
-from ..layers import ELU, Activation, InputLayer, LeakyReLU, PReLU, ReLU
+from ..layers import (
+    ELU,
+    Activation,
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    DepthwiseConv2D,
+    InputLayer,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    SeparableConv2D,
+)
 from ..training.inputs import prepare
 from ..training.step import penalty
 from .snapshot import TrainingState
 
-__all__ = ["LayerHealth", "measure"]
+__all__ = ["LayerHealth", "measure", "outputs_by_layer"]
 
 #: Activations whose units die: no output and no gradient for negative inputs (the leaky
 #: variants, PReLU, ELU and SELU keep a gradient there — the notes' remedies).
@@ -29,6 +41,8 @@ DYING = {"relu"}
 #: Activations that saturate, and where: the output beyond which the derivative is below 5% of
 #: its peak (sigmoid: a(1 − a) < 0.0125; tanh: 1 − a² < 0.05).
 SATURATING = {"sigmoid": (0.0127, 0.9873), "tanh": (-0.975, 0.975)}
+#: Layers whose units are filters: one channel of the output, the same weights at every position.
+CONVOLUTIONS = (Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
 
 
 @dataclass
@@ -51,13 +65,17 @@ class LayerHealth:
         Of the layer's output on the batch.
     dead_share : float or None
         For ReLU: the share of units whose output is never positive on the batch (dead: no
-        gradient reaches their weights).
+        gradient reaches their weights). A unit is a slot of the output's last axis: a
+        Dense layer's unit, or a convolution's filter (its channel), which is dead when its
+        output is ≤ 0 at every position for every sample.
     saturated_share : float or None
-        For sigmoid and tanh: the share of the outputs (units × samples) in the flat region,
-        where the derivative is below 5% of its peak.
+        For sigmoid and tanh: the share of the outputs (samples × positions × units) in the
+        flat region, where the derivative is below 5% of its peak.
     is_output : bool
         Whether the layer makes one of the model's outputs (its units are predictions, not
         hidden units).
+    unit : str
+        What one unit of the layer is called: ``"unit"``, or ``"filter"`` for a convolution.
     """
 
     name: str
@@ -73,6 +91,7 @@ class LayerHealth:
     dead_share: float | None = None
     saturated_share: float | None = None
     is_output: bool = False
+    unit: str = "unit"
 
     @property
     def gradient_rms(self) -> float | None:
@@ -101,10 +120,13 @@ def activation_name(layer) -> str | None:
 def _output_statistics(row: LayerHealth, output) -> None:
     if not isinstance(output, Tensor) or output.ndim < 1 or output.size == 0:
         return
-    values = output.data.reshape(len(output.data), -1).astype(np.float64)
+    values = output.data.astype(np.float64)
     row.activation_mean, row.activation_std = float(values.mean()), float(values.std())
     if row.activation in DYING:
-        row.dead_share = float(np.mean(values.max(axis=0) <= 0))
+        # a unit per slot of the last axis (channels last): a filter's largest output over
+        # the samples and all positions
+        units = values.reshape(-1, values.shape[-1]) if values.ndim >= 2 else values[:, None]
+        row.dead_share = float(np.mean(units.max(axis=0) <= 0))
     elif row.activation in SATURATING:
         low, high = SATURATING[row.activation]
         row.saturated_share = float(np.mean((values < low) | (values > high)))
@@ -114,23 +136,25 @@ def _norm(arrays) -> float:
     return float(np.sqrt(sum(float(np.sum(np.square(a, dtype=np.float64))) for a in arrays)))
 
 
-def _outputs_by_layer(model, inputs: list) -> tuple[list, dict]:
-    """The model's outputs on ``inputs`` (training mode) and each top-level layer's output."""
+def outputs_by_layer(model, inputs: list, *, training: bool = True) -> tuple[list, dict]:
+    """The model's outputs on ``inputs`` (a Tensor per model input) and each top-level layer's
+    output (of its first call), keyed by ``id(layer)``; the second is empty for a subclassed
+    model, whose layers are called by code of its own."""
     seen: dict = {}
     graph = getattr(model, "graph", None)
     if graph is not None:
         def observe(node, out):
             seen.setdefault(id(node.layer), out)
 
-        outs = graph.run(inputs, training=True, observe=observe)
+        outs = graph.run(inputs, training=training, observe=observe)
         return outs, seen
     if hasattr(model, "_layers") and not hasattr(model, "graph"):  # Sequential
         x = inputs[0]
         for layer in model._layers:
-            x = layer(x, training=True)
+            x = layer(x, training=training)
             seen[id(layer)] = x
         return [x], seen
-    return model.forward(inputs, training=True), seen
+    return model.forward(inputs, training=training), seen
 
 
 def _updates(model, params: list) -> dict:
@@ -162,7 +186,7 @@ def measure(model, x, y, sample_weight=None) -> tuple[list, float]:
     try:
         for p in params:
             p.grad = None
-        outs, seen = _outputs_by_layer(model, [Tensor(a, dtype=model.weights_dtype) for a in xs])
+        outs, seen = outputs_by_layer(model, [Tensor(a, dtype=model.weights_dtype) for a in xs])
         loss, _ = objective.graph_loss(ys, outs, ws)
         extra = penalty(model)
         if extra is not None:
@@ -177,7 +201,8 @@ def measure(model, x, y, sample_weight=None) -> tuple[list, float]:
             if isinstance(layer, InputLayer):
                 continue
             row = LayerHealth(layer.name, type(layer).__name__, activation_name(layer),
-                              is_output=id(layer) in makers)
+                              is_output=id(layer) in makers,
+                              unit="filter" if isinstance(layer, CONVOLUTIONS) else "unit")
             if isinstance(layer, Activation) and row.activation is None:
                 row.activation = "custom"
             trained = [w for w in layer.trainable_weights if model.trainable]
