@@ -250,6 +250,14 @@ class Optimizer:
         views = iter([group.grad_views[j] for group, j in self._where])
         return [next(views) if getattr(p, "trainable", True) else None for p in params]
 
+    def flat_gradient_buffers(self, params) -> list:
+        """The buffers behind :meth:`gradient_buffers`: one flat gradient array per dtype of
+        ``params`` (building the layout if needed), each parameter's gradient a segment of its
+        dtype's. Data-parallel training (:mod:`deepgrad.distributed`) sums each across the
+        processes in one call."""
+        self.gradient_buffers(params)
+        return [group.grad for group in self._groups]
+
     def build(self, params) -> None:
         """Pack ``params`` into flat buffers and create their state (done by the first step;
         call it directly to load per-parameter state before stepping, as in Keras)."""

@@ -22,16 +22,19 @@ def _callbacks(model, callbacks, **params):
 
 
 def evaluate_loop(model, x, y, sample_weight=None, *, batch_size=32, callbacks=None,
-                  validated=False) -> dict:
+                  validated=False, strategy=None) -> dict:
     """Exact loss over all samples (Σ over outputs of loss weight · Σᵢ wᵢ·lossᵢ / n, plus the
     penalties) and the metrics, as a dict (with each output's loss for a model of several).
 
     ``x``, ``y`` and ``sample_weight`` are checked unless ``validated`` (then they are fit's
     ``(xs, ys, ws)`` tuples). ``callbacks`` is a :class:`~deepgrad.callbacks.CallbackList`
     (fit's, during validation) or a list of callbacks; their ``on_test_begin``,
-    ``on_test_batch_begin`` / ``_end`` and ``on_test_end`` hooks are called.
+    ``on_test_batch_begin`` / ``_end`` and ``on_test_end`` hooks are called. With a
+    ``DistributedStrategy`` (fit's validation), each process infers its part of every batch
+    and the outputs are gathered, so every process computes the same logs.
     """
     xs, ys, ws = (x, y, sample_weight) if validated else prepare(model, x, y, sample_weight)
+    infer = model.infer if strategy is None else (lambda batch: strategy.infer(model, batch))
     objective = model.objective
     n = len(xs[0])
     if not isinstance(callbacks, CallbackList):
@@ -45,7 +48,7 @@ def evaluate_loop(model, x, y, sample_weight=None, *, batch_size=32, callbacks=N
             callbacks.on_test_batch_begin(step, {})
             yb = [y[index] for y in ys]
             wb = [None if w is None else w[index] for w in ws]
-            outs = model.infer(tuple(x[index] for x in xs))
+            outs = infer(tuple(x[index] for x in xs))
             for i, per_sample in enumerate(objective.per_sample_losses(yb, outs)):
                 if per_sample is not None:
                     sums[i] += float(np.sum(per_sample if wb[i] is None else per_sample * wb[i]))

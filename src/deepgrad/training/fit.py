@@ -13,6 +13,11 @@ Three parts, each in one place:
 Callbacks see the loop through their hooks, the ``logs`` dicts and ``model.stop_training``; a
 callback that resumes training (``BackupAndRestore``) raises ``logs["initial_epoch"]`` in
 ``on_train_begin``.
+
+The loop is written once for one process and for several: ``strategy``
+(:mod:`deepgrad.distributed`) is a ``SingleProcess``, whose hooks do nothing, or a
+``DistributedStrategy``, under which every process walks the same batches, its step trains on
+its part of each, and only rank 0 runs the callbacks, whose decisions the others follow.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 from .. import data
 from ..callbacks import CallbackList
 from ..common.rng import as_generator
+from ..distributed import SingleProcess
 from .evaluate import evaluate_loop
 from .inputs import prepare, split_validation, unpack_validation
 from .step import make_step
@@ -62,7 +68,9 @@ def _callback_list(model, callbacks, verbose, epochs, steps):
 
 def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split,
              validation_data, shuffle, sample_weight, class_weight, initial_epoch, seed,
-             steps_per_epoch=None, validation_batch_size=None, validation_freq=1):
+             steps_per_epoch=None, validation_batch_size=None, validation_freq=1,
+             strategy=None):
+    strategy = SingleProcess() if strategy is None else strategy
     stream = data.BatchStream(x, steps_per_epoch) if data.is_stream(x, y) else None
     arrays = val = None
     if stream is None:
@@ -81,12 +89,17 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
         val = prepare(model, xv, yv, wv, "validation_data[0]", "validation_data[1]", "validation_data[2]")
 
     objective = model.objective
-    callback_list = _callback_list(model, callbacks, verbose, epochs, steps)
-    rng = as_generator(seed)
+    strategy.check_same(samples=None if stream is not None else len(arrays[0][0]), steps=steps,
+                        batch_size=batch_size, epochs=epochs,
+                        validation_samples=None if val is None else len(val[0][0]))
+    root = strategy.is_root  # the callbacks (progress output, checkpoints) run on rank 0 only
+    callback_list = _callback_list(model, callbacks if root else None, verbose if root else 0,
+                                   epochs, steps)
+    rng = strategy.same_generator(as_generator(seed))
     model.stop_training = False
     begin = {"initial_epoch": initial_epoch}
     callback_list.on_train_begin(begin)
-    initial_epoch = max(initial_epoch, begin["initial_epoch"])
+    initial_epoch = max(initial_epoch, strategy.from_root(begin["initial_epoch"]))
     step = None  # chosen at the first batch, which builds a model that a stream feeds
     for epoch in range(initial_epoch, epochs):
         objective.reset_metrics()
@@ -98,9 +111,10 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
         for k, (xb, yb, wb) in enumerate(batches):
             callback_list.on_train_batch_begin(k, {})
             if step is None:
-                step = make_step(model, objective, model.parameters())
+                step = strategy.distribute(make_step(model, objective, model.parameters()), model)
             value, outs, parts = step.run(xb, yb, wb)
             callback_list.on_before_optimizer_step(k, {"loss": value})
+            strategy.follow_root(model)
             if model.stop_training:
                 break
             if step.params:  # a model whose every layer is frozen still reports its loss
@@ -115,6 +129,7 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
                     **{name: s / seen for name, s in zip(objective.loss_names, part_sums)},
                     **objective.metric_logs()}
             callback_list.on_train_batch_end(k, logs)
+            strategy.follow_root(model)
             if model.stop_training:
                 break
         if seen == 0:  # stopped, or the stream ran dry, before the first update of the epoch
@@ -122,13 +137,16 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
         logs = {"loss": loss_sum / seen,
                 **{name: s / seen for name, s in zip(objective.loss_names, part_sums)},
                 **objective.metric_logs()}
+        strategy.broadcast_weights(model.non_trainable_weights)  # moving statistics
         if val is not None and (epoch + 1) % validation_freq == 0:
             val_logs = evaluate_loop(model, *val, batch_size=validation_batch_size or batch_size,
-                                     callbacks=callback_list, validated=True)
+                                     callbacks=callback_list, validated=True, strategy=strategy)
             logs.update({f"val_{k}": v for k, v in val_logs.items()})
         callback_list.on_epoch_end(epoch, logs)
+        strategy.follow_root(model)
         if model.stop_training:
             break
     callback_list.on_train_end({})
+    strategy.finish(model, callback_list.history)
     model.history = callback_list.history
     return model.history

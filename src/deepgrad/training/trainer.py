@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .. import optimizers
 from ..common.checks import check_bool, check_int, check_positive_int, describe
+from ..distributed import as_strategy
 from .evaluate import evaluate_loop, predict_loop
 from .fit import fit_loop, with_class_weight
 from .inputs import check_validation_split, prepare, prepare_inputs
@@ -158,7 +159,7 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, *, seed=None):
+            validation_batch_size=None, validation_freq=1, *, seed=None, distributed=None):
         """Train for ``epochs`` passes over ``(x, y)`` in shuffled mini-batches.
 
         ``x`` is an array (a list or dict of arrays for a model of several inputs), ``y``
@@ -169,6 +170,12 @@ class Trainer:
         source of ``(x, y)`` / ``(x, y, sample_weight)`` batches: a function returning a fresh
         iterable each epoch, a re-iterable, or a generator with ``steps_per_epoch`` — each batch
         is checked before it is used. Returns a :class:`~deepgrad.callbacks.History`.
+
+        ``distributed=True`` (or a :class:`~deepgrad.distributed.DistributedStrategy`) trains
+        data-parallel over MPI in a script started with ``mpiexec -n K python train.py``:
+        every process passes the same data, ``batch_size`` is the global batch (each process
+        trains on its part), the logs are the whole data's on every process, and only rank 0
+        runs the callbacks. See :mod:`deepgrad.distributed`.
         """
         self._check_compiled("fit")
         batch_size = _batch_size(batch_size)
@@ -189,13 +196,14 @@ class Trainer:
         validation_batch_size = _optional_positive(validation_batch_size, "validation_batch_size")
         if class_weight is not None and not isinstance(class_weight, dict):
             raise TypeError(f"class_weight must be a dict {{class: weight}}; got {describe(class_weight)}")
+        strategy = as_strategy(distributed)
         return fit_loop(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                         callbacks=_callbacks(callbacks), validation_split=validation_split,
                         validation_data=validation_data, shuffle=shuffle,
                         sample_weight=sample_weight, class_weight=class_weight,
                         initial_epoch=initial_epoch, seed=seed, steps_per_epoch=steps_per_epoch,
                         validation_batch_size=validation_batch_size,
-                        validation_freq=validation_freq)
+                        validation_freq=validation_freq, strategy=strategy)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=0, sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
