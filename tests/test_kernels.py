@@ -380,3 +380,237 @@ def test_check_finite_falls_back_to_numpy_for_what_the_kernel_cannot_take():
                 check_finite(array, "x")
         else:
             check_finite(array, "x")
+
+
+# --------------------------------------------------------------------------- window kernels
+
+
+def _recording(monkeypatch):
+    """Every compiled kernel wrapped to note its name in the returned list when called."""
+    real, called = kernels._load(), []
+    monkeypatch.setattr(kernels, "_functions", {
+        k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
+    monkeypatch.setattr(kernels, "_active", None)
+    return called
+
+
+def _pool_input(rng, shape, dtype, special):
+    """Post-ReLU values (many tied zeros), with, when ``special``, signed zeros, NaNs of two
+    payloads and both signs, and infinities sprinkled in."""
+    x = np.maximum(rng.standard_normal(shape), 0).astype(dtype)
+    if special:
+        bits = np.uint32 if dtype == np.float32 else np.uint64
+        odd_nan = (np.array([np.nan], dtype).view(bits) | bits(5)).view(dtype)[0]
+        values = np.array([-0.0, 0.0, np.nan, -np.nan, odd_nan, np.inf, -np.inf], dtype)
+        where = rng.random(shape) < 0.15
+        x[where] = rng.choice(values, where.sum())
+    return x
+
+
+POOL_CASES = [  # (input shape, pool, strides, pads)
+    ((2, 8, 8, 32), (2, 2), (2, 2), ((0, 0), (0, 0))),  # tiled
+    ((3, 7, 9, 1), (2, 2), (2, 2), ((0, 0), (0, 0))),  # odd sizes: the last row and column left out
+    ((2, 9, 8, 33), (3, 2), (3, 2), ((0, 0), (0, 0))),
+    ((2, 11, 10, 33), (3, 2), (4, 3), ((0, 0), (0, 0))),  # strides > pool: gaps between windows
+    ((2, 9, 7, 5), (3, 3), (2, 2), ((1, 1), (0, 1))),  # overlapping, padded ("same")
+    ((1, 6, 5, 2), (3, 2), (1, 1), ((0, 0), (0, 0))),  # overlapping, stride 1
+    ((2, 4, 5, 3), (1, 1), (1, 1), ((0, 0), (0, 0))),
+    ((2, 1, 12, 4), (1, 3), (1, 3), ((0, 0), (1, 1))),  # 1-D pooling, padded
+]
+
+
+@needs_extension
+@pytest.mark.parametrize("special", [False, True], ids=["finite", "special"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", range(len(POOL_CASES)))
+def test_max_pool_kernels_are_bitwise_numpys_walk(case, dtype, special, monkeypatch):
+    from deepgrad.ops.pooling import MaxPool
+
+    shape, pool, strides, pads = POOL_CASES[case]
+    disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
+    rng = np.random.default_rng(case)
+    x = _pool_input(rng, shape, dtype, special)
+    called = _recording(monkeypatch)
+    results = {}
+    with np.errstate(invalid="ignore"):
+        for mode in ("numpy", "compiled"):
+            with kernels.using(mode):
+                op = MaxPool(pool, strides, pads)
+                out = op.forward(x)
+                grad = _pool_input(np.random.default_rng(1), out.shape, dtype, special)
+                grad -= np.asarray(0.7, dtype)  # negative gradients: grad · 0 is -0 there
+                x_grad = op.backward(grad)[0]
+            results[mode] = (out, op.argmax, x_grad)
+    assert called == ["max_pool_forward", "max_pool_backward"]
+    for a, b in zip(results["numpy"], results["compiled"]):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        if special and b is results["compiled"][2] and not disjoint:
+            # overlapping windows add gradients: which of two NaNs an addition keeps is left to
+            # the compilers (NumPy's and this one), so NaNs are compared as NaNs there
+            nan = np.isnan(a)
+            assert (nan == np.isnan(b)).all() and a[~nan].tobytes() == b[~nan].tobytes()
+        else:
+            assert a.tobytes() == b.tobytes()
+    if not special:  # ties (the zeros) go to the first offset holding the maximum
+        out, argmax, x_grad = results["compiled"]
+        (ph, pw), (sh, sw), (oh, ow) = pool, strides, out.shape[1:3]
+        xp = np.pad(x, ((0, 0), *pads, (0, 0)), constant_values=-np.inf)
+        parts = np.stack([xp[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
+                          for i in range(ph) for j in range(pw)])
+        assert (argmax == np.argmax(parts == out, axis=0)).all()
+        if disjoint and ph * pw > 1:  # written, not added: grad · 0 is -0 for a negative grad
+            assert np.signbit(x_grad[x_grad == 0]).any()
+
+
+def test_max_pool_takes_non_contiguous_inputs_and_gradients():
+    from deepgrad.ops.pooling import MaxPool
+
+    x = np.random.default_rng(0).standard_normal((2, 8, 6, 6))[..., ::2]  # not contiguous
+    grad = np.random.default_rng(1).standard_normal((2, 4, 5, 6))[..., ::2]
+    results = []
+    for mode in ("numpy", "auto"):
+        with kernels.using(mode):
+            op = MaxPool((2, 2), (2, 1))
+            out = op.forward(x)
+            results.append((out, op.backward(grad)[0]))
+    for a, b in zip(*results):
+        assert a.tobytes() == b.tobytes()
+
+
+def _scatter_rows(rng, rows, width, dtype):
+    """Rows spanning many magnitudes (so that another order of additions would show), with
+    negative zeros."""
+    cols = (rng.standard_normal((rows, width)) * 10.0 ** rng.integers(-6, 6, (rows, width)))
+    cols = cols.astype(dtype)
+    cols.reshape(-1)[::7] = -0.0
+    return cols
+
+
+SCATTER_CASES = [  # (n, out_h, out_w, channels, kernel, strides, dilation)
+    (2, 6, 5, 1, (3, 3), (1, 1), (1, 1)),
+    (3, 4, 4, 33, (3, 2), (1, 1), (1, 1)),
+    (2, 3, 5, 4, (3, 3), (2, 2), (1, 1)),
+    (2, 4, 3, 3, (2, 3), (1, 1), (2, 2)),
+    (1, 3, 3, 2, (2, 2), (3, 3), (1, 1)),  # gaps between the windows: positions never added to
+    (2, 1, 7, 8, (1, 5), (1, 1), (1, 1)),  # 1-D
+]
+
+
+@needs_extension
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", range(len(SCATTER_CASES)))
+def test_add_windows_is_bitwise_numpys_scatter(case, dtype, monkeypatch):
+    from deepgrad.ops.convolution import scatter
+
+    n, oh, ow, c, kernel, strides, dilation = SCATTER_CASES[case]
+    hp = (oh - 1) * strides[0] + dilation[0] * (kernel[0] - 1) + 1 + case % 2  # a spare row
+    wp = (ow - 1) * strides[1] + dilation[1] * (kernel[1] - 1) + 1
+    cols = _scatter_rows(np.random.default_rng(case), n * oh * ow, kernel[0] * kernel[1] * c, dtype)
+    called = _recording(monkeypatch)
+    results = []
+    for mode in ("numpy", "compiled"):
+        with kernels.using(mode):
+            results.append(scatter(cols, (n, hp, wp, c), kernel, strides, dilation, (oh, ow)))
+    assert called == ["add_windows"]
+    a, b = results
+    assert a.dtype == b.dtype == dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@needs_extension
+@pytest.mark.parametrize("groups", [1, 2])
+def test_the_input_gradient_and_the_transposed_convolution_are_bitwise_the_same_in_both_modes(groups):
+    from deepgrad.ops.convolution import Convolution, ConvolutionTranspose
+
+    rng = np.random.default_rng(groups)
+    x = rng.standard_normal((3, 9, 8, 4)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 4 // groups, 6)).astype(np.float32)
+    results = {}
+    for mode in ("numpy", "compiled"):
+        with kernels.using(mode):
+            conv = Convolution((2, 1), (1, 1), ((1, 1), (0, 1)), groups, activation="relu")
+            conv.needs_input_grad = (True, True)
+            out = conv.forward(x, w)
+            grads = conv.backward(np.random.default_rng(0).standard_normal(out.shape).astype(np.float32))
+            transpose = ConvolutionTranspose((2, 2), (1, 1), ((1, 0), (0, 1)))
+            results[mode] = [out, *grads, transpose.forward(x, rng.standard_normal((3, 3, 5, 4)))]
+        rng = np.random.default_rng(groups)
+        x, w = rng.standard_normal((3, 9, 8, 4)).astype(np.float32), rng.standard_normal((3, 2, 4 // groups, 6)).astype(np.float32)
+    for a, b in zip(results["numpy"], results["compiled"]):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@needs_extension
+def test_the_window_kernels_refuse_what_they_cannot_take():
+    from deepgrad.native import _windows
+
+    xp = np.zeros((2, 6, 6, 3), np.float32)
+    out, argmax = np.zeros((2, 3, 3, 3), np.float32), np.zeros((2, 3, 3, 3), np.uint8)
+    _windows.max_pool_forward(xp, out, argmax, 2, 2, 2, 2)
+    with pytest.raises(TypeError, match="takes 7 arguments"):
+        _windows.max_pool_forward(xp, out, argmax, 2, 2)
+    with pytest.raises(ValueError, match=r"argument 1 .* shape \(2, 3, 3, 3\)"):
+        _windows.max_pool_forward(xp, np.zeros((2, 2, 3, 3), np.float32), argmax, 2, 2, 2, 2)
+    with pytest.raises(ValueError, match="argument 1 must have argument 0's dtype"):
+        _windows.max_pool_forward(xp, out.astype(np.float64), argmax, 2, 2, 2, 2)
+    with pytest.raises(ValueError, match="argument 2 must be a contiguous array of uint8"):
+        _windows.max_pool_forward(xp, out, argmax.astype(bool), 2, 2, 2, 2)
+    with pytest.raises(ValueError, match="argument 0 must be a contiguous array of float32"):
+        _windows.max_pool_forward(xp.astype(np.int32), out, argmax, 2, 2, 2, 2)
+    with pytest.raises(ValueError, match="argument 5 must be at least 1; got 0"):
+        _windows.max_pool_forward(xp, out, argmax, 2, 2, 0, 2)
+    with pytest.raises(ValueError, match="larger than the image"):
+        _windows.max_pool_forward(xp, out, argmax, 7, 2, 2, 2)
+    with pytest.raises(ValueError, match="at most 256"):
+        _windows.max_pool_forward(xp, out, argmax, 17, 17, 2, 2)
+    with pytest.raises((ValueError, BufferError)):
+        _windows.max_pool_forward(np.zeros((2, 6, 6, 6), np.float32)[..., ::2], out, argmax, 2, 2, 2, 2)
+    with pytest.raises((ValueError, BufferError)):
+        readonly = out.copy()
+        readonly.flags.writeable = False
+        _windows.max_pool_forward(xp, readonly, argmax, 2, 2, 2, 2)
+    _windows.max_pool_backward(out, argmax, xp, 2, 2, 2, 2)
+    with pytest.raises(ValueError, match="argument 2 must have argument 0's dtype"):
+        _windows.max_pool_backward(out, argmax, xp.astype(np.float64), 2, 2, 2, 2)
+    with pytest.raises(ValueError, match=r"argument 0 must have the shape \(2, 3, 3, 3\)"):
+        _windows.max_pool_backward(out[:1], argmax, xp, 2, 2, 2, 2)
+    cols = np.zeros((2 * 4 * 4, 9 * 3), np.float64)
+    xp64 = np.zeros((2, 6, 6, 3))
+    _windows.add_windows(cols, xp64, 3, 3, 1, 1, 1, 1, 4, 4)
+    with pytest.raises(TypeError, match="takes 10 arguments"):
+        _windows.add_windows(cols, xp64, 3, 3, 1, 1, 1, 1)
+    with pytest.raises(ValueError, match=r"argument 0 must have the shape \(32, 18\)"):
+        _windows.add_windows(cols, xp64, 3, 2, 1, 1, 1, 1, 4, 4)
+    with pytest.raises(ValueError, match=r"windows span \(6, 8\)"):
+        _windows.add_windows(cols, xp64, 3, 3, 1, 1, 1, 2, 4, 4)
+    with pytest.raises(ValueError, match="argument 1 must have argument 0's dtype"):
+        _windows.add_windows(cols, xp, 3, 3, 1, 1, 1, 1, 4, 4)
+
+
+def _conv_pool_model(pooling):
+    dg.set_seed(5)
+    model = dg.Sequential([
+        dg.layers.Input((12, 11, 2)), dg.layers.Conv2D(6, 3, activation="relu", padding="same"),
+        pooling, dg.layers.Conv2D(5, (2, 3), strides=(1, 2), activation="relu"),
+        dg.layers.MaxPooling2D(2), dg.layers.Flatten(), dg.layers.Dense(3)])
+    model.compile(optimizer=Adam(learning_rate=0.05), loss="sparse_categorical_crossentropy")
+    return model
+
+
+@needs_extension
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("pool", [((2, 2), None), ((3, 3), (2, 2))], ids=["disjoint", "overlapping"])
+def test_a_conv_pool_model_trains_to_bitwise_the_same_weights_in_both_modes(pool, dtype, monkeypatch):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((24, 12, 11, 2)).astype(dtype), rng.integers(0, 3, 24)
+    called = _recording(monkeypatch)
+    weights = {}
+    for mode in ("numpy", "compiled"):
+        model = _conv_pool_model(dg.layers.MaxPooling2D(*pool))
+        if dtype == np.float64:
+            model.set_weights([w.astype(np.float64) for w in model.get_weights()])
+        with kernels.using(mode):
+            model.fit(x, y, batch_size=8, epochs=1, verbose=0, seed=0)  # 3 steps
+        weights[mode] = model.get_weights()
+    assert {"max_pool_forward", "max_pool_backward", "add_windows"} <= set(called)
+    for a, b in zip(weights["numpy"], weights["compiled"]):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()

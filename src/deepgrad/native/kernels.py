@@ -10,7 +10,9 @@ the forward pass, and the ReLU mask and bias gradient of the backward pass. A th
 (``_softmax_cross_entropy``, from ``softmax_cross_entropy.c``) does a softmax cross-entropy's value and gradient with integer labels in
 two passes around NumPy's own ``exp``, row sums and ``log``; a fourth (``_batch_norm``) batch
 normalization's statistics, scaling and gradients in one pass each; a fifth (``_validation``) the
-finiteness test of the input checks. Without a C compiler at install time
+finiteness test of the input checks; a sixth (``_windows``, from ``windows.c``) walks the windows of
+an image once where NumPy walks them offset by offset: max pooling's maximum with its position, and
+its gradient, and a convolution's *col2im*. Without a C compiler at install time
 the extensions are skipped and the NumPy passes run instead.
 
 The compiled loops do the same floating-point operations in the same order as the NumPy code
@@ -90,7 +92,7 @@ def using(mode: str) -> Iterator[None]:
 
 #: The extension modules ``setup.py`` builds, each with kernels of its own names.
 EXTENSIONS = ("_optimizer_updates", "_dense_layer", "_softmax_cross_entropy", "_batch_norm",
-              "_validation")
+              "_validation", "_windows")
 _built: list = []  # the extensions that imported
 
 
@@ -125,6 +127,12 @@ def _imported_extensions() -> list:
         from . import _validation
 
         modules.append(_validation)
+    except ImportError:
+        pass
+    try:
+        from . import _windows
+
+        modules.append(_windows)
     except ImportError:
         pass
     return modules

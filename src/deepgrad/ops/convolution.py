@@ -8,10 +8,12 @@ The forward pass gathers every receptive field into the rows of one matrix (*im2
 strided view of the zero-padded input, copied once) and multiplies it by the kernel reshaped to a matrix:
 one GEMM per group. The bias and a ReLU are added in place on that product, with the dense
 layer's fused pass (:func:`~deepgrad.ops.affine.add_bias_relu`). The backward pass is two more
-GEMMs — the kernel's gradient from the gathered matrix, and the input's gradient as one
-product per kernel offset added back where that offset's inputs came from (*col2im*).
-:func:`gather` and :func:`spread` are that pair; the transposed convolution is the same two used
-the other way round, so each computation is written once.
+GEMMs — the kernel's gradient from the gathered matrix, the gathered matrix's gradient from the
+kernel — and *col2im* (:func:`scatter`), which adds each kernel offset's slice of the latter
+back where it came from: in NumPy one strided addition per offset, with deepgrad's compiled
+kernels (``native/windows.c``) one pass over each image, bitwise the same. :func:`gather` and
+:func:`spread` (the second GEMM and the col2im) are that pair; the transposed convolution is the
+same two used the other way round, so each computation is written once.
 
 Padding is given explicitly per side, ``((top, bottom), (left, right))``: the layers turn
 "valid", "same" and "causal" into numbers (:func:`padding_amounts`).
@@ -22,12 +24,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..native.backend import namespace
+from ..native import kernels
+from ..native.backend import FLOAT_DTYPES, namespace
 from .affine import ACTIVATIONS, add_bias_relu, relu_backward
 from .base import Function
 
 __all__ = ["Convolution", "ConvolutionTranspose", "gather", "kernel_offsets", "output_length",
-           "padding_amounts", "spread"]
+           "padding_amounts", "scatter", "spread"]
 
 
 def output_length(length: int, kernel: int, stride: int, dilation: int, pad: int) -> int:
@@ -95,27 +98,40 @@ def kernel_offsets(kernel, strides, dilation, out_hw):
 
 def spread(rows: np.ndarray, kernel: np.ndarray, padded_shape: tuple, strides: tuple,
            dilation: tuple, out_hw: tuple, groups: int = 1) -> np.ndarray:
-    """The transpose of :func:`gather` after a product (col2im of ``rows @ kernel.T``): for
-    each kernel offset, ``rows @ kernel[i, j].T`` added back at the positions of the padded
-    input that offset gathered — one GEMM per offset, reading contiguous blocks.
+    """The transpose of :func:`gather` after a product: ``rows @ kernel.reshape(-1, filters).T``
+    (one GEMM, or one per group), each gathered row's share, then :func:`scatter` (col2im).
 
     ``rows`` is ``(batch·out_h·out_w, filters)`` and ``kernel`` ``(kh, kw, channels / groups,
     filters)``; the result has ``padded_shape``. The input gradient of :class:`Convolution`
     and the forward pass of :class:`ConvolutionTranspose` are this one computation.
     """
-    n, _, _, c = padded_shape
-    oh, ow = out_hw
-    out = namespace(rows).zeros(padded_shape, rows.dtype)
     f = kernel.shape[3]
-    per_group = rows.reshape(-1, groups, f // groups).transpose(1, 0, 2) if groups > 1 else None
-    for i, j, r, q in kernel_offsets(kernel.shape[:2], strides, dilation, out_hw):
-        w = kernel[i, j]  # (channels / groups, filters)
-        if groups == 1:
-            block = rows @ w.T
-        else:
-            wg = w.reshape(w.shape[0], groups, f // groups).transpose(1, 2, 0)
-            block = np.matmul(per_group, wg).transpose(1, 0, 2).reshape(rows.shape[0], c)
-        out[:, r, q] += block.reshape(n, oh, ow, c)
+    if groups == 1:
+        cols = rows @ kernel.reshape(-1, f).T
+    else:
+        per_group = rows.reshape(-1, groups, f // groups).transpose(1, 0, 2)
+        cols = _ungroup_rows(np.matmul(per_group, _group_kernel(kernel, groups).transpose(0, 2, 1)),
+                             kernel.shape[0] * kernel.shape[1])
+    return scatter(cols, padded_shape, kernel.shape[:2], strides, dilation, out_hw)
+
+
+def scatter(cols: np.ndarray, padded_shape: tuple, kernel: tuple, strides: tuple,
+            dilation: tuple, out_hw: tuple) -> np.ndarray:
+    """The inverse gathering (col2im): each row's entries added back at the positions of the
+    padded input they came from, kernel offset after kernel offset, into zeros of
+    ``padded_shape``. With the compiled kernel ``add_windows`` (NumPy arrays of float32 or
+    float64) one pass over each image, adding in the same order: bitwise the same."""
+    n, _, _, c = padded_shape
+    (kh, kw), (oh, ow) = kernel, out_hw
+    out = namespace(cols).zeros(padded_shape, cols.dtype)
+    add = (kernels.compiled("add_windows")
+           if type(cols) is np.ndarray and cols.dtype in FLOAT_DTYPES else None)
+    if add is not None:
+        add(np.ascontiguousarray(cols), out, kh, kw, *strides, *dilation, oh, ow)
+        return out
+    fields = cols.reshape(n, oh, ow, kh, kw, c)
+    for i, j, rows, columns in kernel_offsets(kernel, strides, dilation, out_hw):
+        out[:, rows, columns] += fields[:, :, :, i, j]
     return out
 
 
@@ -129,6 +145,12 @@ def _group_rows(a: np.ndarray, groups: int, k: int) -> np.ndarray:
     rows = a.shape[0]
     cg = a.shape[1] // (k * groups)
     return a.reshape(rows, k, groups, cg).transpose(2, 0, 1, 3).reshape(groups, rows, k * cg)
+
+
+def _ungroup_rows(a: np.ndarray, k: int) -> np.ndarray:
+    """The inverse of :func:`_group_rows`: ``(groups, rows, k·cg)`` to ``(rows, k·groups·cg)``."""
+    groups, rows, kcg = a.shape
+    return a.reshape(groups, rows, k, kcg // k).transpose(1, 2, 0, 3).reshape(rows, groups * kcg)
 
 
 def _group_kernel(w: np.ndarray, groups: int) -> np.ndarray:

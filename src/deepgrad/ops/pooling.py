@@ -7,6 +7,9 @@ those slices; the walk also notes which offset holds it — the first, on ties, 
 TensorFlow's kernels choose — and the gradient goes there. The average divides by the number of
 input values each window covers — padding excluded, as Keras's "same" pooling does.
 
+With deepgrad's compiled kernels (``native/windows.c``) max pooling's two passes walk each
+window once instead of once per offset, with results bitwise those of the walk in NumPy.
+
 Padding is explicit, ``((top, bottom), (left, right))``; padded positions never win a maximum
 and are not counted in an average.
 """
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..native.backend import namespace
+from ..native import kernels
+from ..native.backend import FLOAT_DTYPES, namespace
 from .base import Function
 from .convolution import kernel_offsets, output_length
 
@@ -54,6 +58,15 @@ class _Window:
         for _, _, rows, cols in kernel_offsets(self.pool, self.strides, (1, 1), out_hw):
             yield rows, cols
 
+    def _kernel(self, name: str, array, out_hw):
+        """The compiled kernel ``name`` when it takes ``array`` (a NumPy array of float32 or
+        float64, made C-contiguous by the caller) and the windows (at least one; offsets that
+        fit the uint8 argmax), else None: NumPy walks them."""
+        if (type(array) is np.ndarray and array.dtype in FLOAT_DTYPES and min(out_hw) > 0
+                and self.pool[0] * self.pool[1] <= 256):
+            return kernels.compiled(name)
+        return None
+
     def _disjoint(self) -> bool:
         """Whether no input position lies in two windows (strides at least the pool)."""
         return all(s >= p for s, p in zip(self.strides, self.pool))
@@ -82,6 +95,14 @@ class MaxPool(_Window, Function):
     def forward(self, x):
         padded_hw, out_hw = self._geometry(x)
         xp = self._padded(x, -np.inf)
+        kernel = self._kernel("max_pool_forward", xp, out_hw)
+        if kernel is not None:
+            xp = np.ascontiguousarray(xp)
+            out = np.empty((xp.shape[0], *out_hw, xp.shape[3]), xp.dtype)
+            argmax = np.empty(out.shape, np.uint8)
+            kernel(xp, out, argmax, *self.pool, *self.strides)
+            self.argmax, self.shapes = argmax, (x.shape, (padded_hw, out_hw))
+            return out
         out = argmax = better = None
         for k, (rows, cols) in enumerate(self._offsets(out_hw)):
             part = xp[:, rows, cols]
@@ -100,6 +121,10 @@ class MaxPool(_Window, Function):
     def backward(self, grad):
         shape, shapes = self.shapes
         xp_grad = self._gradient_buffer(grad, shapes)
+        kernel = self._kernel("max_pool_backward", grad, shapes[1])
+        if kernel is not None and type(self.argmax) is np.ndarray:
+            kernel(np.ascontiguousarray(grad), self.argmax, xp_grad, *self.pool, *self.strides)
+            return (self._unpadded(xp_grad, shape),)
         disjoint = self._disjoint()
         for k, (rows, cols) in enumerate(self._offsets(shapes[1])):
             if disjoint:
