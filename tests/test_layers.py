@@ -30,6 +30,7 @@ from deepgrad.layers import (
     Add,
     Average,
     AveragePooling1D,
+    Bidirectional,
     AveragePooling2D,
     BatchNormalization,
     Concatenate,
@@ -42,16 +43,20 @@ from deepgrad.layers import (
     DepthwiseConv2D,
     Dot,
     Dropout,
+    Embedding,
     Flatten,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    GRU,
     Input,
     InputLayer,
     Lambda,
     Layer,
     LeakyReLU,
+    LSTM,
+    Masking,
     Maximum,
     MaxPooling1D,
     MaxPooling2D,
@@ -71,11 +76,13 @@ from deepgrad.layers import (
     Reshape,
     Residual,
     SeparableConv2D,
+    SimpleRNN,
     Softmax,
     SpatialDropout1D,
     SpatialDropout2D,
     Subtract,
     TensorOperation,
+    TimeDistributed,
     UpSampling1D,
     UpSampling2D,
     ZeroPadding1D,
@@ -85,6 +92,16 @@ from deepgrad.layers import (
 )
 
 QUARTER = {"class_name": "Constant", "config": {"value": 0.25}}
+
+
+class Indices(tuple):
+    """The shape of an input of integer indices in ``[0, high)`` (an embedding's), given as
+    floats holding integers as a model's inputs are."""
+
+    def __new__(cls, shape, high):
+        made = super().__new__(cls, shape)
+        made.high = high
+        return made
 
 # id: (factory(**kwargs) -> layer, input shape, parameter count, non-trainable count)
 CASES = {
@@ -257,6 +274,33 @@ CASES = {
     "lambda_two_inputs": (
         lambda **kw: Lambda(lambda xs: xs[0] * xs[1].sigmoid(), **kw), [(5, 4), (5, 4)], 0, 0
     ),
+    # recurrent
+    "simple_rnn": (lambda **kw: SimpleRNN(3, seed=0, **kw), (2, 4, 3), 21, 0),
+    "simple_rnn_sequences_backwards": (
+        lambda **kw: SimpleRNN(3, "sigmoid", return_sequences=True, go_backwards=True, seed=1, **kw),
+        (2, 4, 3), 21, 0,
+    ),
+    "lstm": (lambda **kw: LSTM(3, seed=2, **kw), (2, 4, 3), 84, 0),
+    "lstm_sequences_no_bias": (
+        lambda **kw: LSTM(2, return_sequences=True, use_bias=False, seed=3, **kw), (2, 4, 3), 40, 0
+    ),
+    "lstm_dropout": (lambda **kw: LSTM(2, dropout=0.3, recurrent_dropout=0.4, seed=4, **kw),
+                     (3, 4, 3), 48, 0),
+    "gru": (lambda **kw: GRU(3, seed=5, **kw), (2, 4, 3), 72, 0),
+    "gru_reset_before_sequences_backwards": (
+        lambda **kw: GRU(2, reset_after=False, return_sequences=True, go_backwards=True, seed=6, **kw),
+        (2, 4, 3), 36, 0,
+    ),
+    "gru_dropout": (lambda **kw: GRU(2, recurrent_dropout=0.5, seed=7, **kw), (3, 4, 3), 42, 0),
+    "bidirectional_lstm": (
+        lambda **kw: Bidirectional(LSTM(2, return_sequences=True, seed=8), **kw), (2, 4, 3), 96, 0
+    ),
+    "bidirectional_gru_sum": (
+        lambda **kw: Bidirectional(GRU(2, seed=9), merge_mode="sum", **kw), (2, 4, 3), 84, 0
+    ),
+    "time_distributed": (lambda **kw: TimeDistributed(Dense(2, "tanh", seed=10), **kw), (2, 4, 3), 8, 0),
+    "masking": (lambda **kw: Masking(**kw), (2, 4, 3), 0, 0),
+    "embedding": (lambda **kw: Embedding(6, 3, seed=11, **kw), Indices((3, 4), 6), 18, 0),
 }
 IDS = sorted(CASES)
 #: cases of layers with several inputs (their input shape is a list of shapes)
@@ -277,6 +321,8 @@ def sample(shape, dtype=np.float64, seed=0):
     if isinstance(shape, list):
         return [sample(s, dtype, seed=seed + 10 * i) for i, s in enumerate(shape)]
     rng = np.random.default_rng(seed)
+    if isinstance(shape, Indices):
+        return rng.integers(0, shape.high, tuple(shape)).astype(dtype)
     return (rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2.0, shape)).astype(dtype)
 
 
@@ -477,7 +523,8 @@ def test_layer_dtype_wins_over_input_dtype(name):
     # (and test_spatial_dropout_gradcheck_with_fixed_mask in test_spatial_layers.py); the
     # augmentation layers draw new transforms (see test_augmentation_layers.py).
     [(name, training) for name in IDS for training in (False, True)
-     if not ((name in ("dropout", "spatial_dropout1d", "spatial_dropout2d")
+     if not ((name in ("dropout", "spatial_dropout1d", "spatial_dropout2d", "lstm_dropout",
+                       "gru_dropout")
               or name.startswith("random_")) and training)],
 )
 def test_gradcheck_input_and_weights(name, training):

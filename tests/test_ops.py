@@ -45,6 +45,9 @@ def _resample(a, rows, cols, **settings):
 _FLIPPED = (np.array([[[3], [2], [1], [0]], [[0], [1], [2], [3]]]), np.arange(5)[None, None, ::-1])
 _BETWEEN = (np.array([-1.3, 0.25, 1.5, 3.6]).reshape(1, 4, 1), np.linspace(-2.2, 6.1, 5).reshape(1, 1, 5))
 
+# steps masked in the recurrent cases: (batch 3, steps 4)
+_MASK = np.array([[1, 1, 0, 1], [1, 0, 0, 1], [0, 1, 1, 1]], bool)
+
 # (primitive, case id, function of tensors, input arrays)
 CASES = [
     ("Add", "same", lambda a, b: a + b, [(3, 4), (3, 4)]),
@@ -166,6 +169,19 @@ CASES = [
     ("AveragePool", "2d", lambda x: F.average_pool(x, (2, 3)), [(2, 5, 6, 3)]),
     ("AveragePool", "2d-same", lambda x: F.average_pool(x, 3, 2, padding="same") * np.arange(27.0).reshape(1, 3, 3, 3), [(1, 5, 6, 3)]),
     ("AveragePool", "1d", lambda x: F.average_pool(x, 2), [(2, 7, 3)]),
+    ("SimpleRNNSequence", "masked-backwards", lambda x, r, h: F.recurrent(
+        "simple_rnn", x, r, None, [h], _MASK, go_backwards=True), [(3, 4, 2), (2, 2), (3, 2)]),
+    ("LSTMSequence", "plain", lambda x, r: F.recurrent("lstm", x, r * 0.5), [(3, 4, 8), (2, 8)]),
+    ("LSTMSequence", "state-mask-relu", lambda x, r, h, c: F.recurrent(
+        "lstm", x, r * 0.5, None, [h, c], _MASK, activation="relu",
+        recurrent_activation="tanh"), [("nonzero", (3, 4, 8)), (2, 8), (3, 2), (3, 2)]),
+    ("GRUSequence", "reset-after", lambda x, r, b: F.recurrent("gru", x, r, b, go_backwards=True),
+     [(3, 4, 6), (2, 6), (6,)]),
+    ("GRUSequence", "reset-before-masked", lambda x, r, h: F.recurrent(
+        "gru", x, r, None, [h], _MASK, reset_after=False), [(3, 4, 6), (2, 6), (3, 2)]),
+    ("Take", "repeated", lambda t: F.take(t, np.array([[0, 2, 0], [1, 1, 3]])), [(4, 3)]),
+    ("NotEqual", "rows", lambda a: a * F.not_equal(a * 0 + np.array([0.0, 1.0]), 0.0, -1)
+     .astype("float64")[:, None], [(3, 2)]),
 ]
 
 

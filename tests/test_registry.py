@@ -79,6 +79,12 @@ EXAMPLES = {
     ("layer", "repeat_vector"): dict(n=3),
     ("layer", "dot"): dict(axes=(1, 2), normalize=True),
     ("layer", "lambda"): dict(function=abs),
+    ("layer", "simple_rnn"): dict(units=3, activation="relu", return_sequences=True),
+    ("layer", "lstm"): dict(units=3, recurrent_activation="tanh", unit_forget_bias=False),
+    ("layer", "gru"): dict(units=3, reset_after=False, go_backwards=True),
+    ("layer", "embedding"): dict(input_dim=10, output_dim=4, mask_zero=True),
+    ("layer", "time_distributed"): dict(layer=layers.Dense(2)),
+    ("layer", "bidirectional"): dict(layer=layers.LSTM(3, return_sequences=True), merge_mode="ave"),
     ("metric", "mean_metric_wrapper"): dict(fn=metrics.mean_absolute_error),
 }
 

@@ -39,6 +39,9 @@ __all__ = [
     "conv_transpose",
     "max_pool",
     "average_pool",
+    "recurrent",
+    "take",
+    "not_equal",
 ]
 
 
@@ -312,3 +315,65 @@ def max_pool(x, pool_size=2, strides=None, padding: str = "valid") -> Tensor:
 def average_pool(x, pool_size=2, strides=None, padding: str = "valid") -> Tensor:
     """The mean of each window (padding not counted), 1-D or 2-D as :func:`max_pool`."""
     return _pool(ops.AveragePool, x, pool_size, strides, padding)
+
+
+# ---------------------------------------------------------------------- sequences
+
+_RECURRENT = {"simple_rnn": ops.SimpleRNNSequence, "lstm": ops.LSTMSequence, "gru": ops.GRUSequence}
+
+
+def recurrent(cell: str, xw, recurrent_kernel, recurrent_bias=None, initial_state=None,
+              mask=None, *, activation="tanh", recurrent_activation="sigmoid",
+              go_backwards=False, reset_after=True, recurrent_dropout=0.0, seed=None) -> Tensor:
+    """A recurrent layer's whole time loop as one primitive (:mod:`deepgrad.ops.recurrent`).
+
+    ``cell`` is "simple_rnn", "lstm" or "gru"; ``xw`` the projected inputs ``(batch, steps,
+    gates·units)``; ``initial_state`` a list of ``(batch, units)`` tensors (LSTM: ``[h, c]``);
+    ``mask`` a ``(batch, steps)`` boolean tensor. Returns every step's state ``(batch, steps,
+    units)`` (LSTM: ``h`` and ``c`` side by side, ``2·units``).
+
+    >>> import deepgrad as dg, numpy as np
+    >>> out = recurrent("simple_rnn", dg.Tensor(np.ones((1, 3, 2))), dg.Tensor(np.eye(2)),
+    ...                 activation="linear")
+    >>> out.numpy()[0, :, 0]
+    array([1., 2., 3.])
+    """
+    xw, recurrent_kernel = _tensor(xw), _tensor(recurrent_kernel)
+    if xw.ndim != 3 or recurrent_kernel.ndim != 2 or xw.shape[2] != recurrent_kernel.shape[1]:
+        raise ValueError(f"recurrent needs xw of shape (batch, steps, gates*units) and a recurrent "
+                         f"kernel of shape (units, gates*units); got {xw.shape} and "
+                         f"{recurrent_kernel.shape}")
+    settings = dict(go_backwards=go_backwards, initial_state=initial_state is not None,
+                    masked=mask is not None, recurrent_dropout=recurrent_dropout,
+                    generator=as_generator(seed) if recurrent_dropout else None)
+    if cell == "gru":
+        settings["reset_after"] = reset_after
+    fn = _RECURRENT[cell](activation, recurrent_activation, **settings)
+    inputs = [xw, recurrent_kernel]
+    if cell == "gru" and reset_after:
+        inputs.append(_tensor(recurrent_bias))
+    if initial_state is not None:
+        inputs.extend(_lift(s, xw) for s in initial_state)
+    if mask is not None:
+        inputs.append(mask if isinstance(mask, Tensor) else Tensor._result(np.asarray(mask, bool), None))
+    return _apply(fn, *inputs)
+
+
+def take(table, indices) -> Tensor:
+    """Rows of ``table`` at ``indices`` (an embedding's lookup, :class:`deepgrad.ops.Take`):
+    the result is ``indices.shape + (features,)``.
+
+    >>> import deepgrad as dg, numpy as np
+    >>> take(dg.Tensor(np.arange(6.0).reshape(3, 2)), dg.Tensor([[2.0, 0.0]])).numpy()
+    array([[[4., 5.],
+            [0., 1.]]])
+    """
+    table = _tensor(table)
+    indices = indices if isinstance(indices, Tensor) else Tensor._result(np.asarray(indices), None)
+    return _apply(ops.Take(), table, indices)
+
+
+def not_equal(x, value=0.0, axis=None) -> Tensor:
+    """``x != value`` as a boolean tensor (with ``axis``: whether any entry along it differs),
+    computed by a primitive so that recorded steps recompute it for each batch."""
+    return _apply(ops.NotEqual(value, axis), _tensor(x))

@@ -37,6 +37,7 @@ from ._classes import (
     LecunNormal,
     LecunUniform,
     Ones,
+    Orthogonal,
     RandomNormal,
     RandomUniform,
     Zeros,
@@ -52,6 +53,7 @@ from ._functions import (
     lecun_normal,
     lecun_uniform,
     ones,
+    orthogonal,
     random_normal,
     random_uniform,
     zeros,
@@ -60,9 +62,9 @@ from ._functions import (
 __all__ = [
     "compute_fans", "zeros", "ones", "constant", "random_normal", "random_uniform",
     "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
-    "lecun_normal", "lecun_uniform", "Initializer", "Zeros", "Ones", "Constant", "RandomNormal",
+    "lecun_normal", "lecun_uniform", "orthogonal", "Initializer", "Zeros", "Ones", "Constant", "RandomNormal",
     "RandomUniform", "GlorotNormal", "GlorotUniform",
-    "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "REGISTRY", "get", "serialize",
+    "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "REGISTRY", "get", "serialize",
 ]
 
 # --------------------------------------------------------------------------- lookup
@@ -81,12 +83,13 @@ REGISTRY.register("he_normal", HeNormal, aliases=["kaiming_normal"])
 REGISTRY.register("he_uniform", HeUniform, aliases=["kaiming_uniform"])
 REGISTRY.register("lecun_normal", LecunNormal)
 REGISTRY.register("lecun_uniform", LecunUniform)
+REGISTRY.register("orthogonal", Orthogonal)
 
 # The function behind each class that has one, by the same canonical name.
 _FUNCTIONS = {
     fn.__name__: fn
     for fn in (zeros, ones, random_normal, random_uniform, glorot_normal, glorot_uniform,
-               he_normal, he_uniform, lecun_normal, lecun_uniform)
+               he_normal, he_uniform, lecun_normal, lecun_uniform, orthogonal)
 }
 
 

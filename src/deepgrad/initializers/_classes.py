@@ -18,6 +18,7 @@ from ._functions import (
     lecun_normal,
     lecun_uniform,
     ones,
+    orthogonal,
     random_normal,
     random_uniform,
     zeros,
@@ -244,3 +245,23 @@ class LecunUniform(_Named):
     """
 
     _function = staticmethod(lecun_uniform)
+
+
+class Orthogonal(Initializer):
+    """Keras's ``Orthogonal(gain=1.0, seed=None)`` (see :func:`orthogonal`), the recurrent
+    layers' default for their recurrent kernels.
+
+    >>> w = Orthogonal(seed=0)((4, 4), dtype="float64")
+    >>> bool(np.allclose(w.T @ w, np.eye(4)))
+    True
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = check_number(gain, "gain")
+
+    def __call__(self, shape, rng=None, dtype=np.float32):
+        return orthogonal(shape, self._generator(rng), dtype, gain=self.gain)
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, "seed": self.seed}

@@ -165,3 +165,27 @@ def lecun_normal(shape, rng=None, dtype=np.float32) -> np.ndarray:
 def lecun_uniform(shape, rng=None, dtype=np.float32) -> np.ndarray:
     """LeCun uniform: ``U(-limit, limit)`` with ``limit = sqrt(3 / fan_in)``."""
     return _variance_scaling(shape, rng, dtype, 1.0, "fan_in", "uniform")
+
+
+def orthogonal(shape, rng=None, dtype=np.float32, *, gain=1.0) -> np.ndarray:
+    """A (semi-)orthogonal matrix times ``gain``, as Keras's ``Orthogonal``: the Q of the QR
+    decomposition of a normal matrix ``(max(rows, cols), min(rows, cols))``, each column's sign
+    set by R's diagonal (so Q is uniformly distributed), transposed when there are fewer rows
+    than columns; ``rows`` is the product of all axes but the last. The rows (or columns,
+    whichever are fewer) are orthonormal.
+
+    >>> w = orthogonal((3, 5), np.random.default_rng(0), "float64")
+    >>> bool(np.allclose(w @ w.T, np.eye(3)))
+    True
+    """
+    shape, dtype = _shape(shape), _dtype(dtype)
+    if len(shape) < 2:
+        raise ValueError(f"the orthogonal initializer needs a shape of 2 or more axes; got {shape}")
+    rows, cols = math.prod(shape[:-1]), shape[-1]
+    generator = as_generator(rng, "rng")
+    a = generator.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(dtype, copy=False)

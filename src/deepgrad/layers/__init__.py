@@ -38,10 +38,12 @@ from .pooling import (
     MaxPooling2D,
 )
 from .preprocessing import Normalization, Rescaling
+from .recurrent import GRU, LSTM, SimpleRNN
 from .registry import LAYERS, REGISTRY
 from .regularization import Dropout, SpatialDropout1D, SpatialDropout2D
 from .reshaping import Permute, RepeatVector, Reshape
 from .residual import Residual
+from .sequence import Bidirectional, Embedding, Masking, TimeDistributed
 from .spatial import (
     Cropping1D,
     Cropping2D,
@@ -130,4 +132,11 @@ __all__ = [
     "minimum",
     "concatenate",
     "dot",
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
+    "Bidirectional",
+    "Embedding",
+    "Masking",
+    "TimeDistributed",
 ]

@@ -89,7 +89,10 @@ class Layer:
     """
 
     replayable = True
+    #: Whether the layer passes a mask on unchanged (see :meth:`compute_mask`).
+    supports_masking = False
     _call_takes_training = True
+    _call_takes_mask = False
     #: Attributes whose assignment does not change what ``call`` computes (bookkeeping).
     _untracked_attributes = frozenset({"built", "_build_dtype", "_inbound_nodes"})
 
@@ -99,6 +102,8 @@ class Layer:
         #: whether ``call`` takes ``training`` (Keras layers may leave it out)
         cls._call_takes_training = any(
             p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
+        #: whether ``call`` takes the mask of its input's steps (recurrent layers)
+        cls._call_takes_mask = any(p.name == "mask" for p in parameters)
         LAYERS.register_class(cls)
 
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
@@ -152,6 +157,13 @@ class Layer:
     def _run_on_zeros(self, input_shape, input_dtypes, kwargs=None) -> list:
         """The outputs' shapes and dtypes when the layer runs on zeros of ``input_shape``."""
         return specs_from_call(self, input_shape, input_dtypes, kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        """The ``(batch, steps)`` boolean mask of the output's steps, as Keras propagates it
+        through ``Sequential``: ``mask`` unchanged when :attr:`supports_masking`, else None.
+        ``Embedding(mask_zero=True)`` and ``Masking`` make one; the recurrent layers take it in
+        ``call(..., mask=)`` and skip the masked steps."""
+        return mask if self.supports_masking else None
 
     def get_config(self) -> dict:
         """JSON-serialisable constructor arguments; ``from_config(get_config())`` rebuilds it."""

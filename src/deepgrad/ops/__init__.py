@@ -14,7 +14,8 @@ stable numeric forms (every exponential, sigmoid, softplus, log-sum-exp, softmax
 :mod:`.stable`; the dense layer's fused primitive in :mod:`.affine` and the softmax cross-entropy
 in :mod:`.softmax_cross_entropy`, each with its compiled kernels; convolution (and its transpose)
 in :mod:`.convolution` and pooling in :mod:`.pooling`; batch normalization (with its
-moving statistics' update) in :mod:`.normalization`; randomness in :mod:`.random`; resampling
+moving statistics' update) in :mod:`.normalization`; randomness in :mod:`.random`; the recurrent layers' time loops in :mod:`.recurrent`; an
+embedding's lookup and the sequence masks in :mod:`.lookup`; resampling
 images at given (or randomly drawn) coordinates, for the augmentation layers, in :mod:`.resample`.
 
 Every subclass is registered in :data:`REGISTRY`; the test suite refuses a primitive that has no
@@ -42,6 +43,8 @@ from .convolution import Convolution, ConvolutionTranspose, padding_amounts
 from .normalization import BatchNorm
 from .pooling import AveragePool, MaxPool
 from .random import Dropout
+from .lookup import NotEqual, Take
+from .recurrent import GRUSequence, LSTMSequence, SimpleRNNSequence
 from .reductions import Max, Mean, Min, Sum, SumOfSquares
 from .resample import Resample
 from .shape import Concatenate, GetItem, Pad, Reshape, Stack, StopGradient, Transpose
@@ -67,4 +70,5 @@ __all__ = [
     "LogSoftmax", "SoftmaxCrossEntropy",
     "Affine", "BatchNorm", "Dropout", "Resample",
     "Convolution", "ConvolutionTranspose", "padding_amounts", "MaxPool", "AveragePool",
+    "SimpleRNNSequence", "LSTMSequence", "GRUSequence", "Take", "NotEqual",
 ]

@@ -31,7 +31,8 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        REGISTRY[cls.__name__] = cls
+        if not cls.__name__.startswith("_"):  # a private base shared by primitives is not one
+            REGISTRY[cls.__name__] = cls
 
     def forward(self, *arrays):  # pragma: no cover - documented interface
         raise NotImplementedError

@@ -187,8 +187,14 @@ class Sequential(Model):
         return shape
 
     def call(self, x: Tensor, training: bool = False) -> Tensor:
+        mask = None  # the steps' mask, from Embedding(mask_zero=True) or Masking, as in Keras
         for layer in self._layers:
-            x = layer(x, training=training)
+            if mask is not None and layer._call_takes_mask:
+                out = layer(x, training=training, mask=mask)
+            else:
+                out = layer(x, training=training)
+            mask = layer.compute_mask(x, mask)
+            x = out
         return x
 
     def __call__(self, x, *args, training: bool = False, **kwargs):

@@ -1,0 +1,221 @@
+"""Training epochs of a recurrent regressor: deepgrad ``fit`` vs PyTorch eager and Keras 3 on JAX,
+and where deepgrad's epoch goes.
+
+6,400 sequences × 50 steps × 32 features float32; one recurrent layer of 128 units (``--cell``
+lstm, gru or simple_rnn), Dense 1, mean squared error, Adam 1e-3, batch 64. Each framework runs
+in its own worker process and the workers take turns epoch by epoch (as in
+``convnet_epoch.py``); deepgrad's median epoch (epochs 2+) is divided by each other's. Also
+printed: each framework's batch-1 predict latency on one sequence and (``--profile``) where
+deepgrad's epoch goes, by primitive.
+
+    python benchmarks/rnn_epoch.py [--cell lstm] [--epochs 4] [--frameworks deepgrad,torch,keras]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+N, STEPS, FEATURES, UNITS, BATCH, LR = 6_400, 50, 32, 128, 64, 1e-3
+SETTLE = 0.3
+KERAS_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
+
+
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, STEPS, FEATURES), dtype=np.float32)
+    return x, x[:, -5:, :2].sum(axis=(1, 2))[:, None] * 0.1
+
+
+class DeepgradRunner:
+    name = "deepgrad"
+
+    def __init__(self, x, y, cell):
+        import deepgrad as dg
+        from deepgrad import layers as L
+
+        dg.set_seed(0)
+        self.model = dg.Sequential([L.Input((STEPS, FEATURES)),
+                                    getattr(L, KERAS_NAMES[cell])(UNITS), L.Dense(1)])
+        self.model.compile(optimizer=dg.optimizers.Adam(LR), loss="mse")
+        self.x, self.y = x, y
+
+    def epoch(self):
+        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0, seed=0)
+
+    def predict_one(self):
+        self.model.predict(self.x[:1], verbose=0)
+
+
+class TorchRunner:
+    name = "PyTorch eager"
+
+    def __init__(self, x, y, cell):
+        import torch
+
+        torch.manual_seed(0)
+        self.torch = torch
+        module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "simple_rnn": torch.nn.RNN}[cell]
+        self.rnn = module(FEATURES, UNITS, batch_first=True)
+        self.head = torch.nn.Linear(UNITS, 1)
+        params = list(self.rnn.parameters()) + list(self.head.parameters())
+        self.optimizer = torch.optim.Adam(params, lr=LR, eps=1e-7)
+        self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
+
+    def epoch(self):
+        order = self.torch.randperm(N)
+        for start in range(0, N, BATCH):
+            index = order[start:start + BATCH]
+            self.optimizer.zero_grad()
+            loss = ((self.forward(self.x[index]) - self.y[index]) ** 2).mean()
+            loss.backward()
+            self.optimizer.step()
+
+    def predict_one(self):
+        with self.torch.no_grad():
+            self.forward(self.x[:1])
+
+
+class KerasRunner:
+    name = "Keras 3 (JAX)"
+
+    def __init__(self, x, y, cell):
+        os.environ.setdefault("KERAS_BACKEND", "jax")
+        import keras
+
+        keras.utils.set_random_seed(0)
+        self.model = keras.Sequential([keras.Input((STEPS, FEATURES)),
+                                       getattr(keras.layers, KERAS_NAMES[cell])(UNITS),
+                                       keras.layers.Dense(1)])
+        self.model.compile(optimizer=keras.optimizers.Adam(LR), loss="mse")
+        self.x, self.y = x, y
+
+    def epoch(self):
+        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0)
+
+    def predict_one(self):
+        self.model.predict_on_batch(self.x[:1])
+
+
+RUNNERS = {"deepgrad": DeepgradRunner, "torch": TorchRunner, "keras": KerasRunner}
+
+
+def predict_latency(runner, repeats: int = 200) -> float:
+    for _ in range(20):
+        runner.predict_one()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        runner.predict_one()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def worker(key: str, cell: str) -> None:
+    x, y = data()
+    try:
+        runner = RUNNERS[key](x, y, cell)
+    except ImportError as error:
+        print(f"unavailable {error}", flush=True)
+        return
+    print(f"ready {runner.name}", flush=True)
+    for line in sys.stdin:
+        if line.startswith("predict"):
+            print(f"{predict_latency(runner)}", flush=True)
+            continue
+        start = time.perf_counter()
+        runner.epoch()
+        print(f"{time.perf_counter() - start}", flush=True)
+
+
+def profile(cell: str) -> None:
+    """Where deepgrad's epoch goes: time per primitive (forward and backward), one epoch."""
+    import cProfile
+    import pstats
+
+    x, y = data()
+    runner = DeepgradRunner(x, y, cell)
+    runner.epoch()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    runner.epoch()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows, total = [], 0.0
+    for (filename, _, function), (_, _, _, cumulative, _) in stats.stats.items():
+        if function in ("forward", "backward") and "deepgrad/ops" in filename:
+            rows.append((cumulative, f"{os.path.basename(filename)[:-3]}.{function}"))
+        if function == "epoch" and filename.endswith("rnn_epoch.py"):
+            total = cumulative
+    print(f"\ndeepgrad epoch under the profiler: {total:.2f} s")
+    print("| primitive pass | seconds | share |\n|---|---|---|")
+    for seconds, name in sorted(rows, reverse=True)[:10]:
+        print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
+
+
+def main() -> None:
+    import subprocess
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--cell", choices=tuple(KERAS_NAMES), default="lstm")
+    parser.add_argument("--frameworks", default="deepgrad,torch,keras")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.cell)
+        return
+    print(f"cell: {args.cell} {UNITS}, {N} × {STEPS} × {FEATURES}, batch {BATCH}", flush=True)
+    workers = {}
+    for key in args.frameworks.split(","):
+        command = [sys.executable, __file__, "--worker", key, "--cell", args.cell]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        status = process.stdout.readline().strip()
+        if not status.startswith("ready"):
+            print(f"skipping {key}: {status}")
+            process.wait()
+            continue
+        workers[status.split(" ", 1)[1]] = process
+
+    def ask(process, line):
+        process.stdin.write(line + "\n")
+        process.stdin.flush()
+        return float(process.stdout.readline())
+
+    times = {name: [] for name in workers}
+    for epoch in range(args.epochs):
+        for name, process in workers.items():
+            time.sleep(SETTLE)
+            times[name].append(ask(process, "go"))
+        print(f"epoch {epoch + 1}: " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()),
+              flush=True)
+    latency = {}
+    for name, process in workers.items():
+        time.sleep(SETTLE)
+        latency[name] = ask(process, "predict")
+    for process in workers.values():
+        process.stdin.close()
+        process.wait()
+    median = {name: statistics.median(t[1:] or t) for name, t in times.items()}
+    ours = "deepgrad" in median
+    print("\n| framework | median epoch (2+) | deepgrad ÷ this | predict, batch 1 |")
+    print("|---|---|---|---|")
+    for name in times:
+        ratio = median["deepgrad"] / median[name] if ours else float("nan")
+        print(f"| {name} | {median[name]:.2f} s | {ratio:.2f} | {latency[name] * 1e6:.0f} µs |")
+    if args.profile:
+        profile(args.cell)
+
+
+if __name__ == "__main__":
+    main()

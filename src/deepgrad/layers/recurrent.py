@@ -1,0 +1,371 @@
+"""Recurrent layers with Keras 3's names, arguments, defaults and weight layouts: ``SimpleRNN``,
+``LSTM``, ``GRU``.
+
+Each call is two primitives: the inputs of every step projected at once (``x @ kernel + bias``,
+the dense layer's :class:`~deepgrad.ops.Affine`, one GEMM) and the whole time loop
+(:func:`deepgrad.functional.recurrent`: one GEMM per step with the recurrent kernel, the gates
+on preallocated buffers, backpropagation through time in its backward), so the graph,
+``predict`` and ``fit``'s recorded steps all run the same definition. Weights:
+
+========== ======================= ============================ ==============================
+layer      ``kernel``              ``recurrent_kernel``         ``bias``
+========== ======================= ============================ ==============================
+SimpleRNN  (features, units)       (units, units)               (units,)
+LSTM       (features, 4·units)     (units, 4·units)             (4·units,); gates i, f, c, o
+GRU        (features, 3·units)     (units, 3·units)             (2, 3·units) with
+                                                                ``reset_after``, else (3·units,);
+                                                                gates z, r, h
+========== ======================= ============================ ==============================
+
+Masks (from ``Embedding(mask_zero=True)`` or ``Masking`` before the layer in a ``Sequential``,
+or ``mask=`` in the call) carry the state over the masked steps, as Keras does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, functional, initializers, ops, regularizers
+from ..autograd.tensor import Tensor, _apply
+from ..common.checks import check_bool, check_number, check_positive_int
+from ..common.rng import as_generator
+from .base import Layer
+from .core import cast_to, seed_config
+
+__all__ = ["GRU", "LSTM", "SimpleRNN"]
+
+#: The activations the time loop fuses, by function (ops.recurrent.GATE_ACTIVATIONS).
+_FUSED = {activations.tanh: "tanh", activations.sigmoid: "sigmoid", activations.relu: "relu",
+          activations.linear: "linear"}
+
+
+def _fused_name(fn, argument: str, layer: str) -> str:
+    name = _FUSED.get(fn)
+    if name is None:
+        raise ValueError(f"{layer}: {argument} must be one of {sorted(_FUSED.values())} (the "
+                         f"activations the time loop computes); got {activations.serialize(fn)!r}")
+    return name
+
+
+def _rate(value, name: str) -> float:
+    return check_number(value, name, low=0.0, high=1.0, high_open=True)
+
+
+class _RNN:
+    """What the three recurrent layers share (mixed into :class:`Layer`; ``cell`` and
+    ``gates`` set by each)."""
+
+    cell = "simple_rnn"
+    gates = 1
+    supports_masking = True
+
+    def __init__(self, units, activation="tanh", use_bias=True, *,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False,
+                 zero_output_for_mask=False, seed=None, stateful=False, unroll=False, **kwargs):
+        super().__init__(**kwargs)
+        layer = type(self).__name__
+        if stateful:
+            raise ValueError(f"{layer}: stateful=True is not supported; pass initial_state= "
+                             f"to the call to carry a state from one batch to the next")
+        check_bool(unroll, "unroll")  # the loop is one primitive either way
+        self.units = check_positive_int(units, "units")
+        self.activation = activations.get(activation)
+        _fused_name(self.activation, "activation", layer)
+        self.use_bias = check_bool(use_bias, "use_bias")
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.dropout = _rate(dropout, "dropout")
+        self.recurrent_dropout = _rate(recurrent_dropout, "recurrent_dropout")
+        self.return_sequences = check_bool(return_sequences, "return_sequences")
+        self.return_state = check_bool(return_state, "return_state")
+        self.go_backwards = check_bool(go_backwards, "go_backwards")
+        self.zero_output_for_mask = check_bool(zero_output_for_mask, "zero_output_for_mask")
+        self.seed = seed
+        self._generator = as_generator(seed)
+        self.kernel = self.recurrent_kernel = self.bias = None
+
+    # ------------------------------------------------------------------ weights
+    def _bias_shape(self) -> tuple:
+        return (self.gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def build(self, input_shape: tuple) -> None:
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            raise ValueError(f"{type(self).__name__} {self.name!r} needs inputs of shape (batch, "
+                             f"steps, features) with a known number of features; got input "
+                             f"shape {tuple(input_shape)}")
+        rng = as_generator(self.seed)
+        width = self.gates * self.units
+        self.kernel = self.add_weight("kernel", (input_shape[-1], width), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, seed=rng)
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", (self.units, width), self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, seed=rng)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", self._bias_shape(), self._bias_initializer(),
+                                        regularizer=self.bias_regularizer, seed=rng)
+        self.built = True
+
+    # ------------------------------------------------------------------ computing
+    def _input_bias(self):
+        return self.bias
+
+    def _recurrent_bias(self, dtype):
+        return None
+
+    def _loop_settings(self) -> dict:
+        return {}
+
+    def call(self, x: Tensor, training: bool = False, mask=None, initial_state=None):
+        name = type(self).__name__
+        if x.ndim != 3 or x.shape[2] != self.kernel.shape[0]:
+            raise ValueError(f"{name} {self.name!r} was built for inputs of shape (batch, steps, "
+                             f"{self.kernel.shape[0]}); got {x.shape}")
+        x = cast_to(x, self.kernel.dtype)
+        n, steps, features = x.shape
+        if training and self.dropout > 0.0:  # one mask per sequence, the same at every step
+            x = _apply(ops.Dropout(self.dropout, self._generator, shared_axes=(1,)), x)
+        xw = functional.affine(x.reshape(n * steps, features), self.kernel, self._input_bias())
+        xw = xw.reshape(n, steps, self.kernel.shape[1])
+        if initial_state is not None:
+            initial_state = self._check_state(initial_state, n)
+        if mask is not None:
+            mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask, bool))
+            if mask.shape != (n, steps):
+                raise ValueError(f"{name} {self.name!r}: the mask must have shape (batch, steps) "
+                                 f"= {(n, steps)}; got {mask.shape}")
+        rate = self.recurrent_dropout if training else 0.0
+        states = functional.recurrent(
+            self.cell, xw, self.recurrent_kernel, self._recurrent_bias(xw.dtype), initial_state,
+            mask, activation=_fused_name(self.activation, "activation", name),
+            recurrent_activation=self._recurrent_activation_name(), go_backwards=self.go_backwards,
+            recurrent_dropout=rate, seed=self._generator, **self._loop_settings())
+        u = self.units
+        parts = states.shape[2] // u
+        if self.return_sequences:
+            output = states if parts == 1 else states[:, :, :u]
+            if mask is not None and self.zero_output_for_mask:
+                keep = mask[:, ::-1] if self.go_backwards else mask
+                output = output * keep.astype(output.dtype)[:, :, None]
+        else:
+            output = states[:, -1, :u] if parts > 1 else states[:, -1]
+        if not self.return_state:
+            return output
+        last = states[:, -1]
+        return [output] + ([last] if parts == 1 else [last[:, p * u:(p + 1) * u] for p in range(parts)])
+
+    def _recurrent_activation_name(self) -> str:
+        return "sigmoid"
+
+    def _check_state(self, initial_state, n) -> list:
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        parts = 2 if self.cell == "lstm" else 1
+        if len(states) != parts:
+            raise ValueError(f"{type(self).__name__} {self.name!r} takes {parts} initial state(s); "
+                             f"got {len(states)}")
+        out = []
+        for i, s in enumerate(states):
+            s = s if isinstance(s, Tensor) else Tensor(s, dtype=self.kernel.dtype)
+            if s.shape != (n, self.units):
+                raise ValueError(f"{type(self).__name__} {self.name!r}: initial_state[{i}] must "
+                                 f"have shape {(n, self.units)}; got {s.shape}")
+            out.append(cast_to(s, self.kernel.dtype))
+        return out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
+
+    def compute_output_shape(self, input_shape: tuple):
+        n, steps = input_shape[0], input_shape[1]
+        out = (n, steps, self.units) if self.return_sequences else (n, self.units)
+        if not self.return_state:
+            return out
+        return [out] + [(n, self.units)] * (2 if self.cell == "lstm" else 1)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            units=self.units,
+            activation=activations.serialize(self.activation),
+            use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+            recurrent_regularizer=regularizers.serialize(self.recurrent_regularizer),
+            bias_regularizer=regularizers.serialize(self.bias_regularizer),
+            dropout=self.dropout,
+            recurrent_dropout=self.recurrent_dropout,
+            return_sequences=self.return_sequences,
+            return_state=self.return_state,
+            go_backwards=self.go_backwards,
+            zero_output_for_mask=self.zero_output_for_mask,
+            seed=seed_config(self.seed),
+        )
+        return config
+
+
+class _Gated(_RNN):
+    """LSTM and GRU: a ``recurrent_activation`` for the gates."""
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 **kwargs):
+        super().__init__(units, activation, use_bias, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        _fused_name(self.recurrent_activation, "recurrent_activation", type(self).__name__)
+
+    def _recurrent_activation_name(self) -> str:
+        return _fused_name(self.recurrent_activation, "recurrent_activation", type(self).__name__)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(),
+                "recurrent_activation": activations.serialize(self.recurrent_activation)}
+
+
+class SimpleRNN(_RNN, Layer):
+    """Fully connected recurrence: ``h_t = activation(x_t @ kernel + bias + h_{t−1} @
+    recurrent_kernel)``, as Keras's ``SimpleRNN``.
+
+    Parameters
+    ----------
+    units : int
+        Size of the state ``h``.
+    activation : {"tanh", "sigmoid", "relu", "linear"}, default "tanh"
+    use_bias : bool, default True
+    kernel_initializer, recurrent_initializer, bias_initializer
+        ``"glorot_uniform"``, ``"orthogonal"`` and ``"zeros"`` by default.
+    kernel_regularizer, recurrent_regularizer, bias_regularizer : optional
+    dropout, recurrent_dropout : float in [0, 1), default 0
+        Dropout of the inputs and of the state entering the recurrent product, in training; one
+        mask per sequence, the same at every step (as Keras).
+    return_sequences : bool, default False
+        Return every step's output ``(batch, steps, units)`` rather than the last ``(batch,
+        units)``.
+    return_state : bool, default False
+        Return ``[output, h]`` (LSTM: ``[output, h, c]``).
+    go_backwards : bool, default False
+        Run over the steps in reverse (the sequence output is then in that order, as Keras).
+    zero_output_for_mask : bool, default False
+        With a mask and ``return_sequences``, give zeros at masked steps (else the carried
+        output).
+    seed : int or numpy.random.Generator, optional
+        Seed of the weight initialisation and of the dropout masks.
+
+    Call arguments: ``x`` of shape ``(batch, steps, features)``, ``training``, ``mask`` (a
+    ``(batch, steps)`` boolean array or tensor), ``initial_state`` (a list of ``(batch,
+    units)`` arrays or tensors).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = SimpleRNN(4, return_sequences=True, seed=0)
+    >>> layer(np.ones((2, 5, 3), "float32")).shape, [w.shape for w in layer.weights]
+    ((2, 5, 4), [(3, 4), (4, 4), (4,)])
+    """
+
+
+class LSTM(_Gated, Layer):
+    """Long short-term memory, as Keras's ``LSTM``: gates ``i, f, c, o`` (in that order in the
+    weights) from ``x_t @ kernel + bias + h_{t−1} @ recurrent_kernel``; ``c_t = f·c_{t−1} +
+    i·activation(c̃)``, ``h_t = o·activation(c_t)``.
+
+    Parameters
+    ----------
+    units : int
+    activation, recurrent_activation : default "tanh" and "sigmoid"
+        Each one of "tanh", "sigmoid", "relu", "linear".
+    unit_forget_bias : bool, default True
+        Start the forget gate's bias at 1 (the rest of the bias from ``bias_initializer``).
+    others
+        As :class:`SimpleRNN`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = LSTM(3, return_state=True, seed=0)
+    >>> out, h, c = layer(np.ones((2, 5, 4), "float32"))
+    >>> out.shape, c.shape, layer.kernel.shape, layer.bias.numpy()[3:6]
+    ((2, 3), (2, 3), (4, 12), array([1., 1., 1.], dtype=float32))
+    """
+
+    cell = "lstm"
+    gates = 4
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 *, unit_forget_bias=True, **kwargs):
+        super().__init__(units, activation, recurrent_activation, use_bias, **kwargs)
+        self.unit_forget_bias = check_bool(unit_forget_bias, "unit_forget_bias")
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        base, u = self.bias_initializer, self.units
+
+        def forget_ones(shape, rng=None, dtype=np.float32):
+            values = np.asarray(base(shape, rng, dtype), dtype=dtype)
+            values[u:2 * u] = 1
+            return values
+        return forget_ones
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRU(_Gated, Layer):
+    """Gated recurrent unit, as Keras's ``GRU``: gates ``z, r, h`` (in that order in the
+    weights); ``h_t = z·h_{t−1} + (1 − z)·h̃``.
+
+    Parameters
+    ----------
+    units : int
+    reset_after : bool, default True
+        Apply the reset gate after the recurrent product, ``h̃ = activation(x_h + r·(h_{t−1} @
+        R_h + b_h))`` with separate input and recurrent biases (``bias`` of shape ``(2,
+        3·units)``; PyTorch's and cuDNN's form), rather than before it, ``activation(x_h +
+        (r·h_{t−1}) @ R_h)`` (``bias`` ``(3·units,)``).
+    others
+        As :class:`LSTM` (without ``unit_forget_bias``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = GRU(3, seed=0)
+    >>> layer(np.ones((2, 5, 4), "float32")).shape, layer.bias.shape
+    ((2, 3), (2, 9))
+    """
+
+    cell = "gru"
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 *, reset_after=True, **kwargs):
+        super().__init__(units, activation, recurrent_activation, use_bias, **kwargs)
+        self.reset_after = check_bool(reset_after, "reset_after")
+
+    def _bias_shape(self) -> tuple:
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_bias(self):
+        return self.bias[0] if self.bias is not None and self.reset_after else self.bias
+
+    def _recurrent_bias(self, dtype):
+        if not self.reset_after:
+            return None
+        if self.bias is None:
+            return Tensor(np.zeros(3 * self.units, dtype))
+        return self.bias[1]
+
+    def _loop_settings(self) -> dict:
+        return {"reset_after": self.reset_after}
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "reset_after": self.reset_after}
