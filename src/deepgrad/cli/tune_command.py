@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 
+from .common import check_output_path
 from .train_command import DATASETS, _load
 from .tune_config import ConfigError, read_config
 
@@ -60,7 +61,7 @@ def _data(config):
         task = "classification" if whole and len(np.unique(y)) <= 50 else "regression"
     rng = np.random.default_rng(int(data.get("seed", 0)))
     order = rng.permutation(len(x))
-    n_val = max(1, int(round(len(x) * data["validation_split"])))
+    n_val = max(1, round(len(x) * data["validation_split"]))
     if len(x) - n_val < 2:
         raise ConfigError(f"data: {len(x)} rows leave too few for training after the "
                           f"validation_split of {data['validation_split']}")
@@ -180,6 +181,8 @@ def tune_command(args, out=None) -> int:
     except ConfigError as error:
         print(f"deepgrad tune: {args.config}: {error}", file=sys.stderr)
         return 2
+    if args.save:
+        check_output_path(args.save)  # before the search, not after it
     print(f"{type(tuner).__name__}: {tuner._budget()} trials, {len(x)} training and "
           f"{len(x_val)} validation rows; the search is kept in {tuner.project_dir}", file=out,
           flush=True)

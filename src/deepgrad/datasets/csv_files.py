@@ -22,11 +22,18 @@ __all__ = ["load_csv"]
 MISSING_VALUES = frozenset({"", "?", "na", "n/a", "nan", "null"})
 
 
-def _read_table(path: Path, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and ``(line number, fields)`` of each non-blank data row, checked for shape."""
+def _read_table(path: Path, delimiter: str, progress: bool = False
+                ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and ``(line number, fields)`` of each non-blank data row, checked for shape;
+    with ``progress`` a progress bar (tqdm, on stderr) counts the bytes read."""
     with open(path, newline="", encoding="utf-8-sig") as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        rows = [(reader.line_num, fields) for fields in reader if fields]
+        if progress:
+            lines = _counted(file, path)
+            reader = csv.reader(lines, delimiter=delimiter)
+            rows = [(reader.line_num, fields) for fields in reader if fields]
+        else:
+            reader = csv.reader(file, delimiter=delimiter)
+            rows = [(reader.line_num, fields) for fields in reader if fields]
     if not rows:
         raise ValueError(f"{path} is empty: expected a header row and at least one data row")
     header_line, header = rows[0]
@@ -46,6 +53,17 @@ def _read_table(path: Path, delimiter: str) -> tuple[list[str], list[tuple[int, 
                 f"{len(header)} columns"
             )
     return header, data_rows
+
+
+def _counted(file, path):
+    """The lines of ``file``, advancing a progress bar by their size."""
+    from tqdm.auto import tqdm
+
+    with tqdm(total=Path(path).stat().st_size, unit="B", unit_scale=True,
+              desc=f"Reading {Path(path).name}", leave=False) as bar:
+        for line in file:
+            bar.update(len(line))
+            yield line
 
 
 def _column_values(path, name, position, data_rows) -> list[str]:
