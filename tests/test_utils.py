@@ -37,9 +37,10 @@ HAS_DOT = shutil.which("dot") is not None
 
 
 def test_the_package_exports_keras_names_and_is_reachable_from_deepgrad():
-    assert sorted(dg.utils.__all__) == ["get_file", "model_to_dot", "normalize", "pad_sequences",
-                                        "plot_model", "register_keras_serializable",
-                                        "set_random_seed", "to_categorical"]
+    assert sorted(dg.utils.__all__) == ["Tokenizer", "get_file", "model_to_dot", "normalize",
+                                        "pad_sequences", "plot_model",
+                                        "register_keras_serializable", "set_random_seed",
+                                        "timeseries_windows", "to_categorical"]
     assert dg.utils.to_categorical is to_categorical
 
 
@@ -569,3 +570,42 @@ def test_model_to_dot_needs_a_built_deepgrad_model():
         model_to_dot(Sequential([Dense(2)], name="unbuilt"))
     with pytest.raises(TypeError, match="model must be a deepgrad model"):
         model_to_dot(Dense(2))
+
+
+# ---------------------------------------------------------------------- sequences and text
+def test_timeseries_windows_align_windows_and_targets():
+    from deepgrad.utils import timeseries_windows
+
+    series = np.arange(20.0).reshape(10, 2)
+    x, y = timeseries_windows(series, length=3, horizon=2, stride=2)
+    assert x.shape == (3, 3, 2) and y.shape == (3, 2)
+    np.testing.assert_array_equal(x[1], series[2:5])
+    np.testing.assert_array_equal(y[1], series[6])
+    x, y = timeseries_windows(np.arange(6.0), 2, targets=np.arange(6) * 10)
+    np.testing.assert_array_equal(y.ravel(), [20, 30, 40, 50])
+    with pytest.raises(ValueError, match="too short"):
+        timeseries_windows(np.arange(3.0), length=3)
+    with pytest.raises(ValueError, match="length must be an int >= 1"):
+        timeseries_windows(np.arange(9.0), length=0)
+    with pytest.raises(TypeError, match="series must be numbers"):
+        timeseries_windows(["a", "b"], length=1)
+    with pytest.raises(ValueError, match="one row per step"):
+        timeseries_windows(np.arange(9.0), 2, targets=np.arange(8.0))
+
+
+def test_tokenizer_indexes_words_by_frequency():
+    from deepgrad.utils import Tokenizer, pad_sequences
+
+    tokenizer = Tokenizer().fit(["Good movie, good plot", "bad plot", "GOOD"])
+    assert list(tokenizer.word_index) == ["good", "plot", "movie", "bad"]
+    sequences = tokenizer.texts_to_sequences(["good unseen plot"])
+    assert sequences == [[2, 1, 3]]
+    assert pad_sequences(sequences, maxlen=5).tolist() == [[0, 0, 2, 1, 3]]
+    assert tokenizer.sequences_to_texts([[0, 2, 1, 3]]) == ["good ? plot"]
+    assert len(tokenizer) == 6
+    small = Tokenizer(num_words=3).fit(["a a b"])
+    assert small.texts_to_sequences(["a b"]) == [[2, 1]]
+    with pytest.raises(TypeError, match="texts must be a list of strings"):
+        Tokenizer().fit("one string")
+    with pytest.raises(RuntimeError, match="call fit"):
+        Tokenizer().texts_to_sequences(["x"])

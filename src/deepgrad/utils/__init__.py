@@ -5,6 +5,8 @@ model plots.
 ``to_categorical``     class indices as one-hot vectors
 ``normalize``          vectors scaled to unit norm along an axis
 ``pad_sequences``      sequences of different lengths as one array
+``timeseries_windows`` a series cut into (window, target) pairs for forecasting
+``Tokenizer``          text as integer sequences for ``Embedding``
 ``set_random_seed``    :func:`deepgrad.set_seed` under Keras's name
 ``get_file``           a data file from deepgrad's cache (``~/.deepgrad``), checked; never
                        downloaded
@@ -23,6 +25,9 @@ from .model_visualization import model_to_dot, plot_model
 from .norms import normalize
 from .seeding import set_random_seed
 from .sequences import pad_sequences
+from .text import Tokenizer
+from .time_series import timeseries_windows
 
-__all__ = ["get_file", "model_to_dot", "normalize", "pad_sequences", "plot_model",
-           "register_keras_serializable", "set_random_seed", "to_categorical"]
+__all__ = ["Tokenizer", "get_file", "model_to_dot", "normalize", "pad_sequences", "plot_model",
+           "register_keras_serializable", "set_random_seed", "timeseries_windows",
+           "to_categorical"]
