@@ -21,7 +21,7 @@ LEVELS = [
     {"saving"},
     {"callbacks", "distributed"},
     {"training", "models"},
-    {"classic", "sklearn", "explain", "utils", "diagnostics", "plot", "tuner"},
+    {"classic", "sklearn", "explain", "utils", "diagnostics", "plot", "tuner", "onnx"},
     {"cli", "__main__", "__init__"},
 ]
 LEVEL = {name: rank for rank, names in enumerate(LEVELS) for name in names}
