@@ -1,7 +1,7 @@
 """Build deepgrad's optional C kernels; everything else is in pyproject.toml.
 
 The extensions (deepgrad.native._optimizer_updates, _dense_layer, _softmax_cross_entropy,
-_batch_norm, _validation and _windows, from the C sources of the same names in
+_batch_norm, _validation, _windows and _recurrent, from the C sources of the same names in
 src/deepgrad/native/) are optional: without
 a working C compiler the build warns and deepgrad installs as pure Python, running its NumPy
 passes instead (see deepgrad/native/kernels.py).
@@ -28,7 +28,7 @@ setup(
         Extension(f"deepgrad.native._{name}", [f"src/deepgrad/native/{name}.c"], optional=True,
                   depends=["src/deepgrad/native/kernels_common.h"])
         for name in ("optimizer_updates", "dense_layer", "softmax_cross_entropy", "batch_norm",
-                     "validation", "windows")
+                     "validation", "windows", "recurrent")
         # the names in kernels.EXTENSIONS
     ],
     cmdclass={"build_ext": BuildExt},

@@ -614,3 +614,97 @@ def test_a_conv_pool_model_trains_to_bitwise_the_same_weights_in_both_modes(pool
     assert {"max_pool_forward", "max_pool_backward", "add_windows"} <= set(called)
     for a, b in zip(weights["numpy"], weights["compiled"]):
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+# --------------------------------------------------------------------------- recurrent kernels
+
+
+def _lstm_sequence(mode, dtype, activation, masked, go_backwards, special, n=5, steps=7, u=6):
+    """The LSTM primitive's output and gradients in ``mode``, on inputs with extreme gates."""
+    from deepgrad.ops.recurrent import LSTMSequence
+
+    rng = np.random.default_rng(1)
+    xw = (rng.standard_normal((n, steps, 4 * u)) * 3).astype(dtype)
+    xw[1, 1, :4] = [-200, 200, -1000, -0.0]  # sigmoid below the exp floor, saturated, signed zero
+    if special:
+        xw[0, 0, :4] = [np.nan, np.inf, -np.inf, -0.0]
+    r = (rng.standard_normal((u, 4 * u)) * 0.5).astype(dtype)
+    h0, c0 = (rng.standard_normal((n, u)).astype(dtype) for _ in range(2))
+    mask = rng.random((n, steps)) > 0.3
+    function = LSTMSequence(activation, go_backwards=go_backwards, initial_state=True, masked=masked)
+    function.needs_input_grad = (True, True, True, True) + ((False,) if masked else ())
+    grad = rng.standard_normal((n, steps, 2 * u)).astype(dtype)
+    with np.errstate(all="ignore"), kernels.using(mode):
+        out = function.forward(xw, r, h0, c0, *([mask] if masked else []))
+        grads = function.backward(grad)
+    return [out, *(g for g in grads if g is not None)]
+
+
+@needs_extension
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("masked", [False, True], ids=["unmasked", "masked"])
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forwards", "backwards"])
+def test_lstm_sequence_is_bitwise_the_same_in_both_modes(dtype, activation, masked, go_backwards,
+                                                         monkeypatch):
+    called = _recording(monkeypatch)
+    expected = _lstm_sequence("numpy", dtype, activation, masked, go_backwards, False)
+    got = _lstm_sequence("compiled", dtype, activation, masked, go_backwards, False)
+    assert {"lstm_gates_pre", "lstm_cell", "lstm_backward"} <= set(called)
+    assert len(expected) == len(got) == 5
+    for a, b in zip(expected, got):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@needs_extension
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_lstm_sequence_with_non_finite_inputs_agrees_in_both_modes(dtype, activation):
+    """NaN and infinities give the same values; where two NaNs meet, the sign of the NaN is the
+    compiler's choice of operand order (IEEE leaves it open), so NaNs are compared as NaNs."""
+    expected = _lstm_sequence("numpy", dtype, activation, True, False, True)
+    got = _lstm_sequence("compiled", dtype, activation, True, False, True)
+    assert any(np.isnan(a).any() for a in expected)
+    for a, b in zip(expected, got):
+        np.testing.assert_array_equal(a, b, strict=True)
+
+
+@needs_extension
+def test_the_lstm_kernels_refuse_what_they_cannot_take():
+    f = kernels.compiled("lstm_cell")
+    z, e, s, tc = (np.zeros((3, k), np.float32) for k in (8, 6, 4, 2))
+    f(z, e, s, s.copy(), tc, False)
+    for bad in (np.zeros((3, 4), np.float64), np.zeros((3, 5), np.float32), np.zeros((3, 8), np.float32)[:, ::2]):
+        with pytest.raises((ValueError, BufferError)):
+            f(z, e, bad, s, tc, False)
+    with pytest.raises(TypeError):
+        f(z, e, s, s, tc)
+    with pytest.raises(IndexError):
+        kernels.compiled("lstm_gates_pre")(z, np.zeros((3, 2, 8), np.float32), 2, e)
+    with pytest.raises(ValueError):
+        kernels.compiled("lstm_backward")(np.zeros((3, 7), np.float32), tc, s, s, z, tc, False)
+
+
+@needs_extension
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_an_lstm_model_trains_to_bitwise_the_same_weights_in_both_modes(dtype, activation, monkeypatch):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((24, 9, 4)).astype(dtype), rng.standard_normal((24, 1)).astype(dtype)
+    x[::5, -3:] = 0.0  # masked steps
+    called = _recording(monkeypatch)
+    weights = {}
+    for mode in ("numpy", "compiled"):
+        dg.set_seed(3)
+        model = dg.Sequential([dg.layers.Input((9, 4)), dg.layers.Masking(0.0),
+                               dg.layers.LSTM(7, activation=activation, return_sequences=True),
+                               dg.layers.LSTM(5, activation=activation), dg.layers.Dense(1)])
+        model.compile(optimizer=Adam(learning_rate=0.05), loss="mse")
+        if dtype == np.float64:
+            model.set_weights([w.astype(np.float64) for w in model.get_weights()])
+        with kernels.using(mode):
+            model.fit(x, y, batch_size=8, epochs=1, verbose=0, seed=0)  # 3 steps
+        weights[mode] = model.get_weights()
+    assert {"lstm_gates_pre", "lstm_cell", "lstm_backward"} <= set(called)
+    for a, b in zip(weights["numpy"], weights["compiled"]):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()

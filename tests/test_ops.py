@@ -172,6 +172,8 @@ CASES = [
     ("SimpleRNNSequence", "masked-backwards", lambda x, r, h: F.recurrent(
         "simple_rnn", x, r, None, [h], _MASK, go_backwards=True), [(3, 4, 2), (2, 2), (3, 2)]),
     ("LSTMSequence", "plain", lambda x, r: F.recurrent("lstm", x, r * 0.5), [(3, 4, 8), (2, 8)]),
+    ("LSTMSequence", "linear", lambda x, r: F.recurrent("lstm", x, r * 0.5, activation="linear"), [(3, 4, 8), (2, 8)]),
+    ("SimpleRNNSequence", "linear", lambda x, r: F.recurrent("simple_rnn", x, r * 0.5, activation="linear"), [(3, 4, 2), (2, 2)]),
     ("LSTMSequence", "state-mask-relu", lambda x, r, h, c: F.recurrent(
         "lstm", x, r * 0.5, None, [h, c], _MASK, activation="relu",
         recurrent_activation="tanh"), [("nonzero", (3, 4, 8)), (2, 8), (3, 2), (3, 2)]),

@@ -12,8 +12,9 @@ two passes around NumPy's own ``exp``, row sums and ``log``; a fourth (``_batch_
 normalization's statistics, scaling and gradients in one pass each; a fifth (``_validation``) the
 finiteness test of the input checks; a sixth (``_windows``, from ``windows.c``) walks the windows of
 an image once where NumPy walks them offset by offset: max pooling's maximum with its position, and
-its gradient, and a convolution's *col2im*. Without a C compiler at install time
-the extensions are skipped and the NumPy passes run instead.
+its gradient, and a convolution's *col2im*; a seventh (``_recurrent``, from ``recurrent.c``) an
+LSTM step's gate arithmetic around NumPy's ``exp`` and ``tanh``, forward and backward. Without a
+C compiler at install time the extensions are skipped and the NumPy passes run instead.
 
 The compiled loops do the same floating-point operations in the same order as the NumPy code
 they replace (no fused multiply-add, no reassociation), so both give bitwise the same weights:
@@ -92,7 +93,7 @@ def using(mode: str) -> Iterator[None]:
 
 #: The extension modules ``setup.py`` builds, each with kernels of its own names.
 EXTENSIONS = ("_optimizer_updates", "_dense_layer", "_softmax_cross_entropy", "_batch_norm",
-              "_validation", "_windows")
+              "_validation", "_windows", "_recurrent")
 _built: list = []  # the extensions that imported
 
 
@@ -133,6 +134,12 @@ def _imported_extensions() -> list:
         from . import _windows
 
         modules.append(_windows)
+    except ImportError:
+        pass
+    try:
+        from . import _recurrent
+
+        modules.append(_recurrent)
     except ImportError:
         pass
     return modules

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..native import kernels
 from ..native.backend import namespace
 from .base import Function
 from .stable import exp_floor
@@ -63,6 +64,10 @@ def _linear(x, out):
     return out
 
 
+def _linear_derivative(grad, y, out):  # the identity's: grad itself
+    return _linear(grad, out)
+
+
 def _sigmoid_derivative(grad, y, out):  # Sigmoid.derivative: grad * out * (1 - out)
     np.multiply(grad, y, out=out)
     out *= 1.0 - y
@@ -82,7 +87,7 @@ GATE_ACTIVATIONS = {
     "tanh": (_tanh, _tanh_derivative),
     "sigmoid": (sigmoid_into, _sigmoid_derivative),
     "relu": (_relu, _relu_derivative),
-    "linear": (_linear, _linear),
+    "linear": (_linear, _linear_derivative),
 }
 
 
@@ -231,7 +236,47 @@ class LSTMSequence(_Sequence):
     __slots__ = ()
     parts = 2
 
+    def _compiled(self, name, *arrays):
+        """The compiled kernel ``name`` of ``_recurrent`` when it takes this call (NumPy arrays
+        of one float dtype, sigmoid gates, a tanh or ReLU activation), else None."""
+        kernel = kernels.compiled(name)
+        if (kernel is None or self.rec_act is not GATE_ACTIVATIONS["sigmoid"]
+                or self.act not in (GATE_ACTIVATIONS["tanh"], GATE_ACTIVATIONS["relu"])):
+            return None
+        dtype = arrays[0].dtype
+        if dtype not in (np.float32, np.float64) or any(
+                type(a) is not np.ndarray or a.dtype != dtype for a in arrays):
+            return None
+        return kernel
+
+    def _run_compiled(self, pre, cell, xw, r, states, order, keep, rmask):
+        """:meth:`_run` with the gate arithmetic in ``_recurrent``'s kernels around NumPy's
+        ``exp`` and ``tanh``: bitwise the same operations."""
+        u = r.shape[0]
+        n, steps = xw.shape[0], len(order)
+        relu = self.act is GATE_ACTIVATIONS["relu"]
+        xw = np.ascontiguousarray(xw)
+        gates = np.empty((steps, n, 4 * u), xw.dtype)
+        cell_out = np.empty((steps, n, u), xw.dtype)
+        e = np.empty((n, 3 * u), xw.dtype)
+        for k, t in enumerate(order):
+            z = gates[k]
+            np.matmul(self._entering(states, k, u, rmask), r, out=z)
+            pre(z, xw, int(t), e)
+            np.exp(e, out=e)
+            if not relu:
+                np.tanh(z[:, 2 * u:3 * u], out=z[:, 2 * u:3 * u])
+            cell(z, e, states[k], states[k + 1], cell_out[k], relu)
+            if not relu:
+                np.tanh(states[k + 1, :, u:], out=cell_out[k])
+                np.multiply(z[:, 3 * u:], cell_out[k], out=states[k + 1, :, :u])
+            self._carry(states, k, keep)
+        return gates, cell_out
+
     def _run(self, xw, r, bias, states, order, keep, rmask):
+        pre, cell = self._compiled("lstm_gates_pre", xw, r), self._compiled("lstm_cell", xw, r)
+        if pre is not None and cell is not None:
+            return self._run_compiled(pre, cell, xw, r, states, order, keep, rmask)
         u = r.shape[0]
         n, steps = xw.shape[0], len(order)
         act, rec_act = self.act[0], self.rec_act[0]
@@ -257,6 +302,15 @@ class LSTMSequence(_Sequence):
 
     def _step_backward(self, k, d, r, states, saved, dz_all, extra, rmask, u):
         gates, cell_out = saved
+        kernel = self._compiled("lstm_backward", d, gates)
+        if kernel is not None:
+            dcf = np.empty((d.shape[0], u), d.dtype)
+            kernel(gates[k], cell_out[k], states[k], np.ascontiguousarray(d), dz_all[k], dcf,
+                   self.act is GATE_ACTIVATIONS["relu"])
+            dh_prev = dz_all[k] @ r.T
+            if rmask is not None:
+                dh_prev *= rmask
+            return dh_prev, (dcf,)
         act_d, rec_d = self.act[1], self.rec_act[1]
         z, tc = gates[k], cell_out[k]
         i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
