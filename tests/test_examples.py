@@ -51,6 +51,18 @@ EXPECTED = {
         "dense   network: 5,884 parameters",
         "the Conv1D network beats the dense one: True",
     ],
+    "adding_problem.py": [
+        "LSTM solves it: True",
+        "GRU solves it: True",
+        "SimpleRNN stays at the baseline: True",
+        "SimpleRNN's gradient vanishes through time: True",
+    ],
+    "forecasting.py": ["the LSTM beats the last-value forecast: True"],
+    "bidirectional_sentiment.py": [
+        "the bidirectional LSTM beats the bag of words: True",
+        "the bidirectional LSTM meets the 0.95 bar: True",
+    ],
+    "reverse_digits.py": ["per-digit accuracy meets the 0.9 bar: True"],
     "tuning_seed_003.py": ["best optimizer: ", "Results summary", "at least 0.9: True"],
     "seed_000_perceptron_neuron.py": ["= 1.031", "= 0.7371", "-> class 1"],
     "seed_001_two_layer_chain.py": [
