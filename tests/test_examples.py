@@ -3,6 +3,7 @@
 To cover a new example, add its file name and the strings its output must contain to EXPECTED.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,11 +92,16 @@ EXPECTED = {
 
 
 def run_example(name: str) -> str:
+    # One BLAS thread: the examples' small matrix products gain nothing from two, and on a
+    # machine busy with other work (pytest -n 2, a shared CI host) OpenBLAS's spinning threads
+    # can make them ten times slower.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
         [sys.executable, "-W", "error::RuntimeWarning", str(EXAMPLES / name)],
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
     assert result.returncode == 0, f"{name} failed:\n{result.stderr}"
     return result.stdout
