@@ -746,3 +746,35 @@ def test_terminate_on_nan_can_raise_instead(capsys):
         fake_fit(model, [guard], [0.5], steps=3, batch_loss=lambda epoch, batch: [1.0, math.nan, 1.0][batch])
     assert weight_value(model) == pytest.approx(1 / 3)  # only batch 0 updated the weights
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("raise_error", [False, True])
+def test_terminate_on_nan_leaves_batch_norm_statistics_as_before_the_bad_batch(raise_error):
+    """The forward pass of the bad batch updates the moving statistics before the loss is
+    seen; TerminateOnNaN puts every weight back as that batch began."""
+    import deepgrad as dg
+    from deepgrad.layers import BatchNormalization, Dense, Input
+
+    x = np.random.default_rng(0).standard_normal((12, 3)).astype(np.float32)
+    x[9] = 3e38  # the third batch of four overflows float32 in the forward pass
+    y = np.zeros((12, 1), np.float32)
+    model = dg.Sequential([Input((3,)), Dense(4, seed=0), BatchNormalization(), Dense(1, seed=1)])
+    model.compile("sgd", "mse")
+    seen = []
+
+    class Probe(dg.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append([w.data.copy() for w in model.weights])
+
+    guard = TerminateOnNaN(raise_error=raise_error)
+    with np.errstate(all="ignore"):
+        if raise_error:
+            with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at batch 2"):
+                model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0,
+                          callbacks=[Probe(), guard])
+        else:
+            model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0,
+                      callbacks=[Probe(), guard])
+            assert guard.stopped_batch == 2
+    assert all(np.isfinite(w.data).all() for w in model.weights)
+    assert all(np.array_equal(w.data, before) for w, before in zip(model.weights, seen[2]))

@@ -6,6 +6,7 @@ import os
 import re
 
 from ..common.checks import check_bool, check_path
+from ..saving.atomic import remove_stale_temporaries
 from ._monitor import check_save_freq
 from .base import Callback
 
@@ -20,7 +21,9 @@ class BackupAndRestore(Callback):
     named after its epoch, ``epoch-000003.safetensors`` for the fourth. It is written atomically
     before the previous one is removed, so an interruption at any moment — a crash, a killed
     process, an exception from another callback — leaves a complete backup behind. When
-    training ends normally the backups are deleted (unless ``delete_checkpoint=False``).
+    training ends normally the backups are deleted (unless ``delete_checkpoint=False``), with
+    the temporary files that processes killed in the middle of a save left behind, and the
+    folder too when nothing else is in it.
 
     Resuming with the same data, ``shuffle=False`` and no randomness in the model gives
     bitwise the weights of an uninterrupted run; with shuffling, the epochs after the restart
@@ -90,6 +93,7 @@ class BackupAndRestore(Callback):
         from ..saving.save_load import restore_training_state
 
         self.restored_epoch = None
+        remove_stale_temporaries(self.backup_dir)  # what a killed run's saves left
         found = self.backups()
         if not found:
             return
@@ -112,6 +116,7 @@ class BackupAndRestore(Callback):
             return
         for _, path in self.backups():
             os.remove(path)
+        remove_stale_temporaries(self.backup_dir)
         try:
             os.rmdir(self.backup_dir)  # only if nothing else is in it
         except OSError:

@@ -23,6 +23,7 @@ import numpy as np
 from .. import initializers, regularizers
 from ..autograd.parameter import Parameter
 from ..autograd.tensor import Tensor
+from ..common.allocation import check_weight
 from ..common.checks import check_bool
 from ..common.names import unique_name
 from ..common.registry import snake_case
@@ -264,6 +265,7 @@ class Layer:
                         if candidate not in taken)
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
         dtype = self._weight_dtype() if dtype is None else check_dtype(dtype)
+        check_weight(f"{self.name}/{name}", shape, dtype.name)  # a file being loaded: fits it?
         value = aligned(np.asarray(init(shape, as_generator(seed), dtype), dtype=dtype))
         weight = Parameter(value, dtype=dtype, name=name, trainable=bool(trainable),
                            path=f"{self.name}/{name}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import activations, functional, initializers, regularizers
 from ..autograd.tensor import Tensor
-from ..common.checks import check_bool, check_choice, check_positive_int
+from ..common.checks import check_bool, check_choice, check_positive_int, check_seed
 from ..common.rng import as_generator
 from ..ops import padding_amounts
 from ..ops.convolution import output_length
@@ -52,7 +52,7 @@ class _Conv:
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.kernel = None
         self.bias = None
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import activations, functional, initializers, regularizers
 from ..autograd.tensor import Tensor
-from ..common.checks import check_bool, check_positive_int
+from ..common.checks import check_bool, check_positive_int, check_seed
 from ..common.rng import as_generator
 from .base import Layer
 
@@ -95,7 +95,7 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.kernel = None
         self.bias = None
 

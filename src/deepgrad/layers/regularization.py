@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import functional, ops
 from ..autograd.tensor import Tensor, _apply
+from ..common.checks import check_seed
 from ..common.rng import as_generator
 from .base import Layer
 from .channels_last import check_data_format, check_input_rank
@@ -50,7 +51,7 @@ class Dropout(Layer):
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
             raise ValueError(f"Dropout rate must be a number in [0, 1); got {rate!r}")
         self.rate = float(rate)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._generator = None
 
     def call(self, x: Tensor, training: bool = False) -> Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import initializers
 from ..autograd.tensor import Tensor
+from ..common.checks import check_seed
 from .base import Layer, deserialize, serialize
 from .convolutional import Conv1D, Conv2D
 from .core import Dense, seed_config
@@ -60,7 +61,7 @@ class Residual(Layer):
             )
         self.layers = layers
         self.projection_initializer = initializers.get(projection_initializer)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.projection = None
 
     def _branch_shape(self, input_shape: tuple) -> tuple:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd.modes import no_grad, not_recording
 from ..autograd.tensor import Tensor
+from ..common.allocation import check_sample
 from .arguments import is_shape_list
 from .symbolic import flatten
 
@@ -20,6 +21,8 @@ __all__ = ["specs_from_call"]
 
 def _zeros_call(layer, shapes, dtypes, several, fill, kwargs) -> list:
     """The layer's outputs on zeros: one sample, free sizes set to ``fill``."""
+    for shape in shapes:  # a file being loaded may not make this allocate more than it holds
+        check_sample((1,) + tuple(fill if s is None else s for s in shape[1:]))
     arrays = [Tensor._result(np.zeros((1,) + tuple(fill if s is None else s for s in shape[1:]),
                                       dtype=dtype), None)
               for shape, dtype in zip(shapes, dtypes)]

@@ -3,13 +3,17 @@
 :func:`pack` adds the SHA-256 digest of every metadata entry and every tensor (name, dtype,
 shape, raw bytes; sorted, length-prefixed); :func:`read` checks the file's kind, header, format
 version, dtypes and digest, and raises :class:`ModelFileError` — one sentence naming the file
-and the problem — for anything malformed, truncated or altered. What the entries mean for a
-model is :mod:`deepgrad.saving.save_load`'s business.
+and the problem — for anything malformed, truncated or altered. The digest is a checksum
+anyone can recompute, not a proof of origin: with a signing key, :func:`pack` also stores an
+HMAC-SHA-256 ``signature`` of the same bytes (less the signature), and :func:`read` given the
+key refuses files that are unsigned or signed otherwise. What the entries mean for a model is
+:mod:`deepgrad.saving.save_load`'s business.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -19,8 +23,8 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
-__all__ = ["FORMAT_VERSION", "MODEL", "READABLE_VERSIONS", "SCALAR_DTYPES", "WEIGHTS", "ModelFileError", "dumps",
-           "json_entry", "pack", "read", "short", "to_saved"]
+__all__ = ["FORMAT_VERSION", "MODEL", "READABLE_VERSIONS", "SCALAR_DTYPES", "WEIGHTS", "ModelFileError",
+           "as_signing_key", "dumps", "json_entry", "pack", "read", "short", "to_saved"]
 
 FORMAT_VERSION = "2"  # written; version 1 keyed the weights by position
 READABLE_VERSIONS = ("1", "2")
@@ -80,13 +84,34 @@ def dumps(value, what: str) -> str:
 
 def _digest(meta: dict, records) -> str:
     """SHA-256 of the metadata (without the digest) and the tensors, each length-prefixed."""
-    h = hashlib.sha256()
+    return _feed(hashlib.sha256(), meta, records, skip=("digest",)).hexdigest()
 
+
+def _signature(key: bytes, meta: dict, records) -> str:
+    """HMAC-SHA-256 under ``key`` of what the digest covers, less the signature itself."""
+    return _feed(hmac.new(key, digestmod=hashlib.sha256), meta, records,
+                 skip=("digest", "signature")).hexdigest()
+
+
+def as_signing_key(key) -> bytes | None:
+    """``key`` (bytes, or a str taken as UTF-8) as bytes; None stays None."""
+    if key is None:
+        return None
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if not isinstance(key, (bytes, bytearray)):
+        raise TypeError(f"signing_key must be bytes or a str; got {type(key).__name__}")
+    if not key:
+        raise ValueError("signing_key must not be empty")
+    return bytes(key)
+
+
+def _feed(h, meta: dict, records, skip):
     def put(blob: bytes) -> None:
         h.update(struct.pack("<Q", len(blob)))
         h.update(blob)
 
-    entries = sorted((k, v) for k, v in meta.items() if k != "digest")
+    entries = sorted((k, v) for k, v in meta.items() if k not in skip)
     h.update(struct.pack("<Q", len(entries)))
     for key, value in entries:
         put(key.encode("utf-8", "surrogatepass"))
@@ -98,20 +123,25 @@ def _digest(meta: dict, records) -> str:
         put(code.encode("ascii"))
         h.update(struct.pack(f"<{len(shape) + 1}Q", len(shape), *shape))
         put(raw)
-    return h.hexdigest()
+    return h
 
 
-def pack(meta: dict, tensors: dict) -> bytes:
-    """The safetensors bytes of ``tensors`` with ``meta`` and its digest added."""
+def pack(meta: dict, tensors: dict, key: bytes | None = None) -> bytes:
+    """The safetensors bytes of ``tensors`` with ``meta`` and its digest added (and, with a
+    ``key``, the HMAC-SHA-256 ``signature`` of the same bytes)."""
     records = [(n, _CODES[a.dtype.kind, a.dtype.itemsize], a.shape,
                 a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes())
                for n, a in tensors.items()]
+    meta.pop("signature", None)
+    if key is not None:
+        meta["signature"] = _signature(key, meta, records)
     meta["digest"] = _digest(meta, records)
     return safetensors.numpy.save(tensors, metadata=meta)
 
 
-def read(path) -> tuple[dict, dict]:
-    """Read and verify a deepgrad safetensors file: its metadata and its tensors."""
+def read(path, key: bytes | None = None) -> tuple[dict, dict]:
+    """Read and verify a deepgrad safetensors file: its metadata and its tensors. With a
+    ``key``, the file must carry a signature made with that key."""
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise ModelFileError(path, "it is a directory" if stat.S_ISDIR(mode) else
@@ -157,6 +187,15 @@ def read(path) -> tuple[dict, dict]:
     if meta.get("digest") != _digest(meta, records):
         raise ModelFileError(path, "its SHA-256 digest does not match its contents (the file "
                                    "was altered or corrupted)")
+    if key is not None:
+        signature = meta.get("signature")
+        if signature is None:
+            raise ModelFileError(path, "it is not signed, and a signing key was given (only "
+                                       "files saved with that signing_key are accepted)")
+        if not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"),
+                                   _signature(key, meta, records).encode("ascii")):
+            raise ModelFileError(path, "its signature does not match the signing key (the file "
+                                       "was altered, or signed with another key)")
     return meta, tensors
 
 

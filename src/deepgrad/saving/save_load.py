@@ -38,6 +38,7 @@ import json
 
 import numpy as np
 
+from ..common.allocation import limited
 from .atomic import write_atomic
 from .model_file import (
     FORMAT_VERSION,
@@ -45,6 +46,7 @@ from .model_file import (
     SCALAR_DTYPES,
     WEIGHTS,
     ModelFileError,
+    as_signing_key,
     dumps,
     json_entry,
     pack,
@@ -52,6 +54,7 @@ from .model_file import (
     short,
     to_saved,
 )
+from .training_state import check_loss_axes, load_optimizer_state
 
 __all__ = ["FORMAT_VERSION", "MODEL_CLASSES", "ModelFileError", "load_model", "load_weights",
            "register_model", "restore_training_state", "save_model", "save_weights"]
@@ -59,7 +62,7 @@ __all__ = ["FORMAT_VERSION", "MODEL_CLASSES", "ModelFileError", "load_model", "l
 # ---------------------------------------------------------------------- saving
 
 
-def save_model(model, path) -> None:
+def save_model(model, path, *, signing_key=None) -> None:
     """Save a model's architecture, weights, compile settings and optimizer state.
 
     Parameters
@@ -67,7 +70,13 @@ def save_model(model, path) -> None:
     model : Sequential
         The model; it is not modified.
     path : str or path-like
-        Target file. It is replaced atomically: a failed save leaves an existing file untouched.
+        Target file. It is replaced atomically: a failed save leaves an existing file untouched
+        (and the temporary files of earlier saves of it that were killed are removed).
+    signing_key : bytes or str, optional
+        Sign the file: an HMAC-SHA-256 of the bytes the digest covers is stored in its
+        metadata, and ``load_model(path, signing_key=...)`` refuses files that are not signed
+        with the same key. (The digest alone detects damage, not tampering: anyone can
+        recompute it.)
 
     Raises
     ------
@@ -90,10 +99,10 @@ def save_model(model, path) -> None:
     >>> np.array_equal(model.predict(x), restored.predict(x)), restored.optimizer
     (True, Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07, amsgrad=False))
     """
-    write_atomic(path, _serialize(model, MODEL))
+    write_atomic(path, _serialize(model, MODEL, as_signing_key(signing_key)))
 
 
-def save_weights(model, path) -> None:
+def save_weights(model, path, *, signing_key=None) -> None:
     """Save only a model's (or a layer's) weights, in the order of ``model.weights``.
 
     Parameters
@@ -101,8 +110,10 @@ def save_weights(model, path) -> None:
     model : Sequential or Layer
     path : str or path-like
         Target file, replaced atomically.
+    signing_key : bytes or str, optional
+        Sign the file (see :func:`save_model`).
     """
-    write_atomic(path, _serialize(model, WEIGHTS))
+    write_atomic(path, _serialize(model, WEIGHTS, as_signing_key(signing_key)))
 
 
 def _weight_names(model) -> list[str]:
@@ -124,7 +135,7 @@ def _keys(version: str, names: list) -> list[str]:
     return [f"weights/{name}" for name in names]
 
 
-def _serialize(model, kind: str) -> bytes:
+def _serialize(model, kind: str, signing: bytes | None = None) -> bytes:
     weights = list(model.weights)
     names = _weight_names(model)
     tensors = {key: to_saved(w.data, name)
@@ -151,13 +162,13 @@ def _serialize(model, kind: str) -> bytes:
                 else:
                     tensors[f"optimizer/{key}"] = to_saved(array, f"optimizer state {key!r}")
         meta["optimizer_state"] = dumps(scalars, "the optimizer state")
-    return pack(meta, tensors)
+    return pack(meta, tensors, signing)
 
 
 # ---------------------------------------------------------------------- loading
 
 
-def load_model(path, compile: bool = True):
+def load_model(path, compile: bool = True, *, signing_key=None):
     """Load a model saved by :func:`save_model`.
 
     Parameters
@@ -166,6 +177,8 @@ def load_model(path, compile: bool = True):
     compile : bool, default True
         Compile the model as it was saved and restore the optimizer state, so that training
         continues exactly where it stopped. With False the model is returned uncompiled.
+    signing_key : bytes or str, optional
+        Accept only a file signed with this key (``save_model(..., signing_key=...)``).
 
     Returns
     -------
@@ -175,8 +188,12 @@ def load_model(path, compile: bool = True):
     ------
     ModelFileError
         If the file is empty, truncated, altered (digest mismatch), not a deepgrad safetensors
-        file, of another format version, names a class outside deepgrad's registries, or its
-        tensors do not fit the architecture. A ``ValueError``.
+        file, of another format version, names a class outside deepgrad's registries, has a
+        config value its layer does not accept, or its tensors (weights and optimizer state:
+        names, shapes, dtypes, completeness) do not fit the architecture; without the
+        ``signing_key`` it was signed with. A ``ValueError``. Sizes in the config are checked
+        against the tensors the file holds before any weight is made, so a small file cannot
+        make the loader allocate much more than its own size.
     FileNotFoundError
         If there is no file at ``path``.
 
@@ -191,7 +208,7 @@ def load_model(path, compile: bool = True):
     ...
     deepgrad.saving.model_file.ModelFileError: cannot load '...empty.safetensors': the file is empty.
     """
-    meta, tensors = read(path)
+    meta, tensors = read(path, as_signing_key(signing_key))
     if meta["format"] != MODEL:
         raise ModelFileError(path, "it holds only weights (written by save_weights); load them "
                                    "into a model of the same architecture with load_weights")
@@ -203,11 +220,13 @@ def load_model(path, compile: bool = True):
     config = json_entry(path, meta, "config")
     if not isinstance(config, dict):
         raise ModelFileError(path, "its architecture config is not a JSON object")
+    limits = _file_weights(path, meta, tensors), _sample_limit(tensors)
     try:
-        model = classes[name].from_config(config)
-        shape = config.get("build_input_shape")
-        if shape is not None and not getattr(model, "built", False):
-            model.build(tuple(shape))
+        with limited(*limits):  # every weight made must be one the file holds
+            model = classes[name].from_config(config)
+            shape = config.get("build_input_shape")
+            if shape is not None and not getattr(model, "built", False):
+                model.build(tuple(shape))
     except Exception as error:  # any failure to rebuild from file data is a bad file
         problem = f"its architecture config cannot be rebuilt ({error})"
         raise ModelFileError(path, problem) from error
@@ -217,14 +236,14 @@ def load_model(path, compile: bool = True):
     return model
 
 
-def load_weights(model, path) -> None:
+def load_weights(model, path, *, signing_key=None) -> None:
     """Load weights saved by :func:`save_weights` or :func:`save_model` into ``model``.
 
     The model must have the same weights (count, shapes and dtypes, in order) as the saved
     one; otherwise :class:`ModelFileError` names the first mismatching weight and the model
-    is left unchanged.
+    is left unchanged. With a ``signing_key``, only a file signed with it is accepted.
     """
-    meta, tensors = read(path)
+    meta, tensors = read(path, as_signing_key(signing_key))
     _assign_weights(path, meta, tensors, model)
 
 
@@ -241,23 +260,19 @@ def register_model(cls):
 def _model_classes() -> dict:
     """deepgrad's model classes, and the subclasses of them defined in this process (which
     registered themselves as layers when they were defined)."""
-    from ..layers.registry import REGISTRY
+    from ..layers.registry import LAYERS
 
     classes = dict(MODEL_CLASSES)
     bases = tuple(MODEL_CLASSES.values())
-    for name, cls in REGISTRY.items():
-        if bases and issubclass(cls, bases):
-            classes.setdefault(name, cls)
+    for cls in list(LAYERS.values()):  # one pass (the by-class-name view looks each name up)
+        if bases and isinstance(cls, type) and issubclass(cls, bases):
+            classes.setdefault(cls.__name__, cls)
     return classes
 
 
 def _assign_weights(path, meta: dict, tensors: dict, model) -> None:
     """Check every weight against the file first, then assign them all."""
-    names = json_entry(path, meta, "weight_names")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ModelFileError(path, "its 'weight_names' metadata is not a list of strings")
-    if len(set(names)) != len(names):
-        raise ModelFileError(path, "its 'weight_names' metadata names a weight twice")
+    names = _file_names(path, meta)
     keys = _keys(meta["format_version"], names)
     mine = [w.path for w in model.weights]
     if sorted(mine) == sorted(names) and mine != names:  # the same weights in another order
@@ -314,7 +329,8 @@ def _restore_training(path, meta: dict, tensors: dict, model) -> None:
         model.compile(**kwargs)
     except Exception as error:  # any failure to rebuild from file data is a bad file
         raise ModelFileError(path, f"its compile config cannot be restored ({error})") from error
-    _load_optimizer_state(path, meta, tensors, model)
+    check_loss_axes(path, model)
+    load_optimizer_state(path, meta, tensors, model)
 
 
 def restore_training_state(model, path) -> None:
@@ -329,24 +345,28 @@ def restore_training_state(model, path) -> None:
         raise ModelFileError(path, "it holds only weights (written by save_weights), not the "
                                    "optimizer state needed to resume training")
     _assign_weights(path, meta, tensors, model)
-    _load_optimizer_state(path, meta, tensors, model)
+    load_optimizer_state(path, meta, tensors, model)
 
 
-def _load_optimizer_state(path, meta: dict, tensors: dict, model) -> None:
-    scalars = json_entry(path, meta, "optimizer_state")
-    if scalars is None or getattr(model, "optimizer", None) is None:
-        return
-    if not isinstance(scalars, dict) or not all(
-            isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
-            and v[0] in SCALAR_DTYPES and isinstance(v[1], (int, float))
-            for v in scalars.values()):
-        raise ModelFileError(path, "its optimizer state is not a table of [dtype, number] pairs")
-    try:
-        with np.errstate(over="raise", invalid="raise"):
-            state = {key: np.array(value, dtype=dtype) for key, (dtype, value) in scalars.items()}
-        state.update({k[len("optimizer/"):]: v for k, v in tensors.items()
-                      if k.startswith("optimizer/")})
-        model.optimizer.load_state_dict(state)
-    except Exception as error:  # any failure to restore from file data is a bad file
-        raise ModelFileError(path, f"its optimizer state does not fit "
-                                   f"{type(model.optimizer).__name__} ({error})") from error
+#: The largest sample (in numbers) a file may make shape inference run on, whatever its size
+#: (a 1024 × 1024 × 3 image fits); files holding more numbers than that may ask for more.
+SAMPLE_LIMIT = 2**22
+def _file_names(path, meta: dict) -> list:
+    names = json_entry(path, meta, "weight_names")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ModelFileError(path, "its 'weight_names' metadata is not a list of strings")
+    if len(set(names)) != len(names):
+        raise ModelFileError(path, "its 'weight_names' metadata names a weight twice")
+    return names
+
+
+def _file_weights(path, meta: dict, tensors: dict) -> dict:
+    """``{weight path: (shape, dtype name)}`` of the weights the file holds: the only weights
+    the model being rebuilt may make."""
+    names = _file_names(path, meta)
+    return {name: (tensors[key].shape, tensors[key].dtype.name, key)
+            for name, key in zip(names, _keys(meta["format_version"], names)) if key in tensors}
+
+
+def _sample_limit(tensors: dict) -> int:
+    return max(SAMPLE_LIMIT, 4 * sum(t.size for t in tensors.values()))

@@ -317,19 +317,20 @@ class Model(Trainer, Layer):
         for line in summary_lines(self):
             print_fn(line)
 
-    def save(self, path, overwrite=True) -> None:
+    def save(self, path, overwrite=True, *, signing_key=None) -> None:
         """Save architecture, weights and optimizer state to a safetensors file (atomically).
         With ``overwrite=False`` an existing file is an error instead. A Keras name
         (``model.keras``, ``model.h5``) gets the same file, and a warning saying so."""
         _check_overwrite(path, overwrite)
-        save_model(self, path)
+        save_model(self, path, signing_key=signing_key)
         note_keras_name(path, "model")
 
-    def save_weights(self, path, overwrite=True) -> None:
-        """Save the weights only, keyed by their names (atomically)."""
+    def save_weights(self, path, overwrite=True, *, signing_key=None) -> None:
+        """Save the weights only, keyed by their names (atomically); see
+        :func:`~deepgrad.saving.save_weights` for ``signing_key``."""
         _check_overwrite(path, overwrite)
-        save_weights(self, path)
+        save_weights(self, path, signing_key=signing_key)
         note_keras_name(path, "weights")
 
-    def load_weights(self, path) -> None:
-        load_weights(self, path)
+    def load_weights(self, path, *, signing_key=None) -> None:
+        load_weights(self, path, signing_key=signing_key)

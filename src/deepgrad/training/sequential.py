@@ -53,6 +53,7 @@ class Sequential(Model):
             raise TypeError(f"Sequential takes a list of layers; got {describe(layers)} (wrap a "
                             f"single layer in a list: Sequential([...]))")
         self._layers: list[Layer] = []
+        self._names: dict[str, Layer] = {}  # the layers by name, for add's uniqueness check
         self._output_shapes: list[tuple] = []
         self._symbolic = None
         for layer in layers or ():
@@ -76,22 +77,40 @@ class Sequential(Model):
         if isinstance(layer, InputLayer) and self._layers:
             raise ValueError(f"an Input can only be the first layer of a Sequential model; "
                              f"{self.name!r} already has {len(self._layers)} layer(s)")
-        if any(other.name == layer.name for other in self._layers):
+        if self._has_layer_named(layer.name):
             raise ValueError(f"the layers of a Sequential model need unique names: {layer.name!r} "
                              f"is already the name of a layer in {self.name!r}; pass another name=")
+        extends = self.built and len(self._output_shapes) == len(self._layers)
         self._layers.append(layer)
-        self.built = False
+        self._names[layer.name] = layer
         self._weights_dtype = None
         self._symbolic = None
+        if extends and not isinstance(layer, InputLayer):  # build only the new layer
+            shape = self._output_shapes[-1] if self._output_shapes else self._input_shapes[0]
+            self.built = False
+            layer._ensure_built(shape, self.dtype)
+            self._output_shapes.append(tuple(layer.compute_output_shape(shape)))
+            self._output_specs = [(self._output_shapes[-1], None)]
+            self.built = True
+            return
+        self.built = False
         shape = self._declared_input_shape()
         if shape is not None:
             self.build(shape)
+
+    def _has_layer_named(self, name) -> bool:
+        """Whether a layer of the model is called ``name``: a dict lookup, so that adding n
+        layers takes time linear in n."""
+        known = self._names.get(name)
+        return known is not None and known.name == name
 
     def pop(self) -> Layer:
         """Remove and return the last layer."""
         if not self.layers:
             raise ValueError(f"model {self.name!r} has no layers to pop")
         layer = self._layers.pop()
+        if self._names.get(layer.name) is layer:
+            del self._names[layer.name]
         self.built, self._weights_dtype, self._symbolic = False, None, None
         shape = self._declared_input_shape()
         if shape is not None:
