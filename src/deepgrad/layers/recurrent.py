@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import activations, functional, initializers, ops, regularizers
 from ..autograd.tensor import Tensor, _apply
-from ..common.checks import check_bool, check_number, check_positive_int
+from ..common.checks import check_bool, check_number, check_positive_int, check_seed
 from ..common.rng import as_generator
 from .base import Layer
 from .core import cast_to, seed_config
@@ -87,7 +87,7 @@ class _RNN:
         self.return_state = check_bool(return_state, "return_state")
         self.go_backwards = check_bool(go_backwards, "go_backwards")
         self.zero_output_for_mask = check_bool(zero_output_for_mask, "zero_output_for_mask")
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._generator = as_generator(seed)
         self.kernel = self.recurrent_kernel = self.bias = None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import functional, initializers, regularizers
 from ..autograd.tensor import Tensor
-from ..common.checks import check_bool, check_choice, check_number, check_positive_int
+from ..common.checks import check_bool, check_choice, check_number, check_positive_int, check_seed
 from ..common.rng import as_generator
 from .base import Layer, deserialize, serialize
 from .core import seed_config
@@ -61,7 +61,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.mask_zero = check_bool(mask_zero, "mask_zero")
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.embeddings = None
 
     def build(self, input_shape: tuple) -> None:
