@@ -27,9 +27,9 @@ import statistics
 import time
 
 import numpy as np
+from turns import SETTLE, ask, profile_primitives, serve, start_workers, stop
 
 N, BATCH, LR = 10_000, 128, 1e-3
-SETTLE = 0.3
 
 
 def data(network: str):
@@ -156,72 +156,7 @@ class KerasRunner:
 RUNNERS = {"deepgrad": DeepgradRunner, "torch": TorchRunner, "keras": KerasRunner}
 
 
-def peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def predict_latency(runner, repeats: int = 300) -> float:
-    for _ in range(20):
-        runner.predict_one()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        runner.predict_one()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def worker(key: str, network: str) -> None:
-    import sys
-
-    x, y = data(network)
-    try:
-        runner = RUNNERS[key](x, y, network)
-    except ImportError as error:
-        print(f"unavailable {error}", flush=True)
-        return
-    print(f"ready {runner.name}", flush=True)
-    for line in sys.stdin:
-        if line.startswith("predict"):
-            print(f"{predict_latency(runner)} 0", flush=True)
-            continue
-        start = time.perf_counter()
-        runner.epoch()
-        print(f"{time.perf_counter() - start} {peak_rss_mb()}", flush=True)
-
-
-def profile(network: str) -> None:
-    """Where deepgrad's epoch goes: time per primitive (forward and backward), one epoch."""
-    import cProfile
-    import pstats
-
-    x, y = data(network)
-    runner = DeepgradRunner(x, y, network)
-    runner.epoch()
-    profiler = cProfile.Profile()
-    profiler.enable()
-    runner.epoch()
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    rows = []
-    total = 0.0
-    for (filename, _, function), (_, _, _, cumulative, _) in stats.stats.items():
-        if function in ("forward", "backward") and "deepgrad/ops" in filename:
-            rows.append((cumulative, f"{os.path.basename(filename)[:-3]}.{function}"))
-        if function == "epoch" and filename.endswith("convnet_epoch.py"):
-            total = cumulative
-    print(f"\ndeepgrad epoch under the profiler: {total:.2f} s")
-    print("| primitive pass | seconds | share |\n|---|---|---|")
-    for seconds, name in sorted(rows, reverse=True)[:10]:
-        print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
-
-
 def main() -> None:
-    import subprocess
-    import sys
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--network", choices=("mnist", "signal"), default="mnist")
@@ -230,25 +165,10 @@ def main() -> None:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.network)
+        serve(lambda: RUNNERS[args.worker](*data(args.network), args.network))
         return
     print(f"network: {args.network}", flush=True)
-    workers = {}
-    for key in args.frameworks.split(","):
-        command = [sys.executable, __file__, "--worker", key, "--network", args.network]
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        status = process.stdout.readline().strip()
-        if not status.startswith("ready"):
-            print(f"skipping {key}: {status}")
-            process.wait()
-            continue
-        workers[status.split(" ", 1)[1]] = process
-
-    def ask(process, line):
-        process.stdin.write(line + "\n")
-        process.stdin.flush()
-        return map(float, process.stdout.readline().split())
-
+    workers = start_workers(__file__, args.frameworks.split(","), ["--network", args.network])
     times = {name: [] for name in workers}
     memory = {name: 0.0 for name in workers}
     limits = []
@@ -256,22 +176,19 @@ def main() -> None:
     for epoch in range(args.epochs):
         for name, process in workers.items():
             time.sleep(SETTLE)
-            seconds, rss = ask(process, "go")
+            seconds, memory[name] = ask(process, "go")
             times[name].append(seconds)
-            memory[name] = rss
         limits.append(per_sample * N / gemm_throughput())
         print(f"epoch {epoch + 1}: " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items())
               + f", FLOP limit {limits[-1]:.2f} s", flush=True)
     latency = {}
     for name, process in workers.items():
         time.sleep(SETTLE)
-        latency[name] = next(iter(ask(process, "predict")))
-    for process in workers.values():
-        process.stdin.close()
-        process.wait()
+        latency[name] = ask(process, "predict")[0]
+    stop(workers)
     median = {name: statistics.median(t[1:] or t) for name, t in times.items()}
     ours = times.get("deepgrad")
-    print(f"\n| framework | median epoch (2+) | deepgrad ÷ this | per round | peak RSS | predict, batch 1 |")
+    print("\n| framework | median epoch (2+) | deepgrad ÷ this | per round | peak RSS | predict, batch 1 |")
     print("|---|---|---|---|---|---|")
     for name, t in times.items():
         ratio = median["deepgrad"] / median[name] if ours else float("nan")
@@ -281,7 +198,7 @@ def main() -> None:
     limit = statistics.median(limits)
     print(f"| FLOP limit | {limit:.2f} s | {median['deepgrad'] / limit:.2f} | | | |" if ours else "")
     if args.profile:
-        profile(args.network)
+        profile_primitives(DeepgradRunner(*data(args.network), args.network), __file__)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 
 import numpy as np
+from turns import SETTLE, ask, profile_primitives, serve, start_workers, stop
 
 N, STEPS, FEATURES, UNITS, BATCH, LR = 6_400, 50, 32, 128, 64, 1e-3
-SETTLE = 0.3
 KERAS_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
 
 
@@ -109,62 +108,7 @@ class KerasRunner:
 RUNNERS = {"deepgrad": DeepgradRunner, "torch": TorchRunner, "keras": KerasRunner}
 
 
-def predict_latency(runner, repeats: int = 200) -> float:
-    for _ in range(20):
-        runner.predict_one()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        runner.predict_one()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def worker(key: str, cell: str) -> None:
-    x, y = data()
-    try:
-        runner = RUNNERS[key](x, y, cell)
-    except ImportError as error:
-        print(f"unavailable {error}", flush=True)
-        return
-    print(f"ready {runner.name}", flush=True)
-    for line in sys.stdin:
-        if line.startswith("predict"):
-            print(f"{predict_latency(runner)}", flush=True)
-            continue
-        start = time.perf_counter()
-        runner.epoch()
-        print(f"{time.perf_counter() - start}", flush=True)
-
-
-def profile(cell: str) -> None:
-    """Where deepgrad's epoch goes: time per primitive (forward and backward), one epoch."""
-    import cProfile
-    import pstats
-
-    x, y = data()
-    runner = DeepgradRunner(x, y, cell)
-    runner.epoch()
-    profiler = cProfile.Profile()
-    profiler.enable()
-    runner.epoch()
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    rows, total = [], 0.0
-    for (filename, _, function), (_, _, _, cumulative, _) in stats.stats.items():
-        if function in ("forward", "backward") and "deepgrad/ops" in filename:
-            rows.append((cumulative, f"{os.path.basename(filename)[:-3]}.{function}"))
-        if function == "epoch" and filename.endswith("rnn_epoch.py"):
-            total = cumulative
-    print(f"\ndeepgrad epoch under the profiler: {total:.2f} s")
-    print("| primitive pass | seconds | share |\n|---|---|---|")
-    for seconds, name in sorted(rows, reverse=True)[:10]:
-        print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
-
-
 def main() -> None:
-    import subprocess
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--cell", choices=tuple(KERAS_NAMES), default="lstm")
@@ -173,39 +117,22 @@ def main() -> None:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.cell)
+        serve(lambda: RUNNERS[args.worker](*data(), args.cell))
         return
     print(f"cell: {args.cell} {UNITS}, {N} × {STEPS} × {FEATURES}, batch {BATCH}", flush=True)
-    workers = {}
-    for key in args.frameworks.split(","):
-        command = [sys.executable, __file__, "--worker", key, "--cell", args.cell]
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        status = process.stdout.readline().strip()
-        if not status.startswith("ready"):
-            print(f"skipping {key}: {status}")
-            process.wait()
-            continue
-        workers[status.split(" ", 1)[1]] = process
-
-    def ask(process, line):
-        process.stdin.write(line + "\n")
-        process.stdin.flush()
-        return float(process.stdout.readline())
-
+    workers = start_workers(__file__, args.frameworks.split(","), ["--cell", args.cell])
     times = {name: [] for name in workers}
     for epoch in range(args.epochs):
         for name, process in workers.items():
             time.sleep(SETTLE)
-            times[name].append(ask(process, "go"))
+            times[name].append(ask(process, "go")[0])
         print(f"epoch {epoch + 1}: " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()),
               flush=True)
     latency = {}
     for name, process in workers.items():
         time.sleep(SETTLE)
-        latency[name] = ask(process, "predict")
-    for process in workers.values():
-        process.stdin.close()
-        process.wait()
+        latency[name] = ask(process, "predict")[0]
+    stop(workers)
     median = {name: statistics.median(t[1:] or t) for name, t in times.items()}
     ours = "deepgrad" in median
     print("\n| framework | median epoch (2+) | deepgrad ÷ this | predict, batch 1 |")
@@ -214,7 +141,7 @@ def main() -> None:
         ratio = median["deepgrad"] / median[name] if ours else float("nan")
         print(f"| {name} | {median[name]:.2f} s | {ratio:.2f} | {latency[name] * 1e6:.0f} µs |")
     if args.profile:
-        profile(args.cell)
+        profile_primitives(DeepgradRunner(*data(), args.cell), __file__)
 
 
 if __name__ == "__main__":
