@@ -6,7 +6,7 @@
  *                                that lies below the exp floor (the caller takes e = exp(e))
  * lstm_cell(z, e, prev, state, tc, relu):
  *                                i, f, o = the stable sigmoid of z from e = e^{-|z|} (0 below the
- *                                floor): r = 1/(e + 1), e·r where z < 0 (as sigmoid_into);
+ *                                floor): r = 1/(e + 1), e·r where z < 0 (as ops.stable.sigmoid);
  *                                with relu: g = max(g, 0); c = f·c_prev + i·g into state[:, u:],
  *                                and with relu also tc = max(c, 0) and h = o·tc into state[:, :u]
  *                                (with tanh the caller takes tanh(g) before, tanh(c) and h after)

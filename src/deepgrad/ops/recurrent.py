@@ -29,25 +29,9 @@ import numpy as np
 from ..native import kernels
 from ..native.backend import namespace
 from .base import Function
-from .stable import exp_floor
+from .stable import sigmoid
 
-__all__ = ["GATE_ACTIVATIONS", "GRUSequence", "LSTMSequence", "SimpleRNNSequence",
-           "sigmoid_into"]
-
-
-def sigmoid_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """:func:`deepgrad.ops.stable.sigmoid` written into ``out`` (which may be ``x``): the same
-    operations — ``e = e^{-|x|}`` (0 below the floor), ``r = 1/(1+e)``, ``e·r`` where ``x < 0``
-    — so the values are bitwise the primitive's."""
-    t = np.abs(x)
-    np.negative(t, out=t)
-    negative = x < 0
-    e = np.exp(t, out=namespace(t).zeros(t.shape, t.dtype), where=~(t < exp_floor(t.dtype)))
-    np.add(e, 1.0, out=t)
-    np.divide(1.0, t, out=out)
-    np.multiply(e, out, out=e)
-    np.copyto(out, e, where=negative)
-    return out
+__all__ = ["GATE_ACTIVATIONS", "GRUSequence", "LSTMSequence", "SimpleRNNSequence"]
 
 
 def _tanh(x, out):
@@ -85,7 +69,7 @@ def _relu_derivative(grad, y, out):  # ReLU.derivative: grad * (out > 0)
 #: name → (value(x, out), derivative(grad, output, out)); the derivative from the output.
 GATE_ACTIVATIONS = {
     "tanh": (_tanh, _tanh_derivative),
-    "sigmoid": (sigmoid_into, _sigmoid_derivative),
+    "sigmoid": (sigmoid, _sigmoid_derivative),
     "relu": (_relu, _relu_derivative),
     "linear": (_linear, _linear_derivative),
 }

@@ -58,11 +58,19 @@ def floored_exp(x: np.ndarray) -> np.ndarray:
     return np.exp(x, out=np.zeros_like(x), where=~(x < _floor(x.dtype)))
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """``1 / (1 + e^{-x})`` from ``e^{-|x|}``, which never overflows: exactly 0 and 1 far out."""
-    e = floored_exp(-np.abs(x))
-    r = 1.0 / (1.0 + e)
-    return np.where(x >= 0, r, e * r)
+def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``1 / (1 + e^{-x})`` from ``e = e^{-|x|}``, which never overflows: ``r = 1 / (e + 1)``,
+    and ``e·r`` where ``x < 0`` — exactly 0 and 1 far out. Written into ``out`` when given (it
+    may be ``x`` itself: the recurrent layers' gates are computed in place)."""
+    t = np.abs(x, out=np.empty_like(x))
+    np.negative(t, out=t)
+    negative = x < 0
+    e = floored_exp(t)
+    np.add(e, 1.0, out=t)
+    out = np.divide(1.0, t, out=t if out is None else out)
+    np.multiply(e, out, out=e)
+    np.copyto(out, e, where=negative)
+    return out
 
 
 def softplus(x: np.ndarray) -> np.ndarray:
