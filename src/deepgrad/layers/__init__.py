@@ -1,9 +1,15 @@
 """Layers: lazily built, configurable, serialisable building blocks of models."""
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .augmentation import RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
+from .augmentation import RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .base import Layer, deserialize, get, serialize
-from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from .convolutional import (
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    DepthwiseConv2D,
+    SeparableConv2D,
+)
 from .core import Activation, Dense, Flatten
 from .input_layer import Input, InputLayer
 from .lambda_layer import Lambda
@@ -38,6 +44,7 @@ from .pooling import (
     MaxPooling2D,
 )
 from .preprocessing import Normalization, Rescaling
+from .random_crop import RandomCrop
 from .recurrent import GRU, LSTM, SimpleRNN
 from .registry import LAYERS, REGISTRY
 from .regularization import Dropout, SpatialDropout1D, SpatialDropout2D
