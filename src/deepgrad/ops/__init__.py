@@ -44,7 +44,9 @@ from .normalization import BatchNorm
 from .pooling import AveragePool, MaxPool
 from .random import Dropout
 from .lookup import NotEqual, Take
-from .recurrent import GRUSequence, LSTMSequence, SimpleRNNSequence
+from .gru import GRUSequence
+from .lstm import LSTMSequence
+from .recurrent import SimpleRNNSequence
 from .reductions import Max, Mean, Min, Sum, SumOfSquares
 from .resample import Resample
 from .shape import Concatenate, GetItem, Pad, Reshape, Stack, StopGradient, Transpose
