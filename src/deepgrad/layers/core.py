@@ -74,6 +74,8 @@ class Dense(Layer):
     ((5, 1), [15, 8, 3])
     """
 
+    supports_masking = True  # a (batch, steps) mask passes through, as in Keras
+
     def __init__(
         self,
         units: int,
@@ -163,6 +165,8 @@ class Activation(Layer):
     >>> Activation("relu")(np.array([[-1.0, 2.0]])).numpy()
     array([[0., 2.]])
     """
+
+    supports_masking = True  # a (batch, steps) mask passes through, as in Keras
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)

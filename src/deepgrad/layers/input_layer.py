@@ -45,7 +45,10 @@ class InputLayer(Layer):
         Shape of one sample, without the batch dimension (``None`` for a free size).
     batch_shape : tuple, optional
         The shape with the batch dimension first, instead of ``shape``.
-    dtype : {"float32", "float64"}, optional
+    dtype : {"float32", "float64"} or an integer dtype, optional
+        An integer dtype (``"int32"``, as Keras scripts give for token ids) declares integer
+        inputs, such as an :class:`~deepgrad.layers.Embedding` takes; the model computes in
+        its float dtype.
 
     Attributes
     ----------
@@ -64,9 +67,11 @@ class InputLayer(Layer):
                  dtype=None, **kwargs):
         shape = input_shape if shape is None else shape
         sample = _sample_shape(shape, batch_shape, "InputLayer")
-        super().__init__(input_shape=sample, dtype=dtype, **kwargs)
+        #: integer or boolean inputs (token ids for an Embedding, as Keras's Input(dtype="int32"))
+        self.input_dtype = _integer_dtype(dtype)
+        super().__init__(input_shape=sample, dtype=None if self.input_dtype else dtype, **kwargs)
         self.built = True  # nothing to build: it has no weights
-        Node(self, [], [((None,) + sample, self.dtype or np.dtype(np.float32))])
+        Node(self, [], [((None,) + sample, self.input_dtype or self.dtype or np.dtype(np.float32))])
 
     @property
     def shape(self) -> tuple:
@@ -95,7 +100,18 @@ class InputLayer(Layer):
     def get_config(self) -> dict:
         config = super().get_config()
         config["shape"] = list(config.pop("input_shape"))
+        if self.input_dtype is not None:
+            config["dtype"] = self.input_dtype.name
         return config
+
+
+def _integer_dtype(dtype):
+    """``dtype`` as a NumPy dtype when it names integers or booleans, else None."""
+    try:
+        found = None if dtype is None else np.dtype(dtype)
+    except TypeError:
+        return None
+    return found if found is not None and found.kind in "iub" else None
 
 
 # files written before InputLayer had its Keras name call it "Input"
@@ -112,7 +128,10 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, *, batch_shape=Non
         Shape of one sample, without the batch dimension (``None`` for a free size).
     batch_size : int, optional
         Accepted for Keras's signature; batches of any size are taken.
-    dtype : {"float32", "float64"}, optional
+    dtype : {"float32", "float64"} or an integer dtype, optional
+        An integer dtype (``"int32"``, as Keras scripts give for token ids) declares integer
+        inputs, such as an :class:`~deepgrad.layers.Embedding` takes; the model computes in
+        its float dtype.
         By default the weights' dtype (float32).
     name : str, optional
         The input's name: the key of its array when ``fit`` or ``predict`` gets a dict.

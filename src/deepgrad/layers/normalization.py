@@ -54,6 +54,8 @@ class BatchNormalization(Layer):
     (8, 2)
     """
 
+    supports_masking = True  # a (batch, steps) mask passes through, as in Keras
+
     def __init__(
         self,
         axis: int = -1,

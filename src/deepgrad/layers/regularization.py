@@ -46,6 +46,8 @@ class Dropout(Layer):
     [0.0, 2.0]
     """
 
+    supports_masking = True  # a (batch, steps) mask passes through, as in Keras
+
     def __init__(self, rate: float, *, seed=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:

@@ -35,6 +35,11 @@ def _symbolic(structure, what: str) -> list:
     return tensors
 
 
+def _input_mask(layer, masks: list):
+    """The mask a call takes: its one input's (a call on several inputs takes none)."""
+    return masks[0] if len(masks) == 1 else None
+
+
 class LayerGraph:
     """The nodes between symbolic ``inputs`` and ``outputs``.
 
@@ -96,13 +101,19 @@ class LayerGraph:
         """The outputs' tensors for the inputs' ``values`` (one Tensor per input);
         ``observe(node, output)``, when given, sees each call's output as it is made."""
         env = {id(t): v for t, v in zip(self.inputs, values)}
+        masks: dict = {}  # the steps' masks, from Embedding(mask_zero=True) or Masking, as in Keras
         for node in self.nodes:
             args = _map(node.inputs, lambda t: env[id(t)])
-            out = node.layer(args, **{"training": training, **node.kwargs})
+            kwargs = {"training": training, **node.kwargs}
+            mask = _input_mask(node.layer, [masks.get(id(t)) for t in node.input_tensors])
+            if mask is not None and node.layer._call_takes_mask and "mask" not in kwargs:
+                kwargs["mask"] = mask
+            out = node.layer(args, **kwargs)
             if observe is not None:
                 observe(node, out)
             for t, value in zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]):
                 env[id(t)] = value
+            masks[id(node.outputs[0])] = node.layer.compute_mask(args, mask)
         return [env[id(t)] for t in self.outputs]
 
     def inbound(self, layer) -> list:
