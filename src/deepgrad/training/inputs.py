@@ -29,13 +29,15 @@ def check_targets_for_loss(y: np.ndarray, loss, output_shape: tuple, name: str =
     kind = _loss_kind(loss)
     units = output_shape[-1] if len(output_shape) > 1 else 1
     if kind in _SPARSE_LOSSES:
-        labels = y.reshape(len(y), -1) if y.ndim > 1 else y
-        if labels.ndim > 1 and labels.shape[1] != 1:
+        steps = tuple(output_shape[1:-1])  # a label per time step (or position) of a sequence output
+        given = y.shape[1:-1] if y.ndim == len(steps) + 2 and y.shape[-1] == 1 else y.shape[1:]
+        if len(given) != len(steps) or any(s is not None and g != s for g, s in zip(given, steps)):
+            per = f"per sample and step, shape (n, {', '.join(str(s) for s in steps)})" if steps else "per sample"
             raise ValueError(
-                f"{name} must hold one integer label per sample for sparse_categorical_crossentropy; "
+                f"{name} must hold one integer label {per} for sparse_categorical_crossentropy; "
                 f"got shape {y.shape} (one-hot labels need loss='categorical_crossentropy')"
             )
-        labels = labels.reshape(-1)
+        labels = y.reshape(-1)
         not_integer = np.flatnonzero(labels != np.round(labels))
         if len(not_integer):
             i = not_integer[0]
