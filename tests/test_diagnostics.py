@@ -323,3 +323,53 @@ def test_lr_find_restores_the_weights_and_the_optimizer_bitwise():
 def test_lr_find_checks_its_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         lr_find(deep("relu", "he_normal", depth=1), X, Y, **kwargs)
+
+
+# --------------------------------------------------------------------------- through time
+
+
+def _sequences(n=64, steps=30, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, steps, 3)).astype(np.float32), rng.standard_normal((n, 1)).astype(np.float32)
+
+
+@pytest.mark.parametrize("functional", [False, True], ids=["sequential", "functional"])
+def test_the_report_finds_a_gradient_vanishing_through_time(functional):
+    x, y = _sequences()
+    rnn = dg.layers.SimpleRNN(8, seed=0)
+    if functional:
+        inputs = dg.layers.Input((30, 3))
+        model = dg.Model(inputs, dg.layers.Dense(1, seed=0)(rnn(inputs)))
+    else:
+        model = dg.Sequential([dg.layers.Input((30, 3)), rnn, dg.layers.Dense(1, seed=0)])
+    model.compile("adam", "mse")
+    kernel, recurrent, bias = rnn.get_weights()
+    rnn.set_weights([kernel, recurrent * 0.1, bias])  # each step shrinks the gradient tenfold
+    report = gradient_report(model, x, y)
+    row = report.layer(rnn.name)
+    assert row.step_gradients.shape == (30,) and row.through_time < 1e-12
+    np.testing.assert_allclose(row.through_time, row.step_gradients[:3].mean() / row.step_gradients[-3:].mean())
+    finding = next(f for f in report.findings if f.kind == "vanishing_through_time")
+    assert finding.layer == rnn.name and "try LSTM or GRU" in finding.message
+    assert "first/last steps' ∂L/∂x" in report.table()
+
+
+def test_the_report_finds_a_gradient_exploding_through_time_and_follows_go_backwards():
+    x, y = _sequences(steps=20)
+    rnn = dg.layers.SimpleRNN(4, activation="linear", go_backwards=True, seed=0)
+    model = dg.Sequential([dg.layers.Input((20, 3)), rnn, dg.layers.Dense(1, seed=0)])
+    model.compile("sgd", "mse")
+    kernel, _, bias = rnn.get_weights()
+    rnn.set_weights([kernel, 2.0 * np.eye(4, dtype=np.float32), bias])  # doubles every step
+    row = gradient_report(model, x, y).layer(rnn.name)
+    assert row.through_time == pytest.approx(2.0 ** 18, rel=1e-4)  # the steps it ran first: x's last
+    assert [f.kind for f in gradient_report(model, x, y).findings].count("exploding_through_time") == 1
+
+
+def test_a_healthy_lstm_has_no_through_time_finding_and_dense_layers_no_figure():
+    x, y = _sequences(steps=6)
+    model = dg.Sequential([dg.layers.Input((6, 3)), dg.layers.LSTM(8, seed=0), dg.layers.Dense(1, seed=0)])
+    model.compile("adam", "mse")
+    report = gradient_report(model, x, y)
+    assert not [f for f in report.findings if "through_time" in f.kind]
+    assert report.layers[0].through_time > 1e-3 and report.layers[1].through_time is None

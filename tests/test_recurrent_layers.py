@@ -238,3 +238,55 @@ def test_gradcheck_through_a_small_model():
     forward(x)
     weights = [w for layer in layers for w in layer.weights]
     assert dg.gradcheck(forward, x, *weights, atol=1e-7, rtol=1e-5)
+
+
+def test_a_functional_model_passes_masks_between_its_layers():
+    """Embedding(mask_zero) → Dense → LSTM as a functional model: the mask reaches the LSTM
+    through the Dense (which passes it on, as in Keras), so padding changes nothing, and the
+    model equals the same Sequential; an Input of integer token ids is accepted as Keras's."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 20, (4, 6))
+    x[0, 3:] = 0
+    x[1, 5:] = 0
+    tokens = dg.Input((None,), dtype="int32")
+    out = LSTM(3, seed=0)(Dense(5)(Embedding(20, 5, mask_zero=True, seed=0)(tokens)))
+    model = dg.Model(tokens, out)
+    same = dg.Sequential([dg.layers.Input((6,)), Embedding(20, 5, mask_zero=True), Dense(5), LSTM(3)])
+    same.set_weights(model.get_weights())
+    padded = model.predict(x, verbose=0)
+    np.testing.assert_array_equal(padded, same.predict(x, verbose=0))
+    np.testing.assert_allclose(model.predict(x[:1, :3], verbose=0), padded[:1], rtol=1e-6, atol=1e-7)
+    assert model.get_config()["layers"][0]["config"]["dtype"] == "int32"
+
+
+def test_the_mask_stops_at_a_layer_that_does_not_pass_it_on():
+    tokens = dg.Input((4,))
+    features = dg.layers.Flatten()(Embedding(9, 2, mask_zero=True, seed=0)(tokens))
+    out = LSTM(2, seed=0)(dg.layers.Reshape((4, 2))(features))  # Flatten drops the mask
+    model = dg.Model(tokens, out)
+    x = np.array([[1, 2, 0, 0]])
+    unmasked = LSTM(2, seed=0)
+    unmasked.build((None, 4, 2))
+    unmasked.set_weights(model.layers[-1].get_weights())
+    embedded = model.layers[1](x).numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), unmasked(embedded).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("labels_shape", ["(n, steps)", "(n, steps, 1)"])
+def test_sparse_categorical_crossentropy_takes_a_label_per_time_step(labels_shape):
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 10, (16, 5))
+    y = x[:, ::-1].copy()
+    model = dg.Sequential([dg.layers.Input((5,)), Embedding(10, 8, seed=0),
+                           LSTM(6, return_sequences=True, seed=0),
+                           TimeDistributed(Dense(10, activation="softmax"))])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    labels = y if labels_shape == "(n, steps)" else y[..., None]
+    loss, accuracy = model.evaluate(x, labels, verbose=0)
+    p = model.predict(x, verbose=0)  # (16, 5, 10)
+    picked = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
+    assert loss == pytest.approx(-np.log(picked).mean(), rel=1e-5)
+    assert accuracy == pytest.approx((p.argmax(-1) == y).mean())
+    model.fit(x, labels, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"one integer label per sample and step, shape \(n, 5\)"):
+        model.fit(x, y[:, :3], epochs=1, verbose=0)

@@ -11,6 +11,8 @@ dying ReLU           over half the units of a hidden ReLU layer (the filters of 
                      never fire on the batch
 saturated units      over half the outputs of a hidden sigmoid or tanh layer sit where the derivative
                      is below 5% of its peak
+vanishing gradient   a recurrent layer's first tenth of steps receives below 1e-3 of the
+through time         gradient its last tenth receives (exploding: above 1e3)
 tiny updates         no layer's weights would change by more than 1e-7 of their size
 loss not moving      (with a history) the loss changed by under 1e-4 of itself over 5 epochs
 ===================  =====================================================================
@@ -43,8 +45,9 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"vanishing_gradient"``, ``"exploding_gradient"``, ``"dying_relu"``,
-        ``"saturated_units"``, ``"tiny_updates"`` or ``"loss_not_moving"``.
+        ``"vanishing_gradient"``, ``"exploding_gradient"``, ``"vanishing_through_time"``,
+        ``"exploding_through_time"``, ``"dying_relu"``, ``"saturated_units"``,
+        ``"tiny_updates"`` or ``"loss_not_moving"``.
     layer : str or None
         The layer it is about, if one.
     message : str
@@ -130,6 +133,33 @@ def _unit_findings(rows: list) -> list:
     return findings
 
 
+def _time_findings(rows: list) -> list:
+    """Gradients that vanish or explode across a recurrent layer's steps (backpropagation
+    through time multiplies them by the recurrent weights and the activation's slope at
+    every step)."""
+    findings = []
+    for r in rows:
+        if r.through_time is None or r.step_gradients is None:
+            continue
+        steps, edge = len(r.step_gradients), max(1, len(r.step_gradients) // 10)
+        where = (f"the first {edge} of its {steps} steps receive{'s' if edge == 1 else ''} "
+                 f"{r.through_time:.0e} of the gradient its last {edge} receive{'s' if edge == 1 else ''}")
+        if r.through_time < THRESHOLDS["vanishing_ratio"]:
+            remedy = ("try LSTM or GRU, whose gates carry the gradient across many steps"
+                      if r.kind == "SimpleRNN" else
+                      "its gates have not learned to keep the state: train longer, keep "
+                      "unit_forget_bias=True, or shorten the sequences")
+            findings.append(Finding("vanishing_through_time", r.name, (
+                f"vanishing gradient through time: in layer {r.name}, {where}, so it cannot "
+                f"learn from what it saw early in a sequence — {remedy}")))
+        elif r.through_time > THRESHOLDS["exploding_ratio"]:
+            findings.append(Finding("exploding_through_time", r.name, (
+                f"exploding gradient through time: in layer {r.name}, {where} — try "
+                f"clipnorm, a smaller recurrent_initializer scale (orthogonal) or a lower "
+                f"learning rate")))
+    return findings
+
+
 def loss_not_moving(losses: list) -> Finding | None:
     """The finding when the last epochs' ``losses`` barely changed, else None."""
     epochs = THRESHOLDS["stuck_epochs"]
@@ -148,6 +178,6 @@ def loss_not_moving(losses: list) -> Finding | None:
 def find(rows: list, losses=None) -> list:
     """The findings for the rows of a report (and the epochs' ``losses``, when known)."""
     weighted = [r for r in rows if r.weights]
-    findings = _gradient_findings(weighted) + _unit_findings(rows)
+    findings = _gradient_findings(weighted) + _time_findings(rows) + _unit_findings(rows)
     stuck = loss_not_moving(list(losses)) if losses is not None else None
     return findings + ([stuck] if stuck else [])

@@ -18,7 +18,10 @@ from ..autograd.parameter import Parameter
 from ..autograd.tensor import Tensor
 from ..layers import (
     ELU,
+    GRU,
+    LSTM,
     Activation,
+    Bidirectional,
     Conv1D,
     Conv2D,
     Conv2DTranspose,
@@ -28,6 +31,7 @@ from ..layers import (
     PReLU,
     ReLU,
     SeparableConv2D,
+    SimpleRNN,
 )
 from ..training.inputs import prepare
 from ..training.step import penalty
@@ -43,6 +47,8 @@ DYING = {"relu"}
 SATURATING = {"sigmoid": (0.0127, 0.9873), "tanh": (-0.975, 0.975)}
 #: Layers whose units are filters: one channel of the output, the same weights at every position.
 CONVOLUTIONS = (Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
+#: Layers that run through time: the gradient reaching each step of their input is measured.
+RECURRENT = (SimpleRNN, LSTM, GRU, Bidirectional)
 
 
 @dataclass
@@ -76,6 +82,13 @@ class LayerHealth:
         hidden units).
     unit : str
         What one unit of the layer is called: ``"unit"``, or ``"filter"`` for a convolution.
+    step_gradients : ndarray or None
+        For a recurrent layer: the mean ``|∂L/∂x_t|`` over the batch and the features at each
+        step ``t`` of its input, in the order the steps run (reversed for ``go_backwards``).
+    through_time : float or None
+        For a recurrent layer: the gradient reaching the first tenth of the steps it runs over
+        the gradient reaching the last tenth — far below 1 when the gradient vanishes through
+        time, far above when it explodes.
     """
 
     name: str
@@ -92,6 +105,8 @@ class LayerHealth:
     saturated_share: float | None = None
     is_output: bool = False
     unit: str = "unit"
+    step_gradients: np.ndarray | None = None
+    through_time: float | None = None
 
     @property
     def gradient_rms(self) -> float | None:
@@ -136,25 +151,51 @@ def _norm(arrays) -> float:
     return float(np.sqrt(sum(float(np.sum(np.square(a, dtype=np.float64))) for a in arrays)))
 
 
-def outputs_by_layer(model, inputs: list, *, training: bool = True) -> tuple[list, dict]:
+def outputs_by_layer(model, inputs: list, *, training: bool = True,
+                     inputs_seen: dict | None = None) -> tuple[list, dict]:
     """The model's outputs on ``inputs`` (a Tensor per model input) and each top-level layer's
     output (of its first call), keyed by ``id(layer)``; the second is empty for a subclassed
-    model, whose layers are called by code of its own."""
+    model, whose layers are called by code of its own. ``inputs_seen``, when given, receives
+    each recurrent layer's input (of its first call) the same way."""
     seen: dict = {}
     graph = getattr(model, "graph", None)
     if graph is not None:
+        values = {id(t): v for t, v in zip(graph.inputs, inputs)}
+
         def observe(node, out):
             seen.setdefault(id(node.layer), out)
+            if inputs_seen is not None and isinstance(node.layer, RECURRENT):
+                inputs_seen.setdefault(id(node.layer), values.get(id(node.input_tensors[0])))
+            for t, value in zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]):
+                values[id(t)] = value
 
         outs = graph.run(inputs, training=training, observe=observe)
         return outs, seen
     if hasattr(model, "_layers") and not hasattr(model, "graph"):  # Sequential
         x = inputs[0]
+        mask = None
         for layer in model._layers:
-            x = layer(x, training=training)
-            seen[id(layer)] = x
+            if inputs_seen is not None and isinstance(layer, RECURRENT):
+                inputs_seen.setdefault(id(layer), x)
+            out = (layer(x, training=training, mask=mask)
+                   if mask is not None and layer._call_takes_mask else layer(x, training=training))
+            mask = layer.compute_mask(x, mask)
+            seen[id(layer)] = x = out
         return [x], seen
     return model.forward(inputs, training=training), seen
+
+
+def _through_time(row: LayerHealth, layer, x) -> None:
+    """The gradient reaching each step of a recurrent layer's input ``x``."""
+    if not isinstance(x, Tensor) or x.grad is None or x.ndim != 3 or x.shape[1] < 2:
+        return
+    steps = np.mean(np.abs(np.asarray(x.grad, dtype=np.float64)), axis=(0, 2))
+    if getattr(layer, "go_backwards", False):
+        steps = steps[::-1]
+    row.step_gradients = steps
+    edge = max(1, len(steps) // 10)
+    last = float(steps[-edge:].mean())
+    row.through_time = float(steps[:edge].mean()) / last if last > 0 else None
 
 
 def _updates(model, params: list) -> dict:
@@ -186,7 +227,12 @@ def measure(model, x, y, sample_weight=None) -> tuple[list, float]:
     try:
         for p in params:
             p.grad = None
-        outs, seen = outputs_by_layer(model, [Tensor(a, dtype=model.weights_dtype) for a in xs])
+        inputs = [Tensor(a, dtype=model.weights_dtype, requires_grad=True) for a in xs]
+        recurrent_inputs: dict = {}
+        outs, seen = outputs_by_layer(model, inputs, inputs_seen=recurrent_inputs)
+        for x in recurrent_inputs.values():
+            if isinstance(x, Tensor) and x.requires_grad:
+                x.retain_grad()
         loss, _ = objective.graph_loss(ys, outs, ws)
         extra = penalty(model)
         if extra is not None:
@@ -216,6 +262,8 @@ def measure(model, x, y, sample_weight=None) -> tuple[list, float]:
                     row.update_norm = _norm(moved)
                     row.update_ratio = row.update_norm / row.weight_norm if row.weight_norm else None
             _output_statistics(row, seen.get(id(layer)))
+            if id(layer) in recurrent_inputs:
+                _through_time(row, layer, recurrent_inputs[id(layer)])
             rows.append(row)
         return rows, float(loss.item())
     finally:

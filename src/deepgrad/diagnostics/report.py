@@ -65,6 +65,9 @@ class GradientReport:
                  _figure(r.activation_mean), _figure(r.activation_std),
                  _figure(r.dead_share, "%"), _figure(r.saturated_share, "%"))
                 for r in self.layers]
+        if any(r.through_time is not None for r in self.layers):  # recurrent layers
+            header += ("first/last steps' ∂L/∂x",)
+            rows = [row + (_figure(r.through_time),) for row, r in zip(rows, self.layers)]
         widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
         line = lambda row: "  ".join(  # noqa: E731
             cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
