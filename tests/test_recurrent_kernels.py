@@ -1,4 +1,4 @@
-"""The compiled LSTM and GRU steps (``native/recurrent.c``): their exponential, sigmoid and tanh
+"""The compiled SimpleRNN, LSTM and GRU steps (``native/recurrent.c``): their exponential, sigmoid and tanh
 against NumPy's, and whole sequences and training runs against the NumPy steps they replace.
 The compiled steps compute the gates with their own vectorized exponential, so they agree with
 the NumPy steps to rounding (a few units in the last place per operation), not bitwise."""
@@ -10,6 +10,7 @@ import deepgrad as dg
 from deepgrad.native import kernels
 from deepgrad.ops.gru import GRUSequence
 from deepgrad.ops.lstm import LSTMSequence
+from deepgrad.ops.recurrent import SimpleRNNSequence
 from deepgrad.optimizers import Adam
 
 needs_extension = pytest.mark.skipif(not kernels.available(), reason="the C extension was not built")
@@ -67,11 +68,11 @@ def _sequence(cell, mode, dtype, activation, masked, go_backwards, dropout, spec
               n=5, steps=7, u=6):
     """A recurrent primitive's output and gradients in ``mode``, on inputs with extreme gates."""
     rng = np.random.default_rng(1)
-    gates = 4 if cell == "lstm" else 3
+    gates = {"lstm": 4, "gru": 3, "simple_rnn": 1}[cell]
     xw = (rng.standard_normal((n, steps, gates * u)) * 3).astype(dtype)
-    xw[1, 1, :4] = [-200, 200, -1000, -0.0]  # sigmoid below the exp floor, saturated, signed zero
+    xw[1, 1, :4] = [-200, 200, -1000, -0.0][:gates * u]  # below the exp floor, saturated, -0
     if special:
-        xw[0, 0, :4] = [np.nan, np.inf, -np.inf, -0.0]
+        xw[0, 0, :4] = [np.nan, np.inf, -np.inf, -0.0][:gates * u]
     r = (rng.standard_normal((u, gates * u)) * 0.5).astype(dtype)
     states = [rng.standard_normal((n, u)).astype(dtype) for _ in range(2 if cell == "lstm" else 1)]
     inputs = [xw, r]
@@ -79,6 +80,8 @@ def _sequence(cell, mode, dtype, activation, masked, go_backwards, dropout, spec
                     recurrent_dropout=0.25 if dropout else 0.0, generator=np.random.default_rng(2))
     if cell == "lstm":
         function = LSTMSequence(activation, **settings)
+    elif cell == "simple_rnn":
+        function = SimpleRNNSequence(activation, **settings)
     else:
         function = GRUSequence(activation, **settings)
         inputs.append(rng.standard_normal(3 * u).astype(dtype))
@@ -97,7 +100,7 @@ def _sequence(cell, mode, dtype, activation, masked, go_backwards, dropout, spec
 
 @needs_extension
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize("variant", ["plain", "masked", "backwards", "masked-backwards-dropout"])
 def test_the_compiled_steps_agree_with_the_numpy_steps(dtype, cell, activation, variant, monkeypatch):
@@ -109,7 +112,8 @@ def test_the_compiled_steps_agree_with_the_numpy_steps(dtype, cell, activation, 
     got = _sequence(cell, "compiled", dtype, activation, **options)
     assert {f"{cell}_step", f"{cell}_step_backward"} <= set(called)
     rtol, atol = AGREEMENT[dtype]
-    assert len(expected) == len(got) == 5  # output; xw, kernel; h0, c0 (LSTM) or bias, h0 (GRU)
+    # output; xw, kernel; h0, c0 (LSTM) or bias, h0 (GRU) or h0 (SimpleRNN)
+    assert len(expected) == len(got) == (4 if cell == "simple_rnn" else 5)
     for a, b in zip(expected, got):
         assert a.dtype == b.dtype and a.shape == b.shape
         np.testing.assert_allclose(b, a, rtol=rtol, atol=atol)
@@ -117,7 +121,7 @@ def test_the_compiled_steps_agree_with_the_numpy_steps(dtype, cell, activation, 
 
 @needs_extension
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
 def test_non_finite_inputs_give_the_same_non_finite_values_in_both_modes(dtype, cell):
     expected = _sequence(cell, "numpy", dtype, "tanh", True, False, False, special=True)
     got = _sequence(cell, "compiled", dtype, "tanh", True, False, False, special=True)
@@ -150,7 +154,7 @@ def test_the_step_kernels_refuse_what_they_cannot_take():
 
 @needs_extension
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("layer", ["LSTM", "GRU"])
+@pytest.mark.parametrize("layer", ["SimpleRNN", "LSTM", "GRU"])
 def test_a_recurrent_model_trains_to_the_same_weights_in_both_modes(dtype, layer, monkeypatch):
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((24, 9, 4)).astype(dtype), rng.standard_normal((24, 1)).astype(dtype)
@@ -169,7 +173,7 @@ def test_a_recurrent_model_trains_to_the_same_weights_in_both_modes(dtype, layer
         with kernels.using(mode):
             model.fit(x, y, batch_size=8, epochs=1, verbose=0, seed=0)  # 3 steps
         weights[mode] = model.get_weights()
-    cell = layer.lower()
+    cell = {"SimpleRNN": "simple_rnn"}.get(layer, layer.lower())
     assert {f"{cell}_step", f"{cell}_step_backward"} <= set(called)
     for a, b in zip(weights["numpy"], weights["compiled"]):
         assert a.dtype == b.dtype

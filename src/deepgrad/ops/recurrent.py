@@ -23,8 +23,8 @@ What the loops share lives in :class:`_Sequence`: the buffers (states ``(batch, 
 backward reads), the order of the steps, and the gradient carried down from step to step — the
 GEMM's part ``dh`` (times the dropout mask) plus a ``direct`` part that skips the GEMM (a GRU's
 ``d·z``, or the whole gradient across a masked step). Each cell writes its step twice: in NumPy
-with deepgrad's activations (:data:`GATE_ACTIVATIONS`, any of them), and — for the LSTM and GRU
-with sigmoid gates and a tanh or ReLU activation — as one compiled pass each way
+with deepgrad's activations (:data:`GATE_ACTIVATIONS`, any of them), and — with sigmoid gates and
+a tanh or ReLU activation (the GRU: with ``reset_after``) — as one compiled pass each way
 (``native/recurrent.c``), which computes the sigmoid and tanh from its own vectorized exponential
 and so agrees with the NumPy step to a few units in the last place, not bitwise.
 """
@@ -214,8 +214,15 @@ class SimpleRNNSequence(_Sequence):
 
     def _forward_steps(self, xw, r, bias, states, order, keep, rmask):
         u = r.shape[0]
-        act = self.act[0]
         buffer = None if rmask is None else np.empty_like(rmask)
+        kernel = self._compiled("simple_rnn_step", xw, r, states)
+        if kernel is not None:
+            xw = np.ascontiguousarray(xw)
+            for k, t in enumerate(order):
+                np.matmul(self._entering(states, k, u, rmask, buffer), r, out=states[:, k + 1])
+                kernel(xw, t, states, k, keep, self.relu)
+            return
+        act = self.act[0]
         for k, t in enumerate(order):
             h = states[:, k + 1]
             np.matmul(self._entering(states, k, u, rmask, buffer), r, out=h)
@@ -225,9 +232,14 @@ class SimpleRNNSequence(_Sequence):
                 np.copyto(h, states[:, k], where=~self._keep_rows(keep, t))
 
     def _backward_steps(self, grad, r, r_t, states, order, keep, rmask, d_pre, dh, direct):
+        kernel = self._compiled("simple_rnn_step_backward", grad, r, states)
         derivative = self.act[1]
         for k in reversed(range(len(order))):
             t = order[k]
+            if kernel is not None:
+                kernel(d_pre, t, states, k, grad, dh, direct, rmask, keep, self.relu)
+                np.matmul(d_pre[:, t], r_t, out=dh)
+                continue
             d = self._carried(grad[:, k], dh, direct, rmask)
             dz = derivative(d, states[:, k + 1], d_pre[:, t])
             if keep is not None:
