@@ -26,7 +26,8 @@ class BuildExt(build_ext):
 setup(
     ext_modules=[
         Extension(f"deepgrad.native._{name}", [f"src/deepgrad/native/{name}.c"], optional=True,
-                  depends=["src/deepgrad/native/kernels_common.h"])
+                  depends=["src/deepgrad/native/kernels_common.h", "src/deepgrad/native/gate_math.h",
+                           "src/deepgrad/native/recurrent_steps.h"])
         for name in ("optimizer_updates", "dense_layer", "softmax_cross_entropy", "batch_norm",
                      "validation", "windows", "recurrent")
         # the names in kernels.EXTENSIONS
