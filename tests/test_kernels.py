@@ -189,18 +189,9 @@ def test_auto_mode_gives_the_same_fit_as_numpy():
 
 @needs_extension
 @pytest.mark.parametrize("name", OPTIMIZERS)
-def test_compiled_mode_runs_a_kernel(name, monkeypatch):
+def test_compiled_mode_runs_a_kernel(name, kernel_calls):
     """The agreement tests would pass vacuously if an optimizer never reached its kernel."""
-    real, called = kernels._load(), []
-
-    def recorder(kernel, function):
-        def record(*args):
-            called.append(kernel)
-            return function(*args)
-
-        return record
-
-    monkeypatch.setattr(kernels, "_functions", {k: recorder(k, f) for k, f in real.items()})
+    called = kernel_calls
     train("compiled", OPTIMIZERS[name], np.float32, steps=2)
     assert called and set(called) == {name.split("-")[0].replace("adamw", "adam")}
 
@@ -280,11 +271,8 @@ def test_the_dense_helpers_fall_back_to_numpy_for_what_the_kernels_cannot_take()
 
 
 @needs_extension
-def test_the_graph_and_the_recorded_step_reach_the_dense_kernels(monkeypatch):
-    real, called = kernels._load(), []
-    monkeypatch.setattr(kernels, "_functions", {
-        k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
-    monkeypatch.setattr(kernels, "_active", None)
+def test_the_graph_and_the_recorded_step_reach_the_dense_kernels(kernel_calls):
+    called = kernel_calls
     model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(4, "relu"), dg.layers.Dense(2)])
     model.compile("sgd", "mse")
     x = np.ones((5, 3), np.float32)
@@ -296,11 +284,8 @@ def test_the_graph_and_the_recorded_step_reach_the_dense_kernels(monkeypatch):
 
 
 @needs_extension
-def test_fit_reaches_the_softmax_cross_entropy_kernels(monkeypatch):
-    real, called = kernels._load(), []
-    monkeypatch.setattr(kernels, "_functions", {
-        k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
-    monkeypatch.setattr(kernels, "_active", None)
+def test_fit_reaches_the_softmax_cross_entropy_kernels(kernel_calls):
+    called = kernel_calls
     model = dg.Sequential([dg.layers.Input((3,)), dg.layers.Dense(4)])
     model.compile("sgd", dg.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(np.ones((5, 3), np.float32), [0, 1, 2, 3, 0], verbose=0)
@@ -385,15 +370,6 @@ def test_check_finite_falls_back_to_numpy_for_what_the_kernel_cannot_take():
 # --------------------------------------------------------------------------- window kernels
 
 
-def _recording(monkeypatch):
-    """Every compiled kernel wrapped to note its name in the returned list when called."""
-    real, called = kernels._load(), []
-    monkeypatch.setattr(kernels, "_functions", {
-        k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
-    monkeypatch.setattr(kernels, "_active", None)
-    return called
-
-
 def _pool_input(rng, shape, dtype, special):
     """Post-ReLU values (many tied zeros), with, when ``special``, signed zeros, NaNs of two
     payloads and both signs, and infinities sprinkled in."""
@@ -423,14 +399,14 @@ POOL_CASES = [  # (input shape, pool, strides, pads)
 @pytest.mark.parametrize("special", [False, True], ids=["finite", "special"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", range(len(POOL_CASES)))
-def test_max_pool_kernels_are_bitwise_numpys_walk(case, dtype, special, monkeypatch):
+def test_max_pool_kernels_are_bitwise_numpys_walk(case, dtype, special, kernel_calls):
     from deepgrad.ops.pooling import MaxPool
 
     shape, pool, strides, pads = POOL_CASES[case]
     disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
     rng = np.random.default_rng(case)
     x = _pool_input(rng, shape, dtype, special)
-    called = _recording(monkeypatch)
+    called = kernel_calls
     results = {}
     with np.errstate(invalid="ignore"):
         for mode in ("numpy", "compiled"):
@@ -499,14 +475,14 @@ SCATTER_CASES = [  # (n, out_h, out_w, channels, kernel, strides, dilation)
 @needs_extension
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", range(len(SCATTER_CASES)))
-def test_add_windows_is_bitwise_numpys_scatter(case, dtype, monkeypatch):
+def test_add_windows_is_bitwise_numpys_scatter(case, dtype, kernel_calls):
     from deepgrad.ops.convolution import scatter
 
     n, oh, ow, c, kernel, strides, dilation = SCATTER_CASES[case]
     hp = (oh - 1) * strides[0] + dilation[0] * (kernel[0] - 1) + 1 + case % 2  # a spare row
     wp = (ow - 1) * strides[1] + dilation[1] * (kernel[1] - 1) + 1
     cols = _scatter_rows(np.random.default_rng(case), n * oh * ow, kernel[0] * kernel[1] * c, dtype)
-    called = _recording(monkeypatch)
+    called = kernel_calls
     results = []
     for mode in ("numpy", "compiled"):
         with kernels.using(mode):
@@ -599,10 +575,10 @@ def _conv_pool_model(pooling):
 @needs_extension
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("pool", [((2, 2), None), ((3, 3), (2, 2))], ids=["disjoint", "overlapping"])
-def test_a_conv_pool_model_trains_to_bitwise_the_same_weights_in_both_modes(pool, dtype, monkeypatch):
+def test_a_conv_pool_model_trains_to_bitwise_the_same_weights_in_both_modes(pool, dtype, kernel_calls):
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((24, 12, 11, 2)).astype(dtype), rng.integers(0, 3, 24)
-    called = _recording(monkeypatch)
+    called = kernel_calls
     weights = {}
     for mode in ("numpy", "compiled"):
         model = _conv_pool_model(dg.layers.MaxPooling2D(*pool))

@@ -19,15 +19,6 @@ needs_extension = pytest.mark.skipif(not kernels.available(), reason="the C exte
 AGREEMENT = {np.float32: (2e-5, 2e-6), np.float64: (1e-12, 1e-14)}
 
 
-def _recording(monkeypatch):
-    """Every compiled kernel wrapped to note its name in the returned list when called."""
-    real, called = kernels._load(), []
-    monkeypatch.setattr(kernels, "_functions", {
-        k: (lambda f, k: lambda *a: called.append(k) or f(*a))(f, k) for k, f in real.items()})
-    monkeypatch.setattr(kernels, "_active", None)
-    return called
-
-
 def _ulps(got, expected, dtype):
     return np.abs(got.astype(np.longdouble) - expected) / np.finfo(dtype).eps
 
@@ -103,10 +94,10 @@ def _sequence(cell, mode, dtype, activation, masked, go_backwards, dropout, spec
 @pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize("variant", ["plain", "masked", "backwards", "masked-backwards-dropout"])
-def test_the_compiled_steps_agree_with_the_numpy_steps(dtype, cell, activation, variant, monkeypatch):
+def test_the_compiled_steps_agree_with_the_numpy_steps(dtype, cell, activation, variant, kernel_calls):
     options = dict(masked="masked" in variant, go_backwards="backwards" in variant,
                    dropout="dropout" in variant)
-    called = _recording(monkeypatch)
+    called = kernel_calls
     expected = _sequence(cell, "numpy", dtype, activation, **options)
     assert not called
     got = _sequence(cell, "compiled", dtype, activation, **options)
@@ -155,11 +146,11 @@ def test_the_step_kernels_refuse_what_they_cannot_take():
 @needs_extension
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("layer", ["SimpleRNN", "LSTM", "GRU"])
-def test_a_recurrent_model_trains_to_the_same_weights_in_both_modes(dtype, layer, monkeypatch):
+def test_a_recurrent_model_trains_to_the_same_weights_in_both_modes(dtype, layer, kernel_calls):
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((24, 9, 4)).astype(dtype), rng.standard_normal((24, 1)).astype(dtype)
     x[::5, -3:] = 0.0  # masked steps
-    called = _recording(monkeypatch)
+    called = kernel_calls
     weights = {}
     for mode in ("numpy", "compiled"):
         dg.set_seed(3)

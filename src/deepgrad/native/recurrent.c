@@ -25,7 +25,8 @@
  *     d = grad[:, k] + dh·rmask + direct; the input-side gate gradients into d_pre[:, t], the
  *     recurrent side's into d_rec[:, t], direct = d·z (masked rows: zeros and direct = d).
  *
- * Shapes: z (n, G·u) for G = 4 (LSTM) or 3 (GRU) (1: SimpleRNN), xw and d_pre (n, S, G·u), d_rec (n, S, 3u),
+ * Shapes: z (n, G·u) for G = 4 (LSTM) or 3 (GRU) (1: SimpleRNN), xw and d_pre (n, S, G·u),
+ * d_rec (n, S, 3u),
  * states (n, S + 1, P·u) (P = 2 for the LSTM's h and c, else 1), grad (n, S, P·u), tc, dh,
  * direct, dc and rmask (n, u), keep (n, S) booleans, bias (3u); all C-contiguous, one float
  * dtype; rmask and keep may be None. act is tanh, or ReLU when relu is true.
@@ -75,7 +76,8 @@ borrow(const char *name, PyObject *const *args, const int *index, const Spec *sp
             PyErr_Format(PyExc_ValueError,
                          "%s(): argument %d must be a contiguous %s array of the shape the "
                          "step needs", name, index[i],
-                         spec[i].boolean ? "boolean" : "float32 or float64 (the first one's dtype)");
+                         spec[i].boolean ? "boolean"
+                                         : "float32 or float64 (the first one's dtype)");
             release_buffers(b, k);
             return -1;
         }
@@ -139,7 +141,8 @@ parse_step(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t
            Py_ssize_t *S, Py_ssize_t *k, Py_ssize_t *t, int *relu)
 {
     if (nargs != expected) {
-        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, expected, nargs);
+        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, expected,
+                     nargs);
         return -1;
     }
     if (matrix_shape(name, args[0], groups, n, u) < 0 || steps_of(args[steps_arg], S) < 0) {
@@ -159,7 +162,8 @@ parse_sequence_step(const char *name, PyObject *const *args, Py_ssize_t nargs, P
                     Py_ssize_t *k, Py_ssize_t *t, int *relu)
 {
     if (nargs != expected) {
-        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, expected, nargs);
+        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, expected,
+                     nargs);
         return -1;
     }
     Py_buffer b;
@@ -190,6 +194,19 @@ parse_sequence_step(const char *name, PyObject *const *args, Py_ssize_t nargs, P
 #define KEEP(n, S) {2, {n, S, 0}, 0, 1, 1}
 #define BUF(i) ((void *)b[i].buf)
 
+/* Run the float or the double version of `loop` (without the GIL). */
+#define RUN(kind, loop, ...)                                                                  \
+    do {                                                                                      \
+        Py_BEGIN_ALLOW_THREADS                                                                \
+        if ((kind) == 'f') {                                                                  \
+            loop##_float(__VA_ARGS__);                                                        \
+        }                                                                                     \
+        else {                                                                                \
+            loop##_double(__VA_ARGS__);                                                       \
+        }                                                                                     \
+        Py_END_ALLOW_THREADS                                                                  \
+    } while (0)
+
 static PyObject *
 simple_rnn_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -206,14 +223,7 @@ simple_rnn_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (borrow("simple_rnn_step", args, index, spec, 3, b, &kind) < 0) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        simple_rnn_step_float(n, u, S, BUF(0), t, BUF(1), k, BUF(2), relu);
-    }
-    else {
-        simple_rnn_step_double(n, u, S, BUF(0), t, BUF(1), k, BUF(2), relu);
-    }
-    Py_END_ALLOW_THREADS
+    RUN(kind, simple_rnn_step, n, u, S, BUF(0), t, BUF(1), k, BUF(2), relu);
     release_buffers(b, 3);
     Py_RETURN_NONE;
 }
@@ -235,16 +245,8 @@ simple_rnn_step_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     if (borrow("simple_rnn_step_backward", args, index, spec, 7, b, &kind) < 0) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        simple_rnn_step_backward_float(n, u, S, BUF(0), t, BUF(1), k, BUF(2), BUF(3), BUF(4),
-                                       BUF(5), BUF(6), relu);
-    }
-    else {
-        simple_rnn_step_backward_double(n, u, S, BUF(0), t, BUF(1), k, BUF(2), BUF(3), BUF(4),
-                                        BUF(5), BUF(6), relu);
-    }
-    Py_END_ALLOW_THREADS
+    RUN(kind, simple_rnn_step_backward, n, u, S, BUF(0), t, BUF(1), k, BUF(2), BUF(3), BUF(4),
+        BUF(5), BUF(6), relu);
     release_buffers(b, 7);
     Py_RETURN_NONE;
 }
@@ -265,14 +267,7 @@ lstm_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (borrow("lstm_step", args, index, spec, 5, b, &kind) < 0) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        lstm_step_float(n, u, S, BUF(0), BUF(1), t, BUF(2), k, BUF(3), BUF(4), relu);
-    }
-    else {
-        lstm_step_double(n, u, S, BUF(0), BUF(1), t, BUF(2), k, BUF(3), BUF(4), relu);
-    }
-    Py_END_ALLOW_THREADS
+    RUN(kind, lstm_step, n, u, S, BUF(0), BUF(1), t, BUF(2), k, BUF(3), BUF(4), relu);
     release_buffers(b, 5);
     Py_RETURN_NONE;
 }
@@ -295,16 +290,8 @@ lstm_step_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (borrow("lstm_step_backward", args, index, spec, 10, b, &kind) < 0) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        lstm_step_backward_float(n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
-                                 BUF(6), BUF(7), BUF(8), t, BUF(9), relu);
-    }
-    else {
-        lstm_step_backward_double(n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
-                                  BUF(6), BUF(7), BUF(8), t, BUF(9), relu);
-    }
-    Py_END_ALLOW_THREADS
+    RUN(kind, lstm_step_backward, n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
+        BUF(6), BUF(7), BUF(8), t, BUF(9), relu);
     release_buffers(b, 10);
     Py_RETURN_NONE;
 }
@@ -325,14 +312,7 @@ gru_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (borrow("gru_step", args, index, spec, 6, b, &kind) < 0) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        gru_step_float(n, u, S, BUF(0), BUF(1), BUF(2), BUF(3), t, BUF(4), k, BUF(5), relu);
-    }
-    else {
-        gru_step_double(n, u, S, BUF(0), BUF(1), BUF(2), BUF(3), t, BUF(4), k, BUF(5), relu);
-    }
-    Py_END_ALLOW_THREADS
+    RUN(kind, gru_step, n, u, S, BUF(0), BUF(1), BUF(2), BUF(3), t, BUF(4), k, BUF(5), relu);
     release_buffers(b, 6);
     Py_RETURN_NONE;
 }
@@ -355,16 +335,8 @@ gru_step_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (borrow("gru_step_backward", args, index, spec, 10, b, &kind) < 0) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        gru_step_backward_float(n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
-                                BUF(6), BUF(7), t, BUF(8), BUF(9), relu);
-    }
-    else {
-        gru_step_backward_double(n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
-                                 BUF(6), BUF(7), t, BUF(8), BUF(9), relu);
-    }
-    Py_END_ALLOW_THREADS
+    RUN(kind, gru_step_backward, n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
+        BUF(6), BUF(7), t, BUF(8), BUF(9), relu);
     release_buffers(b, 10);
     Py_RETURN_NONE;
 }
@@ -394,14 +366,18 @@ gate_function(PyObject *const *args, Py_ssize_t nargs, const char *name, int whi
         const float *x = b[0].buf;
         float *y = b[1].buf;
         for (Py_ssize_t i = 0; i < m; i++) {
-            y[i] = which == 0 ? expneg_float(x[i]) : which == 1 ? sigmoid_float(x[i]) : tanh_float(x[i]);
+            y[i] = which == 0   ? expneg_float(x[i])
+                   : which == 1 ? sigmoid_float(x[i])
+                                : tanh_float(x[i]);
         }
     }
     else {
         const double *x = b[0].buf;
         double *y = b[1].buf;
         for (Py_ssize_t i = 0; i < m; i++) {
-            y[i] = which == 0 ? expneg_double(x[i]) : which == 1 ? sigmoid_double(x[i]) : tanh_double(x[i]);
+            y[i] = which == 0   ? expneg_double(x[i])
+                   : which == 1 ? sigmoid_double(x[i])
+                                : tanh_double(x[i]);
         }
     }
     release_buffers(b, 2);
@@ -452,7 +428,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_recurrent",
-    "One SimpleRNN, LSTM or GRU step, forward and backward, in one pass over its gates.", -1, methods,
+    "One SimpleRNN, LSTM or GRU step, forward and backward, in one pass over its gates.", -1,
+    methods,
 };
 
 PyMODINIT_FUNC

@@ -1,5 +1,6 @@
-/* The SimpleRNN, LSTM and GRU steps' loops, forward and backward, for float and double (see recurrent.c
- * for what each computes and ops/recurrent.py, ops/lstm.py, ops/gru.py for the NumPy steps they replace). Each row
+/* The SimpleRNN, LSTM and GRU steps' loops, forward and backward, for float and double (see
+ * recurrent.c for what each computes and ops/recurrent.py, ops/lstm.py, ops/gru.py for the NumPy
+ * steps they replace). Each row
  * of the batch is one loop over the units, inlined with `relu` and `scaled` as constants so that
  * every instantiation is one straight, vectorizable loop.
  */
@@ -7,6 +8,26 @@
 #define DEEPGRAD_RECURRENT_STEPS_H
 
 #include "gate_math.h"
+
+/* Call a row's loop with `relu` and `scaled` as the constants 0 or 1, so that each of the four
+ * inlined copies is one straight loop. */
+#define ROW_VARIANTS(row, relu, scaled, ...)                                                  \
+    do {                                                                                      \
+        if (scaled) {                                                                         \
+            if (relu) {                                                                       \
+                row(__VA_ARGS__, 1, 1);                                                       \
+            }                                                                                 \
+            else {                                                                            \
+                row(__VA_ARGS__, 0, 1);                                                       \
+            }                                                                                 \
+        }                                                                                     \
+        else if (relu) {                                                                      \
+            row(__VA_ARGS__, 1, 0);                                                           \
+        }                                                                                     \
+        else {                                                                                \
+            row(__VA_ARGS__, 0, 0);                                                           \
+        }                                                                                     \
+    } while (0)
 
 #define STEP_LOOPS(T)                                                                         \
     static inline __attribute__((always_inline)) void lstm_row_##T(                           \
@@ -91,19 +112,9 @@
                 }                                                                             \
                 memset(dz, 0, sizeof(T) * 4 * (size_t)u);                                     \
             }                                                                                 \
-            else if (mi != NULL) {                                                            \
-                if (relu) {                                                                   \
-                    lstm_row_backward_##T(u, zi, ti, pi, gi, hi, mi, di, ci, dz, 1, 1);       \
-                }                                                                             \
-                else {                                                                        \
-                    lstm_row_backward_##T(u, zi, ti, pi, gi, hi, mi, di, ci, dz, 0, 1);       \
-                }                                                                             \
-            }                                                                                 \
-            else if (relu) {                                                                  \
-                lstm_row_backward_##T(u, zi, ti, pi, gi, hi, mi, di, ci, dz, 1, 0);           \
-            }                                                                                 \
             else {                                                                            \
-                lstm_row_backward_##T(u, zi, ti, pi, gi, hi, mi, di, ci, dz, 0, 0);           \
+                ROW_VARIANTS(lstm_row_backward_##T, relu, mi != NULL, u, zi, ti, pi, gi, hi,  \
+                    mi, di, ci, dz);                                                          \
             }                                                                                 \
         }                                                                                     \
     }                                                                                         \
@@ -176,19 +187,9 @@
                 }                                                                             \
                 memset(dz, 0, sizeof(T) * (size_t)u);                                         \
             }                                                                                 \
-            else if (mi != NULL) {                                                            \
-                if (relu) {                                                                   \
-                    simple_rnn_row_backward_##T(u, hi, gi, di_, mi, di, dz, 1, 1);            \
-                }                                                                             \
-                else {                                                                        \
-                    simple_rnn_row_backward_##T(u, hi, gi, di_, mi, di, dz, 0, 1);            \
-                }                                                                             \
-            }                                                                                 \
-            else if (relu) {                                                                  \
-                simple_rnn_row_backward_##T(u, hi, gi, di_, mi, di, dz, 1, 0);                \
-            }                                                                                 \
             else {                                                                            \
-                simple_rnn_row_backward_##T(u, hi, gi, di_, mi, di, dz, 0, 0);                \
+                ROW_VARIANTS(simple_rnn_row_backward_##T, relu, mi != NULL, u, hi, gi, di_,   \
+                    mi, di, dz);                                                              \
             }                                                                                 \
         }                                                                                     \
     }                                                                                         \
@@ -257,19 +258,9 @@
                 memset(dx, 0, sizeof(T) * 3 * (size_t)u);                                     \
                 memset(dr, 0, sizeof(T) * 3 * (size_t)u);                                     \
             }                                                                                 \
-            else if (mi != NULL) {                                                            \
-                if (relu) {                                                                   \
-                    gru_row_backward_##T(u, zi, ri, pi, gi, hi, mi, di, dx, dr, 1, 1);        \
-                }                                                                             \
-                else {                                                                        \
-                    gru_row_backward_##T(u, zi, ri, pi, gi, hi, mi, di, dx, dr, 0, 1);        \
-                }                                                                             \
-            }                                                                                 \
-            else if (relu) {                                                                  \
-                gru_row_backward_##T(u, zi, ri, pi, gi, hi, mi, di, dx, dr, 1, 0);            \
-            }                                                                                 \
             else {                                                                            \
-                gru_row_backward_##T(u, zi, ri, pi, gi, hi, mi, di, dx, dr, 0, 0);            \
+                ROW_VARIANTS(gru_row_backward_##T, relu, mi != NULL, u, zi, ri, pi, gi, hi,   \
+                    mi, di, dx, dr);                                                          \
             }                                                                                 \
         }                                                                                     \
     }
