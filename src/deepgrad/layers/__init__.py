@@ -2,7 +2,8 @@
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .augmentation import RandomFlip, RandomRotation, RandomTranslation, RandomZoom
-from .base import Layer, deserialize, get, serialize
+from .base import Layer
+from .serialization import deserialize, get, serialize
 from .convolutional import (
     Conv1D,
     Conv2D,

@@ -9,8 +9,8 @@ full shape with the batch dimension first (``None`` when unknown). A layer that 
 primitives once recorded. Assigning any attribute of a layer makes those recordings stale.
 
 Every concrete layer is registered under its snake_case class name in :data:`LAYERS`, which is
-the only place :func:`deserialize` and :func:`get` look a class up: loading a model never imports
-anything by a name read from a file.
+the only place :mod:`~deepgrad.layers.serialization` looks a class up: loading a model never
+imports anything by a name read from a file.
 """
 
 from __future__ import annotations
@@ -361,47 +361,3 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
-
-
-def serialize(layer: Layer) -> dict:
-    """``{"class_name": ..., "config": ...}`` for a layer."""
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
-
-
-def deserialize(spec: dict) -> Layer:
-    """Rebuild a layer from :func:`serialize` output, looking the class up in :data:`LAYERS`."""
-    cls, config = LAYERS.from_config(spec)
-    return cls.from_config(config)
-
-
-def get(identifier) -> Layer:
-    """A layer from an instance (returned unchanged), a config dict (see :func:`deserialize`)
-    or the name, in any spelling, of a layer class that needs no arguments.
-
-    Raises
-    ------
-    ValueError
-        For an unknown name (the message lists the valid ones), or the name of a layer that
-        needs arguments, such as ``Dense`` (pass a config dict or an instance).
-    TypeError
-        For anything else.
-
-    Examples
-    --------
-    >>> type(get("Flatten")).__name__, get({"class_name": "Dense", "config": {"units": 3}}).units
-    ('Flatten', 3)
-    >>> get("dense")
-    Traceback (most recent call last):
-    ...
-    ValueError: Dense needs arguments (units), so a name is not enough; pass {'class_name': 'dense',
-    'config': {...}} or an instance
-    """
-    if isinstance(identifier, Layer):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return LAYERS.instance(identifier)
-    raise TypeError(
-        f"a layer must be a Layer, a config dict or a name; got {type(identifier).__name__}"
-    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import initializers
 from ..autograd.tensor import Tensor
 from ..common.checks import check_seed
-from .base import Layer, deserialize, serialize
+from .base import Layer
+from .serialization import deserialize, serialize
 from .convolutional import Conv1D, Conv2D
 from .core import Dense, seed_config
 

@@ -14,7 +14,8 @@ from .. import functional, initializers, regularizers
 from ..autograd.tensor import Tensor
 from ..common.checks import check_bool, check_choice, check_number, check_positive_int, check_seed
 from ..common.rng import as_generator
-from .base import Layer, deserialize, serialize
+from .base import Layer
+from .serialization import deserialize, serialize
 from .core import seed_config
 
 __all__ = ["Bidirectional", "Embedding", "Masking", "TimeDistributed"]

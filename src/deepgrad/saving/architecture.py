@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ..layers.base import deserialize
+from ..layers.serialization import deserialize
 from ..layers.registry import LAYERS
 from .save_load import _model_classes
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..layers.base import Layer, deserialize, serialize
+from ..layers.base import Layer
+from ..layers.serialization import deserialize, serialize
 from .model import Model
 from .sequential import Sequential
 

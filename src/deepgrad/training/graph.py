@@ -8,7 +8,7 @@ call and one set of weights.
 
 from __future__ import annotations
 
-from ..layers.base import deserialize, serialize
+from ..layers.serialization import deserialize, serialize
 from ..layers.input_layer import InputLayer
 from ..layers.symbolic import SymbolicTensor, flatten
 

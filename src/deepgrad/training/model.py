@@ -306,7 +306,7 @@ class Model(Trainer, Layer):
     def to_json(self, **kwargs) -> str:
         """The architecture (no weights) as JSON; :func:`deepgrad.models.model_from_json` reads
         it back through deepgrad's registries (nothing in it is ever run)."""
-        from ..layers.base import serialize
+        from ..layers.serialization import serialize
 
         return json.dumps({**serialize(self), "format": "deepgrad.architecture"}, **kwargs)
 

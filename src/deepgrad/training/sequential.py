@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..autograd.tensor import Tensor
 from ..common.checks import describe
-from ..layers.base import Layer, deserialize, serialize
+from ..layers.base import Layer
+from ..layers.serialization import deserialize, serialize
 from ..layers.input_layer import InputLayer
 from ..layers.symbolic import SymbolicTensor
 from ..saving import register_model
