@@ -11,6 +11,7 @@ import textwrap
 import numpy as np
 
 from .notation import DOT, EQ, MINUS, PLUS, Code, Math, Name, Writer, equation, fn, frac, join
+from .trace_update import update_lines
 
 __all__ = ["as_markdown", "as_text", "lines"]
 
@@ -286,61 +287,11 @@ def _paths(trace, w: Writer, l: int, j: int) -> Math:
     return equation(w.d("L", w.a(l, j)), symbolic, numbers, w.num(trace.layers[l - 1].grad_a[j - 1]))
 
 
-#: Each optimizer's update, as :mod:`deepgrad.optimizers` computes it (t is the 1-based step).
-_RULES = {
-    "SGD": "v ← μ·v − η·g, then w ← w + v (Nesterov: w ← w + μ·v − η·g); clipping and weight "
-           "decay first when set",
-    "Adam": "m ← m + (1 − β₁)(g − m), v ← v + (1 − β₂)(g² − v), "
-            "w ← w − η·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε)",
-    "AdamW": "w ← w − η·λ·w (decoupled weight decay), then the Adam step",
-    "Nadam": "the Adam step with Nesterov momentum (Keras's Nadam)",
-    "RMSprop": "s ← ρ·s + (1 − ρ)·g², w ← w − η·g/√(s + ε)",
-    "Adagrad": "acc ← acc + g², w ← w − η·g/√(acc + ε)",
-    "Adadelta": "E[g²] ← ρ·E[g²] + (1 − ρ)·g², Δ = −√(E[Δ²] + ε)/√(E[g²] + ε)·g, "
-                "E[Δ²] ← ρ·E[Δ²] + (1 − ρ)·Δ², w ← w + η·Δ",
-}
-
-
-def _update(trace, w: Writer) -> list:
-    eta = w.num(trace.learning_rate)
-    if trace.plain_sgd:
-        rule = Math("w ← w − η·∂L/∂w", r"w \leftarrow w - \eta \cdot \frac{\partial L}{\partial w}")
-        out = [("section", ["One optimizer step: gradient descent, ", rule, " with ",
-                            Math("η = ", r"\eta = ") + eta])]
-    else:
-        out = [("section", ["One optimizer step: ", Code(trace.optimizer), " (learning rate ", eta,
-                            " for this step)"])]
-        rule = _RULES.get(trace.optimizer.split("(")[0])
-        if rule:
-            out.append(("para", [f"Per weight, with g = ∂L/∂w: {rule}."]))
-    for l, layer in enumerate(trace.layers, start=1):
-        if not layer.trainable:
-            out.append(("para", [f"Layer {l} ", Name(layer.name),
-                                 " is frozen (trainable=False): its weights stay as they are."]))
-            continue
-        new_kernel = trace.updated_weights[f"{layer.name}/kernel"]
-        rows = [(w.w(l, i + 1, j + 1), layer.kernel[i, j], layer.grad_kernel[i, j], new_kernel[i, j])
-                for j in range(layer.units) for i in range(layer.inputs.shape[0])]
-        if layer.bias is not None:
-            new_bias = trace.updated_weights[f"{layer.name}/bias"]
-            rows += [(w.b(l, j + 1), layer.bias[j], layer.grad_bias[j], new_bias[j])
-                     for j in range(layer.units)]
-        for symbol, old, grad, new in rows:
-            if trace.plain_sgd:
-                step = w.num(old) + MINUS + eta + DOT + w.factor(grad)
-                out.append(("eq", equation(symbol + Math(" ← ", r" \leftarrow ") + step, w.num(new))))
-            else:
-                out.append(("eq", symbol + Math(": ", r"\colon\ ") + w.num(old) + Math(" → ", r" \to ")
-                            + w.num(new) + Math("   (", r" \quad (") + w.d("L", symbol) + EQ
-                            + w.num(grad) + ")"))
-    return out
-
-
 def lines(trace, digits: int) -> list:
     """The trace as (kind, content) lines; kinds: title, title2, item, section, layer, para,
     aside (a remark inside a layer), result (a line not to wrap), eq, note."""
     w = Writer(trace, digits)
-    out = _header(trace, w) + _forward(trace, w) + _backward(trace, w) + _update(trace, w)
+    out = _header(trace, w) + _forward(trace, w) + _backward(trace, w) + update_lines(trace, w)
     if trace.notes:
         out.append(("section", ["Where the notes differ"]))
         out += [("note", [note]) for note in trace.notes]

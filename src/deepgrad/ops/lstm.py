@@ -61,7 +61,6 @@ class LSTMSequence(_Sequence):
 
     def _backward_steps(self, grad, r, r_t, states, order, keep, rmask, d_pre, dh, direct):
         gates, cell_out = self.cache[:2]
-        u = r.shape[0]
         dc = namespace(grad).zeros_like(dh)  # the cell state's gradient, carried down
         kernel = self._compiled("lstm_step_backward", grad, r, states)
         for k in reversed(range(len(order))):
