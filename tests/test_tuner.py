@@ -450,6 +450,13 @@ SCRIPT = textwrap.dedent("""
     from deepgrad.tuner import RandomSearch
 
     folder, trials, storage, log = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None, sys.argv[4]
+    together = int(sys.argv[5]) if len(sys.argv) > 5 else 1  # processes that start the search at once
+    ready = os.path.join(os.path.dirname(log), "ready")
+    os.makedirs(ready, exist_ok=True)
+    open(os.path.join(ready, str(os.getpid())), "w").close()
+    deadline = time.monotonic() + 60
+    while len(os.listdir(ready)) < together and time.monotonic() < deadline:
+        time.sleep(0.01)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 3)); y = x.sum(axis=1, keepdims=True)
 
@@ -525,7 +532,7 @@ def test_a_search_killed_with_sigkill_continues_without_repeating_trials(tmp_pat
 def test_two_processes_share_one_sqlite_search(tmp_path):
     script, log = _script(tmp_path), tmp_path / "trained.txt"
     url = f"sqlite:///{tmp_path / 'search.db'}"
-    args = [sys.executable, str(script), str(tmp_path / "out"), "8", url, str(log)]
+    args = [sys.executable, str(script), str(tmp_path / "out"), "8", url, str(log), "2"]
     processes = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in processes]

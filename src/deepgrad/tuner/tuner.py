@@ -22,9 +22,9 @@ from . import report
 from .hypermodel import as_hypermodel, checked_build
 from .hyperparameters import Definition, HyperParameters
 from .objective import as_objective
-from .results import Oracle, figure
+from .results import SearchResults
 from .storage import StorageSpec, recover_abandoned_trials
-from .trial import Trial, TrialFailed, TrialRunner, run_executions
+from .trial import TrialFailed, TrialRunner, run_executions
 from .workers import run_workers
 
 __all__ = ["Tuner"]
@@ -43,7 +43,7 @@ def _quiet_optuna():
         optuna.logging.set_verbosity(level)
 
 
-class Tuner:
+class Tuner(SearchResults):
     """A hyperparameter search (use :class:`RandomSearch`, :class:`GridSearch`,
     :class:`BayesianOptimization` or :class:`Hyperband`).
 
@@ -342,62 +342,6 @@ class Tuner:
             if other.user_attrs.get("hyperparameters") == hp.values:
                 return other
         return None
-
-    # ------------------------------------------------------------------ results
-    @property
-    def oracle(self):
-        """KerasTuner's oracle, as far as reading results goes: ``get_best_trials(n)``."""
-        return Oracle(self)
-
-    def _finished_trials(self, num_trials: int) -> list:
-        best = []
-        for frozen in report.ranked(self._study(), self.objective)[:num_trials]:
-            hp = self._trial_hyperparameters(values=frozen.user_attrs["hyperparameters"])
-            hp._definitions = {d.name: d for d in self._space}
-            hp._values = dict(frozen.user_attrs["hyperparameters"])
-            best.append(Trial(frozen, hp, score=frozen.value,
-                              best_step=frozen.user_attrs.get("best_epoch"), status="COMPLETED"))
-        return best
-
-    def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
-        """The hyperparameters of the ``num_trials`` best finished trials, best first."""
-        num_trials = check_int(num_trials, "num_trials", minimum=1)
-        return [trial.hyperparameters for trial in self._finished_trials(num_trials)]
-
-    def get_best_models(self, num_models: int = 1) -> list:
-        """The ``num_models`` best models, best first, with their best epoch's weights, loaded
-        from their model files."""
-        from ..saving import load_model
-
-        num_models = check_int(num_models, "num_models", minimum=1)
-        models = []
-        for trial in report.ranked(self._study(), self.objective)[:num_models]:
-            path = trial.user_attrs.get("model_path")
-            if path is None or not Path(path).exists():
-                reason = trial.user_attrs.get("model_not_saved", "its file is missing")
-                raise FileNotFoundError(f"trial {trial.number}'s model was not kept ({reason}); "
-                                        f"rebuild it with tuner.hypermodel.build(hp) from "
-                                        f"get_best_hyperparameters() and train it")
-            models.append(load_model(path))
-        return models
-
-    def results_summary(self, num_trials: int = 10) -> None:
-        """Print the ``num_trials`` best trials as a table, best first."""
-        num_trials = check_int(num_trials, "num_trials", minimum=1)
-        print(report.results_table(self, self._study(), num_trials))
-
-    # ------------------------------------------------------------------ pictures
-    def plot_optimization_history(self):
-        """The objective of each trial and the best so far (a matplotlib Figure)."""
-        return figure("plot_optimization_history", self._study())
-
-    def plot_param_importances(self):
-        """How much each hyperparameter mattered, by Optuna's fANOVA (a matplotlib Figure)."""
-        return figure("plot_param_importances", self._study())
-
-    def plot_parallel_coordinate(self):
-        """Each trial as a line through its hyperparameters and score (a matplotlib Figure)."""
-        return figure("plot_parallel_coordinate", self._study())
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(objective={self.objective.name!r}, "
