@@ -210,6 +210,14 @@ def _housing(r: dict) -> None:
     assert t["test_mse"] < t["label_std"] ** 2 / 2
 
 
+def _sequences(r: dict) -> None:
+    t = r["training"]
+    assert t["sentiment_last_loss"] < t["sentiment_first_loss"]
+    assert t["sentiment_val_accuracy"] > 0.65  # chance: 0.5
+    assert t["tagger_last_loss"] < 0.05 and t["tag_accuracy"] > 0.95  # the masked steps left out
+    assert t["forecast_mse"] < 0.6 * t["naive_mse"]
+
+
 def _autoencoder(r: dict) -> None:
     t = r["training"]
     _lowered(t)
@@ -310,6 +318,7 @@ SANITY = {
     "multiclass_sparse_iris.py": _sparse_iris,
     "regression_housing_normalization.py": _housing,
     "save_load_checkpoint.py": _save_load,
+    "sequence_models.py": _sequences,
     "subclassed_model.py": _subclassed,
 }
 

@@ -88,6 +88,9 @@ class DistributedStep:
         strategy.broadcast_weights(model.weights)
         strategy.broadcast_optimizer_state(model.optimizer)
 
+    #: the masks of the whole batch's outputs (arrays or None), for the metrics
+    masks: list | None = None
+
     def run(self, xs, ys, ws) -> tuple:
         """One step on the global batch ``(xs, ys, ws)``: this process's part, then the
         gradients averaged over the processes; returns the whole batch's loss, outputs and
@@ -99,11 +102,15 @@ class DistributedStep:
         share = (stop - start) / len(xs[0])
         if self.params:
             strategy.allreduce_gradients(self.optimizer, self.params, share)
-        mine = (share, value, parts, outs if self.gathers_outputs and share else None)
-        records = [r for r in strategy.allgather(mine) if r[0]]
+        gathered = (outs, self.step.masks) if self.gathers_outputs and share else None
+        records = [r for r in strategy.allgather((share, value, parts, gathered)) if r[0]]
         value = sum(s * v for s, v, _, _ in records)
         parts = [None if p is None else sum(r[2][i] * r[0] for r in records)
                  for i, p in enumerate(parts)]
+        self.masks = None
         if self.gathers_outputs:
-            outs = [np.concatenate(column) for column in zip(*(r[3] for r in records))]
+            outs = [np.concatenate(column) for column in zip(*(r[3][0] for r in records))]
+            masks = [r[3][1] or [None] * len(outs) for r in records]
+            self.masks = [None if any(m is None for m in column) else np.concatenate(column)
+                          for column in zip(*masks)]
         return value, outs, parts

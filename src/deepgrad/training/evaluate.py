@@ -7,6 +7,8 @@ the callbacks' ``on_test_*`` and ``on_predict_*`` hooks as Keras does.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import data
@@ -34,7 +36,10 @@ def evaluate_loop(model, x, y, sample_weight=None, *, batch_size=32, callbacks=N
     and the outputs are gathered, so every process computes the same logs.
     """
     xs, ys, ws = (x, y, sample_weight) if validated else prepare(model, x, y, sample_weight)
-    infer = model.infer if strategy is None else (lambda batch: strategy.infer(model, batch))
+    if strategy is None:
+        infer = functools.partial(model.infer, masks=True)
+    else:  # the processes' outputs gathered (their masks are not)
+        infer = lambda batch: (strategy.infer(model, batch), None)  # noqa: E731
     objective = model.objective
     n = len(xs[0])
     if not isinstance(callbacks, CallbackList):
@@ -48,13 +53,12 @@ def evaluate_loop(model, x, y, sample_weight=None, *, batch_size=32, callbacks=N
             callbacks.on_test_batch_begin(step, {})
             yb = [y[index] for y in ys]
             wb = [None if w is None else w[index] for w in ws]
-            outs = infer(tuple(x[index] for x in xs))
-            for i, per_sample in enumerate(objective.per_sample_losses(yb, outs)):
-                if per_sample is not None:
-                    sums[i] += float(np.sum(per_sample if wb[i] is None else per_sample * wb[i]))
+            outs, masks = infer(tuple(x[index] for x in xs))
+            for i, s in enumerate(objective.loss_sums(yb, outs, wb, masks)):
+                if s is not None:
+                    sums[i] += s
             seen += len(outs[0])
-            for i, metric, _ in metrics:
-                metric.update_state(yb[i], outs[i], sample_weight=wb[i])
+            objective.update_metrics(yb, outs, wb, masks, metrics=metrics)
             callbacks.on_test_batch_end(step, {"loss": objective.total(sums, seen),
                                                **{name: float(m.result()) for _, m, name in metrics}})
         penalty = sum(float(p.item()) for p in model.regularization_losses())

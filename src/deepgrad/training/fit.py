@@ -124,7 +124,7 @@ def fit_loop(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_
             seen += n
             for i, part in enumerate(parts[:len(part_sums)]):
                 part_sums[i] += (part or 0.0) * n
-            objective.update_metrics(yb, outs, wb)
+            objective.update_metrics(yb, outs, wb, step.masks)
             logs = {"loss": loss_sum / seen,
                     **{name: s / seen for name, s in zip(objective.loss_names, part_sums)},
                     **objective.metric_logs()}

@@ -111,6 +111,7 @@ class Functional(Model):
             raise ValueError(f"model {self.name!r} takes {len(self._graph.inputs)} inputs "
                              f"({', '.join(self.input_names)}); got {len(values)}")
         outs = self._graph.run(values, training=training)
+        self._output_masks = self._graph.output_masks
         if self._graph.output_keys is not None:
             return dict(zip(self._graph.output_keys, outs))
         return outs[0] if self._graph.single_output else outs

@@ -114,6 +114,8 @@ class LayerGraph:
             for t, value in zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]):
                 env[id(t)] = value
             masks[id(node.outputs[0])] = node.layer.compute_mask(args, mask)
+        #: the outputs' masks of the last run (a Tensor or None each)
+        self.output_masks = [masks.get(id(t)) for t in self.outputs]
         return [env[id(t)] for t in self.outputs]
 
     def inbound(self, layer) -> list:

@@ -29,6 +29,7 @@ from ..layers.base import Layer
 from ..saving import load_weights, register_model, save_model, save_weights
 from ..saving.keras_names import note_keras_name
 from ..saving.save_load import MODEL_CLASSES
+from .masking import in_output_order, per_output
 from .step import warn_batch_constants
 from .summary import summary_lines
 from .trainer import Trainer
@@ -224,39 +225,55 @@ class Model(Trainer, Layer):
 
     # ------------------------------------------------------------------ running
     def forward(self, inputs: list, training: bool = False) -> list:
-        """The outputs (a list of Tensors) for ``inputs`` (one Tensor per model input)."""
+        """The outputs (a list of Tensors) for ``inputs`` (one Tensor per model input). The
+        masks of their steps, where layers made them, are then in :attr:`output_masks`."""
+        self._output_masks = None
         out = self(inputs[0] if len(inputs) == 1 else list(inputs), training=training)
         return [out] if isinstance(out, Tensor) else _flat_outputs(out)
 
-    def infer(self, xs) -> list:
+    @property
+    def output_masks(self) -> list | None:
+        """Per output of the last :meth:`forward`, the ``(batch, steps)`` boolean Tensor
+        marking its steps (from ``Embedding(mask_zero=True)`` or ``Masking``), or None; the
+        loss and the metrics count the marked steps only, as Keras does. None for a model whose
+        ``call`` does not say (a subclassed model)."""
+        return getattr(self, "_output_masks", None)
+
+    def infer(self, xs, *, masks: bool = False) -> list:
         """The outputs' arrays for arrays ``xs`` (one per input) in inference mode: the path
-        ``predict`` takes. The first batch of each shape runs through the layers and is
-        recorded; later ones replay the recorded primitives (:mod:`deepgrad.compile`) without
-        building Tensors."""
+        ``predict`` takes (with ``masks``, also the outputs' masks: ``(outputs, masks)``). The
+        first batch of each shape runs through the layers and is recorded; later ones replay
+        the recorded primitives (:mod:`deepgrad.compile`) without building Tensors."""
         if len(xs) == 1:
             key = ((xs[0].shape, xs[0].dtype.char),)
         else:
             key = tuple((x.shape, x.dtype.char) for x in xs)
-        tape = self._inference.get(key)
-        if tape is not None:
-            return tape.forward(xs)
-        return self._record_inference(xs, key)
+        recorded = self._inference.get(key)
+        if recorded is None:
+            outs, found = self._record_inference(xs, key)
+        else:
+            tape, masked = recorded
+            arrays = tape.forward(xs)
+            outs, found = arrays[:len(masked)], in_output_order(arrays[len(masked):], masked)
+        return (outs, found) if masks else outs
 
-    def _record_inference(self, xs, key) -> list:
+    def _record_inference(self, xs, key) -> tuple:
         if not self.built:
             shapes = [(None,) + tuple(x.shape[1:]) for x in xs]
             self.build(shapes[0] if len(shapes) == 1 else shapes)
         inputs = [Tensor._result(x, None) for x in xs]
         with no_grad(), recording() as records:
             outs = self.forward(inputs, training=False)
+        masks = per_output(self._output_masks, len(outs))
+        masked = [m is not None for m in masks]
         if self.is_replayable and not self._inference_in_graph:
-            tape = Tape(records, inputs, outs)
+            tape = Tape(records, inputs, outs + [m for m in masks if m is not None])
             if tape.batch_constants:
                 self._inference_in_graph = True
                 warn_batch_constants(self)
             else:
-                self._inference.put(key, tape)
-        return [out.data for out in outs]
+                self._inference.put(key, (tape, masked))
+        return [out.data for out in outs], [None if m is None else m.data for m in masks]
 
     def __getstate__(self) -> dict:
         """Copies and pickles leave the recordings out: their primitives belong to these layers."""

@@ -16,6 +16,7 @@ import numpy as np
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from ..autograd.tensor import Tensor
+from .masking import as_rows, mask_applies
 
 __all__ = ["Objective"]
 
@@ -106,23 +107,41 @@ class Objective:
             self.metrics.sort(key=lambda entry: entry[2])
 
     # ------------------------------------------------------------------ the loss
-    def graph_loss(self, ys, outs, sample_weights) -> tuple[Tensor, list]:
-        """The total loss as a graph, and each output's loss (a Tensor, or None)."""
+    def graph_loss(self, ys, outs, sample_weights, masks=None) -> tuple[Tensor, list]:
+        """The total loss as a graph, and each output's loss (a Tensor, or None). An output
+        whose steps carry a mask (``masks``: an array or None per output) counts its unmasked
+        steps only (:mod:`~deepgrad.training.masking`)."""
         total, parts = None, []
-        for loss, weight, y, out, w in zip(self.losses, self.weights, ys, outs, sample_weights):
+        masks = masks or [None] * len(outs)
+        for loss, weight, y, out, w, mask in zip(self.losses, self.weights, ys, outs,
+                                                 sample_weights, masks):
             if loss is None:
                 parts.append(None)
                 continue
+            if mask_applies(out.shape, mask):
+                y, out, w = as_rows(y, out, w, mask, for_loss=True)
             part = loss(y, out, sample_weight=w)
             parts.append(part)
             term = part if weight == 1.0 else part * weight
             total = term if total is None else total + term
         return total, parts
 
-    def per_sample_losses(self, ys, outs) -> list:
-        """Each output's per-sample losses (float64 arrays, or None) for arrays ``outs``."""
-        return [None if loss is None else loss.call(y, Tensor(out)).data.astype(np.float64)
-                for loss, y, out in zip(self.losses, ys, outs)]
+    def loss_sums(self, ys, outs, sample_weights, masks=None) -> list:
+        """Each output's weighted per-sample losses summed (a float, or None) for arrays
+        ``outs``: ``total`` of these over all batches is the loss over all samples."""
+        sums = []
+        masks = masks or [None] * len(outs)
+        for loss, y, out, w, mask in zip(self.losses, ys, outs, sample_weights, masks):
+            if loss is None:
+                sums.append(None)
+                continue
+            steps = 1
+            if mask_applies(out.shape, mask):
+                steps = out.shape[1]  # a sample's weight is spread over its steps' rows
+                y, out, w = as_rows(y, out, w, mask, for_loss=True)
+            per_sample = loss.call(y, Tensor(out)).data.astype(np.float64)
+            sums.append(float(np.sum(per_sample if w is None else per_sample * w)) / steps)
+        return sums
 
     def total(self, sums: list, n: int) -> float:
         """The weighted total of each output's summed losses ``sums`` over ``n`` samples."""
@@ -137,9 +156,14 @@ class Objective:
         for _, metric, _ in self.metrics:
             metric.reset_state()
 
-    def update_metrics(self, ys, outs, sample_weights) -> None:
-        for i, metric, _ in self.metrics:
-            metric.update_state(ys[i], outs[i], sample_weight=sample_weights[i])
+    def update_metrics(self, ys, outs, sample_weights, masks=None, metrics=None) -> None:
+        """Update every metric (of ``metrics``, :meth:`fresh_metrics` copies, when given) with
+        a batch; an output with masked steps counts the unmasked ones only, as the loss does."""
+        for i, metric, _ in self.metrics if metrics is None else metrics:
+            y, out, w = ys[i], outs[i], sample_weights[i]
+            if masks is not None and mask_applies(np.shape(out), masks[i]):
+                y, out, w = as_rows(y, out, w, masks[i], for_loss=False)
+            metric.update_state(y, out, sample_weight=w)
 
     def metric_logs(self) -> dict:
         return {name: float(metric.result()) for _, metric, name in self.metrics}

@@ -215,6 +215,7 @@ class Sequential(Model):
                 out = layer(x, training=training)
             mask = layer.compute_mask(x, mask)
             x = out
+        self._output_masks = [mask]
         return x
 
     def __call__(self, x, *args, training: bool = False, **kwargs):

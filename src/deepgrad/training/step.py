@@ -32,6 +32,7 @@ from ..autograd.modes import recording
 from ..autograd.tensor import Tensor, _apply
 from ..compile import Recordings, Tape
 from ..native.backend import as_float_array
+from .masking import as_rows, in_output_order, mask_applies, per_output
 
 __all__ = ["GraphStep", "RecordedStep", "make_step", "penalty"]
 
@@ -64,6 +65,9 @@ class GraphStep:
         #: weights the graph differentiates but nobody trains (frozen layers): no ``.grad``
         self.frozen = [w for w in model.weights if w.requires_grad and id(w) not in trained]
 
+    #: the masks of the last batch's outputs (arrays or None), for the metrics
+    masks: list | None = None
+
     def run(self, xs, ys, ws) -> tuple:
         """Forward and backward for one batch (one array per input in ``xs``, per output in
         ``ys`` and ``ws``): sets the weights' ``.grad``; returns the total loss, the outputs'
@@ -73,14 +77,18 @@ class GraphStep:
         return float(loss.item()), [o.data for o in outs], _values(parts)
 
     def _forward(self, inputs: list) -> tuple:
-        """The model's outputs and its penalties (None without any) on ``inputs``."""
+        """The model's outputs and its penalties (None without any) on ``inputs``; the outputs'
+        masks go to :attr:`masks`."""
         for p in self.params:
             p.grad = None
-        return self.model.forward(inputs, training=True), penalty(self.model)
+        outs = self.model.forward(inputs, training=True)
+        self.mask_tensors = per_output(self.model.output_masks, len(outs))
+        self.masks = [None if m is None else m.data for m in self.mask_tensors]
+        return outs, penalty(self.model)
 
     def _backward(self, outs: list, extra, ys, ws) -> tuple:
         """The loss plus the penalties, and ``backward()``; returns the total and the parts."""
-        loss, parts = self.objective.graph_loss(ys, outs, ws)
+        loss, parts = self.objective.graph_loss(ys, outs, ws, self.masks)
         if extra is not None:
             loss = loss + extra
         loss.backward()
@@ -128,7 +136,8 @@ class RecordedStep(GraphStep):
         replay = self.replays.get(key)
         if replay is None:
             return self._record(xs, ys, ws, key)
-        return replay.run(xs, ys, ws, self._gradient_arrays())
+        value, outs, parts, self.masks = replay.run(xs, ys, ws, self._gradient_arrays())
+        return value, outs, parts
 
     def _record(self, xs, ys, ws, key):
         """The graph step, recorded; its gradients then go where a replay puts them."""
@@ -136,7 +145,8 @@ class RecordedStep(GraphStep):
         with recording() as records:
             outs, extra = self._forward(inputs)
         loss, parts = self._backward(outs, extra, ys, ws)
-        replay = _Replay(self.objective, records, inputs, outs, extra, self.params)
+        replay = _Replay(self.objective, records, inputs, outs, extra, self.params,
+                         self.mask_tensors)
         if replay.tape.batch_constants:
             self.replaying = False
             warn_batch_constants(self.model)
@@ -176,7 +186,7 @@ class _Replay:
     outputs, exactly as the graph step runs them.
     """
 
-    def __init__(self, objective, records, inputs, outs, extra, params):
+    def __init__(self, objective, records, inputs, outs, extra, params, masks):
         self.objective, self.params = objective, params
         produced = {id(r[2]): r for r in records}
         consumed = {id(t) for r in records for t in r[1]}
@@ -199,28 +209,44 @@ class _Replay:
         self.penalized = extra is not None
         if self.penalized:
             outputs.append(extra)
+        # the outputs' masks, replayed after the outputs (and the penalties)
+        self.masked = [m is not None for m in masks]
+        outputs += [m for m in masks if m is not None]
         trained = [p for p in params if p.requires_grad]
         self.tape = Tape(records, inputs, outputs, trained=trained)
 
     def run(self, xs, ys, ws, destinations: dict) -> tuple:
+        """The replayed step: the total loss, the outputs, each output's loss and the masks."""
         arrays = self.tape.forward(xs)
+        extra = self.count + self.penalized
+        masks = in_output_order(arrays[extra:], self.masked)
         grads = [None] * len(arrays)
         if self.fast:
-            value, grads[0] = self.objective.losses[0].value_and_gradient(ys[0], arrays[0], ws[0])
+            value, grads[0] = self._loss_and_gradient(ys[0], arrays[0], ws[0], masks[0])
             outs, parts = [arrays[0]], [value]
         else:
-            value, outs, parts, grads[:self.count] = self._losses(arrays[:self.count], ys, ws)
+            value, outs, parts, grads[:self.count] = self._losses(arrays[:self.count], ys, ws,
+                                                                  masks)
         if self.penalized:
-            value = np.asarray(value, dtype=arrays[-1].dtype) + arrays[-1]
-            grads[-1] = np.ones_like(arrays[-1])
+            value = np.asarray(value, dtype=arrays[self.count].dtype) + arrays[self.count]
+            grads[self.count] = np.ones_like(arrays[self.count])
         for p in self.params:
             p.grad = None
         if any(g is not None for g in grads):
             for p in self.tape.backward(grads, destinations):
                 p.grad = destinations[p]
-        return float(value), outs, parts
+        return float(value), outs, parts, masks
 
-    def _losses(self, arrays, ys, ws) -> tuple:
+    def _loss_and_gradient(self, y, out, w, mask) -> tuple:
+        """The one output's loss and its gradient (over the unmasked steps, with a mask)."""
+        loss = self.objective.losses[0]
+        if not mask_applies(out.shape, mask):
+            return loss.value_and_gradient(y, out, w)
+        y, rows, w = as_rows(y, out, w, mask, for_loss=True)
+        value, grad = loss.value_and_gradient(y, rows, w)
+        return value, grad.reshape(out.shape)
+
+    def _losses(self, arrays, ys, ws, masks) -> tuple:
         """The objective on the replayed outputs as a graph: the total, the outputs (after
         their softmax), each output's loss, and the gradient reaching each replayed output."""
         leaves, outs = [], []
@@ -229,7 +255,7 @@ class _Replay:
             leaf.requires_grad = True
             leaves.append(leaf)
             outs.append(leaf if axis is None else _apply(ops.Softmax(axis), leaf))
-        total, parts = self.objective.graph_loss(ys, outs, ws)
+        total, parts = self.objective.graph_loss(ys, outs, ws, masks)
         total.backward()
         return total.data, [o.data for o in outs], _values(parts), [leaf.grad for leaf in leaves]
 

@@ -262,7 +262,7 @@ class Trainer:
         if step.params:
             self.optimizer.step(step.params)
         objective.reset_metrics()
-        objective.update_metrics(ys, outs, ws)
+        objective.update_metrics(ys, outs, ws, step.masks)
         logs = {"loss": value, **dict(zip(objective.loss_names, parts)), **objective.metric_logs()}
         return self._returned(logs, return_dict)
 
