@@ -180,6 +180,12 @@ def test_masks_between_sequence_layers_raise(tmp_path):
         export(model, tmp_path / "masked.onnx")
 
 
+def test_a_stateful_layer_raises(tmp_path):
+    model = Sequential([Input(batch_shape=(2, 3, 2)), dg.layers.GRU(2, stateful=True, name="memo")])
+    with pytest.raises(UnsupportedLayerError, match="GRU 'memo' is stateful"):
+        export(model, tmp_path / "stateful.onnx")
+
+
 def test_mnist_convnet_end_to_end(tmp_path):
     """Keras's mnist_convnet example, trained a little, exported, and run on a batch size the
     export never saw (the batch axis is free)."""

@@ -193,8 +193,8 @@ def test_argument_checks_name_the_argument():
         LSTM(3, dropout=1.5)
     with pytest.raises(ValueError, match="activation"):
         SimpleRNN(3, activation="softmax")
-    with pytest.raises(ValueError, match="stateful"):
-        GRU(3, stateful=True)
+    with pytest.raises((TypeError, ValueError), match="stateful"):
+        GRU(3, stateful="yes")
     with pytest.raises(ValueError, match="merge_mode"):
         Bidirectional(LSTM(2), merge_mode="max")
     with pytest.raises(ValueError, match=r"\(batch, steps, features\)"):
@@ -290,3 +290,48 @@ def test_sparse_categorical_crossentropy_takes_a_label_per_time_step(labels_shap
     model.fit(x, labels, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"one integer label per sample and step, shape \(n, 5\)"):
         model.fit(x, y[:, :3], epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
+def test_a_stateful_layer_carries_each_samples_state_into_the_next_batch(cls):
+    x = RNG.standard_normal((2, 6, 3)).astype(np.float32)
+    whole = cls(4, seed=0)
+    expected = whole(x).numpy()
+    stateful = cls(4, stateful=True, seed=0)
+    model = dg.Sequential([dg.layers.Input(batch_shape=(2, 3, 3)), stateful])
+    stateful.set_weights(whole.get_weights())
+    model.predict(x[:, :3], verbose=0)
+    np.testing.assert_allclose(model.predict(x[:, 3:], verbose=0), expected, rtol=1e-5, atol=1e-6)
+    model.reset_states()  # back to zeros: the second half alone
+    np.testing.assert_allclose(model.predict(x[:, 3:], verbose=0), whole(x[:, 3:]).numpy(),
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="stateful: it carries the state of each of the 2 samples"):
+        model.predict(x[:1, :3], verbose=0)
+    assert cls.from_config(stateful.get_config()).stateful and not stateful.replayable
+
+
+def test_a_stateful_lstm_trains_batch_after_batch_and_resets():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 1, 2)).astype(np.float32), rng.standard_normal((8, 1))
+    model = dg.Sequential([dg.layers.Input(batch_shape=(2, 1, 2)), LSTM(3, stateful=True, seed=0),
+                           Dense(1, seed=0)])
+    model.compile("adam", "mse")
+    model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    layer = model.layers[0]
+    assert layer._states is not None and layer._states[0].shape == (2, 3)
+    model.reset_states()
+    assert layer._states is None
+    layer.reset_states([np.ones((2, 3)), np.zeros((2, 3))])
+    np.testing.assert_array_equal(layer._states[0], np.ones((2, 3), np.float32))
+
+
+def test_a_stateful_lstm_equals_keras_over_two_batches():
+    keras = _keras()
+    x = RNG.standard_normal((2, 4, 3)).astype(np.float32)
+    theirs = keras.Sequential([keras.Input(batch_shape=(2, 2, 3)),
+                               keras.layers.LSTM(5, stateful=True)])
+    ours = dg.Sequential([dg.layers.Input(batch_shape=(2, 2, 3)), LSTM(5, stateful=True)])
+    ours.set_weights(theirs.get_weights())
+    for half in (x[:, :2], x[:, 2:]):  # Keras's calls carry the state (its JAX predict does not)
+        np.testing.assert_allclose(ours.predict(half, verbose=0), np.asarray(theirs(half)),
+                                   rtol=1e-5, atol=1e-6)

@@ -67,9 +67,11 @@ class _RNN:
                  zero_output_for_mask=False, seed=None, stateful=False, unroll=False, **kwargs):
         super().__init__(**kwargs)
         layer = type(self).__name__
-        if stateful:
-            raise ValueError(f"{layer}: stateful=True is not supported; pass initial_state= "
-                             f"to the call to carry a state from one batch to the next")
+        #: carry each sample's last state into the next batch as its initial state (Keras's
+        #: stateful RNN: the batches must keep one size; ``reset_states()`` starts afresh)
+        self.stateful = check_bool(stateful, "stateful")
+        self.replayable = not self.stateful  # the state moves on in Python, call by call
+        self._states = None
         check_bool(unroll, "unroll")  # the loop is one primitive either way
         self.units = check_positive_int(units, "units")
         self.activation = activations.get(activation)
@@ -136,6 +138,8 @@ class _RNN:
             x = _apply(ops.Dropout(self.dropout, self._generator, shared_axes=(1,)), x)
         xw = functional.affine(x.reshape(n * steps, features), self.kernel, self._input_bias())
         xw = xw.reshape(n, steps, self.kernel.shape[1])
+        if initial_state is None and self.stateful and self._states is not None:
+            initial_state = self._carried_state(n)
         if initial_state is not None:
             initial_state = self._check_state(initial_state, n)
         if mask is not None:
@@ -151,6 +155,9 @@ class _RNN:
             recurrent_dropout=rate, seed=self._generator, **self._loop_settings())
         u = self.units
         parts = states.shape[2] // u
+        if self.stateful:
+            last = states.data[:, -1]
+            self._states = [last[:, p * u:(p + 1) * u].copy() for p in range(parts)]
         if self.return_sequences:
             output = states if parts == 1 else states[:, :, :u]
             if mask is not None and self.zero_output_for_mask:
@@ -165,6 +172,29 @@ class _RNN:
 
     def _recurrent_activation_name(self) -> str:
         return "sigmoid"
+
+    def _carried_state(self, n) -> list:
+        """The states a stateful layer carries from its last batch (one row per sample)."""
+        if len(self._states[0]) != n:
+            raise ValueError(f"{type(self).__name__} {self.name!r} is stateful: it carries the "
+                             f"state of each of the {len(self._states[0])} samples of its last "
+                             f"batch into the next, which has {n}; give every batch the same "
+                             f"size (a batch_size that divides the data), or call "
+                             f"reset_states() first")
+        return [Tensor(s) for s in self._states]
+
+    def reset_states(self, states=None) -> None:
+        """Start the next batch of a stateful layer from zeros, or from ``states`` (one array
+        ``(batch, units)`` per state: ``[h, c]`` for the LSTM)."""
+        if states is None:
+            self._states = None
+            return
+        given = list(states) if isinstance(states, (list, tuple)) else [states]
+        self._states = [np.array(s.data if isinstance(s, Tensor) else s, dtype=self.kernel.dtype)
+                        for s in given]
+        self._check_state(self._states, len(self._states[0]))
+
+    reset_state = reset_states  # Keras 3 has both spellings
 
     def _check_state(self, initial_state, n) -> list:
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
@@ -209,6 +239,7 @@ class _RNN:
             return_state=self.return_state,
             go_backwards=self.go_backwards,
             zero_output_for_mask=self.zero_output_for_mask,
+            stateful=self.stateful,
             seed=seed_config(self.seed),
         )
         return config

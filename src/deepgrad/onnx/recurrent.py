@@ -59,6 +59,10 @@ def _reverse_steps(g, x: str, name: str) -> str:
 def _recurrent(ctx, layer, x):
     g, name, u = ctx.g, layer.name, layer.units
     kind = type(layer).__name__
+    if layer.stateful:
+        raise UnsupportedLayerError(
+            f"{kind} {name!r} is stateful: its state lives between calls, which an ONNX graph "
+            f"cannot keep; export a copy built with stateful=False (set_weights from this one)")
     order = _LSTM_GATES if kind == "LSTM" else list(range(layer.gates))
     kernel = g.weight(layer.kernel, lambda k: _gates(k, u, order).T[None], "onnx")
     recurrent = g.weight(layer.recurrent_kernel, lambda k: _gates(k, u, order).T[None], "onnx")

@@ -231,6 +231,24 @@ class Model(Trainer, Layer):
         out = self(inputs[0] if len(inputs) == 1 else list(inputs), training=training)
         return [out] if isinstance(out, Tensor) else _flat_outputs(out)
 
+    def reset_states(self) -> None:
+        """Start every stateful recurrent layer afresh (Keras's ``model.reset_states()``),
+        nested models' included."""
+        pending, seen = list(self._sublayers()), {id(self)}
+        while pending:
+            layer = pending.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            if isinstance(layer, Model):
+                pending += layer._sublayers()
+            elif getattr(layer, "stateful", False):
+                layer.reset_states()
+            else:
+                pending += layer._sublayers()
+
+    reset_state = reset_states  # Keras 3 has both spellings
+
     @property
     def output_masks(self) -> list | None:
         """Per output of the last :meth:`forward`, the ``(batch, steps)`` boolean Tensor
