@@ -83,6 +83,10 @@ from deepgrad.layers import (
     Subtract,
     TensorOperation,
     TimeDistributed,
+    RNN,
+    LSTMCell,
+    GRUCell,
+    SimpleRNNCell,
     UpSampling1D,
     UpSampling2D,
     ZeroPadding1D,
@@ -299,6 +303,12 @@ CASES = {
         lambda **kw: Bidirectional(GRU(2, seed=9), merge_mode="sum", **kw), (2, 4, 3), 84, 0
     ),
     "time_distributed": (lambda **kw: TimeDistributed(Dense(2, "tanh", seed=10), **kw), (2, 4, 3), 8, 0),
+    "rnn_lstm_cell": (lambda **kw: RNN(LSTMCell(2, seed=12), **kw), (2, 4, 3), 48, 0),
+    "rnn_stacked_cells_backwards": (
+        lambda **kw: RNN([GRUCell(2, seed=13), SimpleRNNCell(2, seed=14)], return_sequences=True,
+                         go_backwards=True, **kw),
+        (2, 4, 3), 52, 0,
+    ),
     "masking": (lambda **kw: Masking(**kw), (2, 4, 3), 0, 0),
     "embedding": (lambda **kw: Embedding(6, 3, seed=11, **kw), Indices((3, 4), 6), 18, 0),
 }

@@ -335,3 +335,37 @@ def test_a_stateful_lstm_equals_keras_over_two_batches():
     for half in (x[:, :2], x[:, 2:]):  # Keras's calls carry the state (its JAX predict does not)
         np.testing.assert_allclose(ours.predict(half, verbose=0), np.asarray(theirs(half)),
                                    rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("settings", [{}, {"return_sequences": True, "go_backwards": True},
+                                      {"return_state": True}])
+def test_rnn_of_cells_equals_keras(settings):
+    keras = _keras()
+    from deepgrad.layers import RNN, GRUCell, LSTMCell, SimpleRNNCell
+
+    theirs = keras.layers.RNN([keras.layers.LSTMCell(4), keras.layers.GRUCell(3),
+                               keras.layers.SimpleRNNCell(2)], **settings)
+    ours = RNN([LSTMCell(4), GRUCell(3), SimpleRNNCell(2)], **settings)
+    expected = theirs(X, mask=MASK)
+    ours.build((None,) + X.shape[1:])
+    ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+    got = ours(X, mask=MASK)
+    def flat(values):
+        values = values if isinstance(values, (list, tuple)) else [values]
+        return [v for item in values for v in (item if isinstance(item, (list, tuple)) else [item])]
+
+    for a, b in zip(flat(got), flat(expected), strict=True):  # Keras nests an LSTM cell's states
+        np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_rnn_of_one_cell_is_the_layer_of_that_cell():
+    from deepgrad.layers import RNN, LSTMCell
+
+    rnn = RNN(LSTMCell(4, seed=0), return_sequences=True)
+    lstm = LSTM(4, return_sequences=True, seed=0)
+    np.testing.assert_array_equal(rnn(X).numpy(), lstm(X).numpy())
+    assert [w.shape for w in rnn.weights] == [w.shape for w in lstm.weights]
+    with pytest.raises(TypeError, match="LSTMCell runs inside RNN"):
+        LSTMCell(3)(X)
+    with pytest.raises(TypeError, match="RNN needs a SimpleRNNCell, LSTMCell or GRUCell"):
+        RNN(LSTM(3))

@@ -38,6 +38,7 @@ FAMILIES = {
     "optimizer": (optimizers, optimizers.REGISTRY),
     "learning-rate schedule": (schedules, schedules.REGISTRY),
     "layer": (layers, layers.LAYERS),
+    "recurrent cell": (layers.cells, layers.cells.CELLS),
 }
 
 _FEATURES = layers.Input((3,))
@@ -85,6 +86,11 @@ EXAMPLES = {
     ("layer", "embedding"): dict(input_dim=10, output_dim=4, mask_zero=True),
     ("layer", "time_distributed"): dict(layer=layers.Dense(2)),
     ("layer", "bidirectional"): dict(layer=layers.LSTM(3, return_sequences=True), merge_mode="ave"),
+    ("layer", "rnn"): dict(cell=[layers.LSTMCell(3), layers.GRUCell(2)], return_state=True),
+    ("recurrent cell", "simple_rnn_cell"): dict(units=3, activation="relu"),
+    ("recurrent cell", "lstm_cell"): dict(units=3, unit_forget_bias=False),
+    ("recurrent cell", "gru_cell"): dict(units=3, reset_after=False),
+    ("recurrent cell", "stacked_rnn_cells"): dict(cells=[layers.LSTMCell(2), layers.GRUCell(2)]),
     ("metric", "mean_metric_wrapper"): dict(fn=metrics.mean_absolute_error),
 }
 

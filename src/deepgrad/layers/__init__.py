@@ -46,11 +46,13 @@ from .pooling import (
 )
 from .preprocessing import Normalization, Rescaling
 from .random_crop import RandomCrop
+from .cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .recurrent import GRU, LSTM, SimpleRNN
 from .registry import LAYERS, REGISTRY
 from .regularization import Dropout, SpatialDropout1D, SpatialDropout2D
 from .reshaping import Permute, RepeatVector, Reshape
 from .residual import Residual
+from .rnn import RNN
 from .sequence import Bidirectional, Embedding, Masking, TimeDistributed
 from .spatial import (
     Cropping1D,
@@ -143,6 +145,11 @@ __all__ = [
     "SimpleRNN",
     "LSTM",
     "GRU",
+    "RNN",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "StackedRNNCells",
     "Bidirectional",
     "Embedding",
     "Masking",

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import activations
 from ..layers import (
+    RNN,
     GRU,
     LSTM,
     Bidirectional,
@@ -129,6 +130,19 @@ def _bidirectional(ctx, layer, x):
     if not layer.return_state:
         return merged[0] if len(merged) == 1 else merged
     return merged + [v.name for v in outs[0][1:] + outs[1][1:]]
+
+
+@converter(RNN)
+def _rnn(ctx, layer, x):
+    """The cells' layers one after the other (see :mod:`deepgrad.layers.rnn`)."""
+    states = []
+    for inner in layer.cell_layers:
+        out = ctx.convert(inner, x)
+        x, more = (out[0], out[1:]) if isinstance(out, list) else (out, [])
+        states += more
+    if not layer.return_state:
+        return x
+    return [x.name] + [v.name for v in states]
 
 
 @converter(TimeDistributed)
