@@ -36,6 +36,21 @@ assert len(layer.losses) == 1 and abs(float(layer.losses[0]) - 0.04) < 1e-6
 
 #: Gaps deepgrad has closed: the snippets pass on deepgrad as on Keras.
 CLOSED_GAPS = {
+    "metrics_are_not_weighted": (
+        ("compile(metrics=...) weighed the metrics by sample_weight and class_weight; Keras "
+         "weighs only weighted_metrics, logged as weighted_<name> beside an unweighted one"),
+        """
+import keras
+import numpy as np
+x, y = np.array([[0.0], [1.0], [2.0], [3.0]], "float32"), np.array([0, 1, 1, 0])
+model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(2, activation="softmax")])
+model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"],
+              weighted_metrics=["accuracy"])
+model.set_weights([np.array([[1.0, -1.0]], "float32"), np.zeros(2, "float32")])
+logs = model.evaluate(x, y, sample_weight=np.array([1.0, 0.0, 0.0, 5.0]), verbose=0,
+                      return_dict=True)
+assert logs["accuracy"] == 0.5 and logs["weighted_accuracy"] == 1.0, logs
+"""),
     "normalization_mean_and_variance": (
         ("layers.Normalization has no .mean / .variance after adapt (Keras: arrays of the "
          "broadcast shape, as the TensorFlow regression tutorial prints them)"),

@@ -122,6 +122,9 @@ RESULTS = {
     "values": {
         "padded": short.tolist(),
         "tagger_evaluate": tagger.evaluate(sentences[:16], tags[:16], verbose=0),
+        "tagger_weighted_evaluate": tagger.evaluate(  # a weight per sample and step
+            sentences[:16], tags[:16], verbose=0,
+            sample_weight=np.linspace(0.5, 2.0, 16 * steps).reshape(16, steps)),
         "forecaster_evaluate": forecaster.evaluate(windows[:16], targets[:16], verbose=0),
     },
     "names": {"tagger_history": sorted(tagger_history.history),

@@ -158,16 +158,20 @@ def as_targets(y, name: str = "y", *, n_samples: int | None = None, x_name: str 
     return array
 
 
-def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weight") -> np.ndarray:
-    """One finite, non-negative weight per sample."""
+def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weight",
+                        steps: int | None = None) -> np.ndarray:
+    """One finite, non-negative weight per sample — or, for outputs of ``steps`` steps, per
+    sample and step (Keras's temporal sample weights, shape ``(n_samples, steps)``)."""
     weights = as_array(sample_weight, name)
     if weights.dtype.kind not in "fiub":
         raise TypeError(f"{name} must be numeric, one weight per sample; got {_describe_kind(weights)}")
     weights = weights.astype(np.float64)
-    if weights.ndim == 2 and weights.shape[1] == 1:
+    if weights.ndim == 2 and weights.shape[1] == 1 and steps != 1:
         weights = weights[:, 0]
-    if weights.shape != (n_samples,):
-        raise ValueError(f"{name} must have shape ({n_samples},), one weight per sample; got {weights.shape}")
+    if weights.shape != (n_samples,) and (steps is None or weights.shape != (n_samples, steps)):
+        per_step = f" or ({n_samples}, {steps}), one per sample and step" if steps else ""
+        raise ValueError(f"{name} must have shape ({n_samples},), one weight per sample{per_step}; "
+                         f"got {weights.shape}")
     check_finite(weights, name)
     negative = np.flatnonzero(weights < 0)
     if len(negative):

@@ -324,8 +324,9 @@ def _restore_training(path, meta: dict, tensors: dict, model) -> None:
             kwargs["optimizer"] = optimizers.get(kwargs["optimizer"])
         given = kwargs.get("loss")
         kwargs["loss"] = [loss(spec) for spec in given] if isinstance(given, list) else loss(given)
-        if isinstance(kwargs.get("metrics"), list):
-            kwargs["metrics"] = metric(kwargs["metrics"])
+        for key in ("metrics", "weighted_metrics"):
+            if isinstance(kwargs.get(key), list):
+                kwargs[key] = metric(kwargs[key])
         model.compile(**kwargs)
     except Exception as error:  # any failure to rebuild from file data is a bad file
         raise ModelFileError(path, f"its compile config cannot be restored ({error})") from error

@@ -136,15 +136,19 @@ def prepare(model, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_w
     for y_i, (_, label), loss, shape in zip(ys, spread, objective.losses, model.output_shapes):
         if loss is not None:
             check_targets_for_loss(y_i, loss, shape, label)
+    # an output of steps may take a weight per sample and step
+    steps = [shape[1] if shape is not None and len(shape) >= 3 else None
+             for shape in (model.output_shapes or [None] * len(names))]
     if sample_weight is None:
         ws = (None,) * len(names)
     elif isinstance(sample_weight, dict) or (len(names) > 1 and isinstance(sample_weight, (list, tuple))
                                              and len(sample_weight) == len(names)
                                              and _is_array_list(sample_weight)):
-        ws = tuple(None if value is None else data.check_sample_weight(value, n, label)
-                   for value, label in _spread(sample_weight, names, name_w, "output"))
-    else:  # one weight per sample, for every output
-        ws = (data.check_sample_weight(sample_weight, n, name_w),) * len(names)
+        ws = tuple(None if value is None else data.check_sample_weight(value, n, label, s)
+                   for (value, label), s in zip(_spread(sample_weight, names, name_w, "output"), steps))
+    else:  # one weight per sample (and step), for every output
+        common = steps[0] if len(set(steps)) == 1 else None
+        ws = (data.check_sample_weight(sample_weight, n, name_w, common),) * len(names)
     return xs, ys, ws
 
 

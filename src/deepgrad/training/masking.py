@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_rows", "in_output_order", "mask_applies", "per_output"]
+__all__ = ["as_rows", "by_rows", "in_output_order", "mask_applies", "per_output"]
 
 #: Keras's backend epsilon, in ``rows / (unmasked rows + epsilon)``.
 EPSILON = 1e-7
@@ -31,16 +31,27 @@ def mask_applies(out_shape, mask) -> bool:
             and tuple(np.shape(mask)) == tuple(out_shape[:2]))
 
 
+def by_rows(out_shape, mask, sample_weight) -> bool:
+    """Whether an output is weighed step by step: its steps carry a mask, or its sample weights
+    are given per step (Keras's temporal sample weights, ``(n, steps)``)."""
+    return mask_applies(out_shape, mask) or mask_applies(out_shape, sample_weight)
+
+
 def as_rows(y, out, sample_weight, mask, *, for_loss: bool):
     """``(y, out, weights)`` with every (sample, step) a row: targets ``(n·steps, ...)``, the
     output (an array or a Tensor) reshaped the same way, and one weight per row — the sample's
-    weight times the mask, scaled for the loss (see the module's documentation)."""
-    n, steps = np.shape(mask)
-    keep = np.asarray(mask, dtype=np.float64)
-    if for_loss:
-        keep = keep * (keep.size / (keep.sum() + EPSILON))
+    (or the step's) weight times the mask, the mask scaled for the loss (see the module's
+    documentation)."""
+    n, steps = out.shape[:2]
+    if mask_applies(out.shape, mask):
+        keep = np.asarray(mask, dtype=np.float64)
+        if for_loss:
+            keep = keep * (keep.size / (keep.sum() + EPSILON))
+    else:
+        keep = np.ones((n, steps))
     if sample_weight is not None:
-        keep = keep * np.asarray(sample_weight, dtype=np.float64).reshape(n, 1)
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        keep = keep * (weights if weights.ndim == 2 else weights.reshape(n, 1))
     y = np.asarray(y)
     rows = n * steps
     return (y.reshape((rows,) + y.shape[2:]), out.reshape((rows,) + tuple(out.shape[2:])),

@@ -16,7 +16,7 @@ import numpy as np
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from ..autograd.tensor import Tensor
-from .masking import as_rows, mask_applies
+from .masking import as_rows, by_rows
 
 __all__ = ["Objective"]
 
@@ -41,6 +41,21 @@ def _per_output(value, names: list, what: str, *, one_for_all: bool) -> list:
     return [value] * len(names)
 
 
+def _metrics_per_output(metrics, names: list, several: bool) -> list:
+    """``compile``'s ``metrics`` (or ``weighted_metrics``) as one list per output."""
+    if metrics is None:
+        requested = [[] for _ in names]
+    elif several and isinstance(metrics, (list, tuple)) and all(
+            isinstance(m, (list, tuple)) for m in metrics):
+        requested = _per_output(metrics, names, "metrics", one_for_all=False)
+    elif isinstance(metrics, dict):
+        requested = _per_output(metrics, names, "metrics", one_for_all=False)
+    else:  # one list of metrics for every output
+        requested = [metrics] * len(names)
+    return [[] if specs is None else list(specs) if isinstance(specs, (list, tuple)) else [specs]
+            for specs in requested]
+
+
 class Objective:
     """The loss, loss weight and metrics of each output of a compiled model.
 
@@ -63,7 +78,7 @@ class Objective:
     """
 
     def __init__(self, loss, loss_weights=None, metrics=None, *, output_names: list,
-                 output_shapes: list | None = None):
+                 output_shapes: list | None = None, weighted_metrics=None):
         names = list(output_names)
         self.output_names = names
         several = len(names) > 1
@@ -84,27 +99,29 @@ class Objective:
         self.weights = [float(w) for w in weights]
         self.loss_names = [f"{name}_loss" for name in names] if several else []
         shapes = output_shapes or [None] * len(names)
-        if metrics is None:
-            requested = [[] for _ in names]
-        elif several and isinstance(metrics, (list, tuple)) and all(
-                isinstance(m, (list, tuple)) for m in metrics):
-            requested = _per_output(metrics, names, "metrics", one_for_all=False)
-        elif isinstance(metrics, dict):
-            requested = _per_output(metrics, names, "metrics", one_for_all=False)
-        else:  # one list of metrics for every output
-            requested = [metrics] * len(names)
         #: (output index, Metric, logged name)
         self.metrics: list = []
-        #: (what compile was given, the metric made) per output, in the order given
-        self.requested: list = []
-        for i, specs in enumerate(requested):
-            specs = [] if specs is None else list(specs) if isinstance(specs, (list, tuple)) else [specs]
-            made = [metrics_module.get(m, loss=self.losses[i], output_shape=shapes[i]) for m in specs]
-            self.requested.append(list(zip(specs, made)))
-            for metric in made:
-                self.metrics.append((i, metric, f"{names[i]}_{metric.name}" if several else metric.name))
+        #: per entry of :attr:`metrics`, whether it weighs by the sample weights (Keras's
+        #: ``weighted_metrics``; those of ``metrics`` do not)
+        self.weighted: list = []
+        #: (what compile was given, the metric made) per output, in the order given: of
+        #: ``metrics``, then of ``weighted_metrics``
+        self.requested, self.requested_weighted = [], []
+        entries = []
+        for weighted, given, kept in ((False, metrics, self.requested),
+                                      (True, weighted_metrics, self.requested_weighted)):
+            for i, specs in enumerate(_metrics_per_output(given, names, several)):
+                made = [metrics_module.get(m, loss=self.losses[i], output_shape=shapes[i])
+                        for m in specs]
+                kept.append(list(zip(specs, made)))
+                taken = {entry[1].name for entry in entries if entry[0] == i}
+                for metric in made:
+                    name = f"weighted_{metric.name}" if weighted and metric.name in taken else metric.name
+                    entries.append((i, metric, f"{names[i]}_{name}" if several else name, weighted))
         if several:  # Keras lists the metrics of several outputs by name
-            self.metrics.sort(key=lambda entry: entry[2])
+            entries.sort(key=lambda entry: entry[2])
+        self.metrics = [entry[:3] for entry in entries]
+        self.weighted = [entry[3] for entry in entries]
 
     # ------------------------------------------------------------------ the loss
     def graph_loss(self, ys, outs, sample_weights, masks=None) -> tuple[Tensor, list]:
@@ -118,7 +135,7 @@ class Objective:
             if loss is None:
                 parts.append(None)
                 continue
-            if mask_applies(out.shape, mask):
+            if by_rows(out.shape, mask, w):
                 y, out, w = as_rows(y, out, w, mask, for_loss=True)
             part = loss(y, out, sample_weight=w)
             parts.append(part)
@@ -136,7 +153,7 @@ class Objective:
                 sums.append(None)
                 continue
             steps = 1
-            if mask_applies(out.shape, mask):
+            if by_rows(out.shape, mask, w):
                 steps = out.shape[1]  # a sample's weight is spread over its steps' rows
                 y, out, w = as_rows(y, out, w, mask, for_loss=True)
             per_sample = loss.call(y, Tensor(out)).data.astype(np.float64)
@@ -158,11 +175,14 @@ class Objective:
 
     def update_metrics(self, ys, outs, sample_weights, masks=None, metrics=None) -> None:
         """Update every metric (of ``metrics``, :meth:`fresh_metrics` copies, when given) with
-        a batch; an output with masked steps counts the unmasked ones only, as the loss does."""
-        for i, metric, _ in self.metrics if metrics is None else metrics:
-            y, out, w = ys[i], outs[i], sample_weights[i]
-            if masks is not None and mask_applies(np.shape(out), masks[i]):
-                y, out, w = as_rows(y, out, w, masks[i], for_loss=False)
+        a batch: the weighted ones by the sample weights, the others not (as Keras); an output
+        with masked steps counts the unmasked ones only, as the loss does."""
+        entries = self.metrics if metrics is None else metrics
+        for (i, metric, _), weighted in zip(entries, self.weighted):
+            y, out, w = ys[i], outs[i], sample_weights[i] if weighted else None
+            mask = None if masks is None else masks[i]
+            if by_rows(np.shape(out), mask, w):
+                y, out, w = as_rows(y, np.asarray(out), w, mask, for_loss=False)
             metric.update_state(y, out, sample_weight=w)
 
     def metric_logs(self) -> dict:
@@ -177,10 +197,16 @@ class Objective:
         """What compile was given (loss, loss_weights, metrics), as JSON."""
         several = len(self.output_names) > 1
         losses = [None if loss is None else losses_module.serialize(loss) for loss in self.losses]
-        metrics = [[r if isinstance(r, str) else metrics_module.serialize(m) for r, m in pairs]
-                   for pairs in self.requested]
-        return {
+        def given(requested):
+            lists = [[r if isinstance(r, str) else metrics_module.serialize(m) for r, m in pairs]
+                     for pairs in requested]
+            return lists if several else lists[0]
+
+        config = {
             "loss": losses if several else losses[0],
             "loss_weights": self.weights if several else None,
-            "metrics": metrics if several else metrics[0],
+            "metrics": given(self.requested),
         }
+        if any(self.requested_weighted):
+            config["weighted_metrics"] = given(self.requested_weighted)
+        return config

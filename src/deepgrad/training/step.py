@@ -32,7 +32,7 @@ from ..autograd.modes import recording
 from ..autograd.tensor import Tensor, _apply
 from ..compile import Recordings, Tape
 from ..native.backend import as_float_array
-from .masking import as_rows, in_output_order, mask_applies, per_output
+from .masking import as_rows, by_rows, in_output_order, per_output
 
 __all__ = ["GraphStep", "RecordedStep", "make_step", "penalty"]
 
@@ -240,7 +240,7 @@ class _Replay:
     def _loss_and_gradient(self, y, out, w, mask) -> tuple:
         """The one output's loss and its gradient (over the unmasked steps, with a mask)."""
         loss = self.objective.losses[0]
-        if not mask_applies(out.shape, mask):
+        if not by_rows(out.shape, mask, w):
             return loss.value_and_gradient(y, out, w)
         y, rows, w = as_rows(y, out, w, mask, for_loss=True)
         value, grad = loss.value_and_gradient(y, rows, w)

@@ -81,7 +81,8 @@ class Trainer:
             Metrics of the output; for several outputs, a list of lists or a dict keyed by
             output name (a flat list applies to every output).
         weighted_metrics : list, optional
-            More metrics; deepgrad's metrics always take the sample weights into account.
+            Metrics weighed by the sample weights (and ``class_weight``); those of ``metrics``
+            are not, as in Keras. One of both lists is logged as ``weighted_<name>``.
         run_eagerly, steps_per_execution, jit_compile, auto_scale_loss
             Keras's compilation switches: accepted and checked; deepgrad always runs the step
             it records from the layers' own operations.
@@ -93,12 +94,8 @@ class Trainer:
         if jit_compile not in ("auto", True, False):
             raise ValueError(f"jit_compile must be 'auto', True or False; got {describe(jit_compile)}")
         check_bool(auto_scale_loss, "auto_scale_loss")
-        if weighted_metrics is not None:
-            extra = list(weighted_metrics) if isinstance(weighted_metrics, (list, tuple)) else [weighted_metrics]
-            metrics = extra if metrics is None else (
-                list(metrics) + extra if isinstance(metrics, (list, tuple)) else [metrics] + extra)
         optimizer = optimizers.get(optimizer)
-        self._compile_args = (loss, loss_weights, metrics)
+        self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
         self._optimizer_config = optimizers.serialize(optimizer)
         self._objective = None
         self.compile_config = None
@@ -108,9 +105,10 @@ class Trainer:
         self._step = None
 
     def _make_objective(self) -> Objective:
-        loss, loss_weights, metrics = self._compile_args
+        loss, loss_weights, metrics, weighted_metrics = self._compile_args
         objective = Objective(loss, loss_weights, metrics, output_names=self.output_names,
-                              output_shapes=self.output_shapes if self.built else None)
+                              output_shapes=self.output_shapes if self.built else None,
+                              weighted_metrics=weighted_metrics)
         self._objective = objective
         self.loss = objective.losses[0] if len(objective.losses) == 1 else objective.losses
         config = {"optimizer": self._optimizer_config, **objective.get_config()}

@@ -153,11 +153,11 @@ class Tuner(SearchResults):
         needs_compiled = self.hypermodel.fit_is_default and "loss" not in self._compile
         model = checked_build(self.hypermodel, hp, compiled=needs_compiled)
         if self._compile:
-            loss, loss_weights, metrics = model._compile_args or (None, None, None)
+            loss, loss_weights, metrics, weighted = model._compile_args or (None,) * 4
             model.compile(optimizer=self._compile.get("optimizer", getattr(model, "optimizer", None)
                                                       or "rmsprop"),
                           loss=self._compile.get("loss", loss), loss_weights=loss_weights,
-                          metrics=self._compile.get("metrics", metrics))
+                          metrics=self._compile.get("metrics", metrics), weighted_metrics=weighted)
         return model
 
     #: At most this many extra builds look for hyperparameters the defaults do not reach.
