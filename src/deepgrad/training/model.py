@@ -269,11 +269,12 @@ class Model(Trainer, Layer):
         recorded = self._inference.get(key)
         if recorded is None:
             outs, found = self._record_inference(xs, key)
-        else:
-            tape, masked = recorded
-            arrays = tape.forward(xs)
-            outs, found = arrays[:len(masked)], in_output_order(arrays[len(masked):], masked)
-        return (outs, found) if masks else outs
+            return (outs, found) if masks else outs
+        tape, masked = recorded
+        arrays = tape.forward(xs)
+        if not masks:
+            return arrays if len(arrays) == len(masked) else arrays[:len(masked)]
+        return arrays[:len(masked)], in_output_order(arrays[len(masked):], masked)
 
     def _record_inference(self, xs, key) -> tuple:
         if not self.built:
