@@ -152,3 +152,20 @@ def test_a_changed_activation_is_seen_by_predict():
     model.predict(x)
     model.layers[0].activation = dg.activations.get("relu")
     assert (model.predict(x) >= 0).all()
+
+
+def test_the_state_a_call_leaves_does_not_make_recordings_stale():
+    """A forward notes its outputs' masks, a stateful layer its states: neither is a change of
+    a layer, so every model's recorded calls stay valid (replay keeps its speed)."""
+    from deepgrad.compile import recordings
+
+    masked = dg.Sequential([dg.layers.Input((4,)), dg.layers.Embedding(5, 2, mask_zero=True),
+                            dg.layers.LSTM(2, return_sequences=True)])
+    stateful = dg.Sequential([dg.layers.Input(batch_shape=(1, 3, 2)),
+                              dg.layers.GRU(2, stateful=True)])
+    masked.forward([dg.Tensor(np.array([[1.0, 2.0, 0.0, 0.0]]))])
+    before = recordings._version
+    masked.forward([dg.Tensor(np.array([[1.0, 2.0, 0.0, 0.0]]))])
+    stateful.predict(np.ones((1, 3, 2), np.float32), verbose=0)
+    stateful.predict(np.ones((1, 3, 2), np.float32), verbose=0)
+    assert recordings._version == before

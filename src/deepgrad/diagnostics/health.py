@@ -34,6 +34,7 @@ from ..layers import (
     SimpleRNN,
 )
 from ..training.inputs import prepare
+from ..training.masking import per_output
 from ..training.step import penalty
 from .snapshot import TrainingState
 
@@ -156,7 +157,8 @@ def outputs_by_layer(model, inputs: list, *, training: bool = True,
     """The model's outputs on ``inputs`` (a Tensor per model input) and each top-level layer's
     output (of its first call), keyed by ``id(layer)``; the second is empty for a subclassed
     model, whose layers are called by code of its own. ``inputs_seen``, when given, receives
-    each recurrent layer's input (of its first call) the same way."""
+    each recurrent layer's input (of its first call) the same way. The outputs' masks are then
+    in ``model.output_masks``, as after ``forward``."""
     seen: dict = {}
     graph = getattr(model, "graph", None)
     if graph is not None:
@@ -170,6 +172,7 @@ def outputs_by_layer(model, inputs: list, *, training: bool = True,
                 values[id(t)] = value
 
         outs = graph.run(inputs, training=training, observe=observe)
+        model._output_masks = graph.output_masks
         return outs, seen
     if hasattr(model, "_layers") and not hasattr(model, "graph"):  # Sequential
         x = inputs[0]
@@ -181,6 +184,7 @@ def outputs_by_layer(model, inputs: list, *, training: bool = True,
                    if mask is not None and layer._call_takes_mask else layer(x, training=training))
             mask = layer.compute_mask(x, mask)
             seen[id(layer)] = x = out
+        model._output_masks = [mask]
         return [x], seen
     return model.forward(inputs, training=training), seen
 
@@ -229,11 +233,13 @@ def measure(model, x, y, sample_weight=None) -> tuple[list, float]:
             p.grad = None
         inputs = [Tensor(a, dtype=model.weights_dtype, requires_grad=True) for a in xs]
         recurrent_inputs: dict = {}
+        model._output_masks = None
         outs, seen = outputs_by_layer(model, inputs, inputs_seen=recurrent_inputs)
+        masks = [None if m is None else m.data for m in per_output(model.output_masks, len(outs))]
         for x in recurrent_inputs.values():
             if isinstance(x, Tensor) and x.requires_grad:
                 x.retain_grad()
-        loss, _ = objective.graph_loss(ys, outs, ws)
+        loss, _ = objective.graph_loss(ys, outs, ws, masks)
         extra = penalty(model)
         if extra is not None:
             loss = loss + extra

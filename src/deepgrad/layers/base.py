@@ -94,8 +94,11 @@ class Layer:
     supports_masking = False
     _call_takes_training = True
     _call_takes_mask = False
-    #: Attributes whose assignment does not change what ``call`` computes (bookkeeping).
-    _untracked_attributes = frozenset({"built", "_build_dtype", "_inbound_nodes"})
+    #: Attributes whose assignment does not change what ``call`` computes, so recorded calls
+    #: stay valid: bookkeeping, and the state a call leaves (a model's output masks, a
+    #: stateful layer's carried states).
+    _untracked_attributes = frozenset({"built", "_build_dtype", "_inbound_nodes", "_output_masks",
+                                       "_states"})
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
