@@ -180,6 +180,15 @@ def test_masks_between_sequence_layers_raise(tmp_path):
         export(model, tmp_path / "masked.onnx")
 
 
+def test_masks_between_functional_nodes_raise(tmp_path):
+    tokens = Input((4,))
+    embedded = dg.layers.Embedding(5, 2, mask_zero=True, name="words")(tokens)
+    model = Model(tokens, dg.layers.LSTM(2, name="reader")(dg.layers.Dense(2)(embedded)))
+    with pytest.raises(UnsupportedLayerError, match="'reader' skips the steps masked by "
+                                                    "Embedding 'words'"):
+        export(model, tmp_path / "masked.onnx")
+
+
 def test_a_stateful_layer_raises(tmp_path):
     model = Sequential([Input(batch_shape=(2, 3, 2)), dg.layers.GRU(2, stateful=True, name="memo")])
     with pytest.raises(UnsupportedLayerError, match="GRU 'memo' is stateful"):

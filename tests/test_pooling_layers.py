@@ -213,3 +213,23 @@ def test_inputs_of_the_wrong_rank_or_too_small_fail_with_the_shape():
     with pytest.raises(ValueError, match="at least 4 along axis 1"):
         AveragePooling1D(4).compute_output_shape((None, 3, 2))
     assert MaxPooling2D(3, padding="same")(np.ones((1, 2, 5, 1))).shape == (1, 1, 2, 1)
+
+
+def test_global_average_pooling_1d_averages_the_unmasked_steps():
+    """Keras's masked mean: Embedding(mask_zero) → GlobalAveragePooling1D ignores padding, in a
+    Sequential and a functional model alike; gradients reach only the unmasked steps."""
+    tokens = np.array([[3, 4, 0, 0], [1, 2, 5, 0]])
+    table = np.arange(12.0).reshape(6, 2)
+    expected = np.stack([table[[3, 4]].mean(0), table[[1, 2, 5]].mean(0)])
+    inputs = dg.layers.Input((4,))
+    pooled = dg.layers.GlobalAveragePooling1D()(dg.layers.Embedding(6, 2, mask_zero=True)(inputs))
+    for model in (dg.Sequential([dg.layers.Input((4,)), dg.layers.Embedding(6, 2, mask_zero=True),
+                                 dg.layers.GlobalAveragePooling1D()]),
+                  dg.Model(inputs, pooled)):
+        model.set_weights([table])
+        np.testing.assert_allclose(model.predict(tokens, verbose=0), expected, rtol=1e-6)
+    x = dg.Tensor(np.random.default_rng(0).standard_normal((2, 4, 3)), requires_grad=True)
+    mask = np.array([[1, 1, 0, 0], [1, 1, 1, 0]], bool)
+    dg.layers.GlobalAveragePooling1D()(x, mask=mask).sum().backward()
+    np.testing.assert_allclose(x.grad, np.broadcast_to((mask / mask.sum(1, keepdims=True))[..., None],
+                                                       (2, 4, 3)))

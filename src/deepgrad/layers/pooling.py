@@ -16,6 +16,8 @@ Inputs are ``(batch, steps, channels)`` (1-D) or ``(batch, height, width, channe
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import functional
 from ..autograd.tensor import Tensor
 from ..common.checks import check_bool, check_choice
@@ -319,6 +321,19 @@ class GlobalAveragePooling1D(_GlobalPooling, Layer):
 
     rank = 1
     _reduce = staticmethod(Tensor.mean)
+    supports_masking = True  # the mean of the unmasked steps, as Keras (and no mask after)
+
+    def call(self, x: Tensor, training: bool = False, mask=None) -> Tensor:
+        if mask is None:
+            return super().call(x, training)
+        check_input_rank(self, x.shape)
+        mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask, bool))
+        keep = mask.astype(x.dtype)[:, :, None]
+        return ((x * keep).sum(axis=1, keepdims=self.keepdims)
+                / keep.sum(axis=1, keepdims=self.keepdims))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling, Layer):

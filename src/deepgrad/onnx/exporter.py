@@ -52,6 +52,24 @@ def _map(nested, fn):
     return fn(nested)
 
 
+def _check_unmasked(layer, masked_by) -> None:
+    """Refuse a layer that would skip the steps ``masked_by``'s mask marks: masks are not
+    exported."""
+    if masked_by is not None and layer._call_takes_mask:
+        raise UnsupportedLayerError(
+            f"{type(layer).__name__} {layer.name!r} skips the steps masked by "
+            f"{type(masked_by).__name__} {masked_by.name!r}; masks are not exported to "
+            f"ONNX (build the model without mask_zero=True or Masking to export it)")
+
+
+def _passed_mask(layer, masked_by):
+    """The layer whose mask leaves ``layer``: itself when it makes one, else the one it took
+    when it passes masks on."""
+    if _makes_mask(layer):
+        return layer
+    return masked_by if layer.supports_masking else None
+
+
 def _makes_mask(layer) -> bool:
     return type(layer).__name__ == "Masking" or getattr(layer, "mask_zero", False) is True
 
@@ -99,24 +117,22 @@ class _Context:
     def _sequential(self, model, x):
         masked_by = None  # the layer whose mask of the steps Sequential passes on (as Keras)
         for layer in model._layers:
-            if masked_by is not None and layer._call_takes_mask:
-                raise UnsupportedLayerError(
-                    f"{type(layer).__name__} {layer.name!r} skips the steps masked by "
-                    f"{type(masked_by).__name__} {masked_by.name!r}; masks are not exported to "
-                    f"ONNX (build the model without mask_zero=True or Masking to export it)")
+            _check_unmasked(layer, masked_by)
             x = self.convert(layer, x)
-            if _makes_mask(layer):
-                masked_by = layer
-            elif not layer.supports_masking:
-                masked_by = None
+            masked_by = _passed_mask(layer, masked_by)
         return x
 
     def _functional(self, model, x):
         graph = model.graph
         values = x if isinstance(x, list) else [x]
         env = {id(t): v for t, v in zip(graph.inputs, values)}
+        masks: dict = {}  # the layer whose mask reaches each tensor, as the graph passes masks
         for node in graph.nodes:
+            parents = node.input_tensors
+            masked_by = masks.get(id(parents[0])) if len(parents) == 1 else None
+            _check_unmasked(node.layer, masked_by)
             out = self.convert(node.layer, _map(node.inputs, lambda t: env[id(t)]), node.kwargs)
+            masks[id(node.outputs[0])] = _passed_mask(node.layer, masked_by)
             for t, value in zip(node.outputs, out if isinstance(out, list) else [out]):
                 env[id(t)] = value
         outs = [env[id(t)] for t in graph.outputs]
