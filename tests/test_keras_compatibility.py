@@ -214,6 +214,7 @@ def _sequences(r: dict) -> None:
     t = r["training"]
     assert t["sentiment_last_loss"] < t["sentiment_first_loss"]
     assert t["sentiment_val_accuracy"] > 0.65  # chance: 0.5
+    assert t["bag_last_loss"] < t["bag_first_loss"]
     assert t["tagger_last_loss"] < 0.05 and t["tag_accuracy"] > 0.95  # the masked steps left out
     assert t["forecast_mse"] < 0.6 * t["naive_mse"]
 

@@ -1,10 +1,11 @@
 """Recurrent networks as the keras.io and TensorFlow tutorials write them.
 
-Three models on token and signal data made here with NumPy:
+Four models on token and signal data made here with NumPy:
 - keras.io's "Bidirectional LSTM on IMDB": integer token ids padded with
   ``keras.utils.pad_sequences``, ``Input(shape=(None,), dtype="int32")``, ``Embedding``,
   two stacked ``Bidirectional(LSTM(64))``, a sigmoid output, binary cross-entropy. The label is
-  whether a "positive" token appears;
+  whether a "positive" token appears; and the same reviews as a bag of embeddings
+  (``Embedding(mask_zero=True)``, ``GlobalAveragePooling1D`` over the unmasked steps);
 - a tagger: ``Embedding(mask_zero=True)``, ``GRU(return_sequences=True)`` and
   ``TimeDistributed(Dense(softmax))`` trained on one label per time step with
   ``sparse_categorical_crossentropy``; the padding is masked;
@@ -40,6 +41,16 @@ sentiment.summary()
 sentiment.compile("adam", "binary_crossentropy", metrics=["accuracy"])
 sentiment_history = sentiment.fit(x_train, y_train, batch_size=32, epochs=6,
                                   validation_data=(x_val, y_val), verbose=0)
+
+# the same reviews as a bag of embeddings: the padding masked out of the average
+bag = keras.Sequential([
+    keras.Input(shape=(maxlen,)),
+    layers.Embedding(max_features, 16, mask_zero=True),
+    layers.GlobalAveragePooling1D(),
+    layers.Dense(1, activation="sigmoid"),
+])
+bag.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+bag_history = bag.fit(x_train, y_train, batch_size=32, epochs=3, verbose=0)
 
 # ---------------------------------------------------------------- a label per time step
 steps, vocabulary = 12, 30
@@ -100,13 +111,15 @@ training = {
     "sentiment_first_loss": float(sentiment_history.history["loss"][0]),
     "sentiment_last_loss": float(sentiment_history.history["loss"][-1]),
     "sentiment_val_accuracy": float(sentiment_history.history["val_accuracy"][-1]),
+    "bag_first_loss": float(bag_history.history["loss"][0]),
+    "bag_last_loss": float(bag_history.history["loss"][-1]),
     "tagger_first_loss": float(tagger_history.history["loss"][0]),
     "tagger_last_loss": float(tagger_history.history["loss"][-1]),
     "tag_accuracy": tag_accuracy,
     "forecast_mse": forecast_mse,
     "naive_mse": naive_mse,
 }
-models = {"sentiment": sentiment, "tagger": tagger, "forecaster": forecaster}
+models = {"sentiment": sentiment, "bag": bag, "tagger": tagger, "forecaster": forecaster}
 descriptions = {name: describe(m) for name, m in models.items()}
 for m in models.values():
     set_deterministic_weights(m)
@@ -116,6 +129,7 @@ RESULTS = {
     "predictions": {
         "sentiment": sentiment.predict(x_val[:6], verbose=0).tolist(),
         "sentiment_short": sentiment.predict(short, verbose=0).tolist(),
+        "bag": bag.predict(x_val[:6], verbose=0).tolist(),
         "tagger": tagger.predict(sentences[:4], verbose=0).tolist(),
         "forecaster": forecaster.predict(windows[:6], verbose=0).tolist(),
     },
