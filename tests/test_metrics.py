@@ -527,3 +527,35 @@ def test_auc_thresholds_and_logits_and_adjusted_r2_match_keras():
     plain.update_state(y_true, y_pred)
     with pytest.warns(UserWarning, match="returning the plain R2 score"):
         assert few.result() == plain.result()
+
+
+@pytest.mark.parametrize("name, settings, kind", [
+    ("BinaryCrossentropy", {}, "binary"),
+    ("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, "logits"),
+    ("CategoricalCrossentropy", {"label_smoothing": 0.2}, "one_hot"),
+    ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse_logits"),
+    ("KLDivergence", {}, "one_hot"),
+    ("Hinge", {}, "binary"),
+])
+def test_loss_metrics_equal_keras(name, settings, kind):
+    """The metrics that are the mean of a loss give Keras 3's values, weighted too."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(3)
+    if kind in ("binary", "logits"):
+        y, p = rng.integers(0, 2, (8, 1)).astype(float), rng.uniform(0.05, 0.95, (8, 1))
+        p = np.log(p / (1 - p)) if kind == "logits" else p
+    else:
+        p = rng.dirichlet(np.ones(4), 8)
+        labels = rng.integers(0, 4, 8)
+        y = labels if kind == "sparse_logits" else np.eye(4)[labels]
+        p = np.log(p) if kind == "sparse_logits" else p
+    weights = rng.uniform(0, 2, 8)
+    ours, theirs = getattr(metrics, name)(**settings), getattr(keras.metrics, name)(**settings)
+    for metric in (ours, theirs):
+        metric.update_state(y, p.astype(np.float32))
+        metric.update_state(y, p.astype(np.float32), sample_weight=weights)
+    assert float(ours.result()) == pytest.approx(float(theirs.result()), rel=1e-5)
+    assert ours.name == theirs.name

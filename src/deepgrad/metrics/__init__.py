@@ -33,6 +33,13 @@ from ._base import (
     sparse_categorical_accuracy,
 )
 from ._confusion import AUC, Precision, Recall
+from ._probabilistic import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    Hinge,
+    KLDivergence,
+    SparseCategoricalCrossentropy,
+)
 from ._regression import (
     MeanAbsoluteError,
     MeanSquaredError,
@@ -41,7 +48,9 @@ from ._regression import (
 )
 
 __all__ = [
-    "AUC", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "Mean", "MeanAbsoluteError",
+    "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy",
+    "CategoricalCrossentropy", "Hinge", "KLDivergence", "SparseCategoricalCrossentropy",
+    "Mean", "MeanAbsoluteError",
     "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "R2Score", "REGISTRY",
     "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy", "accuracy", "binary_accuracy",
     "categorical_accuracy", "get", "mean_absolute_error", "mean_squared_error", "serialize",
@@ -56,6 +65,11 @@ REGISTRY = Registry("metric")
 REGISTRY.register("accuracy", Accuracy, aliases=["acc"])
 REGISTRY.register("auc", AUC)
 REGISTRY.register("binary_accuracy", BinaryAccuracy)
+REGISTRY.register("binary_crossentropy", BinaryCrossentropy)
+REGISTRY.register("categorical_crossentropy", CategoricalCrossentropy)
+REGISTRY.register("hinge", Hinge)
+REGISTRY.register("kl_divergence", KLDivergence, aliases=["kld"])
+REGISTRY.register("sparse_categorical_crossentropy", SparseCategoricalCrossentropy)
 REGISTRY.register("categorical_accuracy", CategoricalAccuracy)
 REGISTRY.register("mean", Mean)
 REGISTRY.register("mean_absolute_error", MeanAbsoluteError, aliases=["mae"])
