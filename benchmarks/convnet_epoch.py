@@ -27,7 +27,7 @@ import statistics
 import time
 
 import numpy as np
-from turns import SETTLE, ask, profile_primitives, serve, start_workers, stop
+from turns import FitRunner, SETTLE, ask, profile_primitives, serve, start_workers, stop
 
 N, BATCH, LR = 10_000, 128, 1e-3
 
@@ -60,28 +60,30 @@ def gemm_throughput() -> float:
     return 2 * a.shape[0] * a.shape[1] * b.shape[1] * reps / (time.perf_counter() - start)
 
 
-class DeepgradRunner:
+def network_layers(L, Input, network: str) -> list:
+    """The benchmark's layers from a library's layer module ``L`` and ``Input`` (deepgrad's and
+    Keras's take the same names and arguments)."""
+    if network == "mnist":
+        return [Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2),
+                L.Conv2D(64, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(),
+                L.Dropout(0.5), L.Dense(10, activation="softmax")]
+    return [Input((128, 3)), L.Conv1D(32, 5, activation="relu"), L.MaxPooling1D(2),
+            L.Conv1D(64, 5, activation="relu"), L.GlobalAveragePooling1D(),
+            L.Dense(6, activation="softmax")]
+
+
+class DeepgradRunner(FitRunner):
     name = "deepgrad"
+    batch, fit_settings = BATCH, {"seed": 0}
 
     def __init__(self, x, y, network):
         import deepgrad as dg
         from deepgrad import layers as L
 
         dg.set_seed(0)
-        if network == "mnist":
-            layers = [L.Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2),
-                      L.Conv2D(64, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(),
-                      L.Dropout(0.5), L.Dense(10, activation="softmax")]
-        else:
-            layers = [L.Input((128, 3)), L.Conv1D(32, 5, activation="relu"), L.MaxPooling1D(2),
-                      L.Conv1D(64, 5, activation="relu"), L.GlobalAveragePooling1D(),
-                      L.Dense(6, activation="softmax")]
-        self.model = dg.Sequential(layers)
+        self.model = dg.Sequential(network_layers(L, L.Input, network))
         self.model.compile(optimizer=dg.optimizers.Adam(LR), loss="sparse_categorical_crossentropy")
         self.x, self.y = x, y
-
-    def epoch(self):
-        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0, seed=0)
 
     def predict_one(self):
         self.model.predict(self.x[:1])
@@ -125,8 +127,9 @@ class TorchRunner:
             self.model(self.x[:1])
 
 
-class KerasRunner:
+class KerasRunner(FitRunner):
     name = "Keras 3 (JAX)"
+    batch = BATCH
 
     def __init__(self, x, y, network):
         os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -134,20 +137,9 @@ class KerasRunner:
         from keras import layers as L
 
         keras.utils.set_random_seed(0)
-        if network == "mnist":
-            layers = [keras.Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"),
-                      L.MaxPooling2D(2), L.Conv2D(64, 3, activation="relu"), L.MaxPooling2D(2),
-                      L.Flatten(), L.Dropout(0.5), L.Dense(10, activation="softmax")]
-        else:
-            layers = [keras.Input((128, 3)), L.Conv1D(32, 5, activation="relu"), L.MaxPooling1D(2),
-                      L.Conv1D(64, 5, activation="relu"), L.GlobalAveragePooling1D(),
-                      L.Dense(6, activation="softmax")]
-        self.model = keras.Sequential(layers)
+        self.model = keras.Sequential(network_layers(L, keras.Input, network))
         self.model.compile(optimizer=keras.optimizers.Adam(LR), loss="sparse_categorical_crossentropy")
         self.x, self.y = x, y
-
-    def epoch(self):
-        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0)
 
     def predict_one(self):
         self.model.predict_on_batch(self.x[:1])

@@ -19,7 +19,7 @@ import statistics
 import time
 
 import numpy as np
-from turns import SETTLE, ask, profile_primitives, serve, start_workers, stop
+from turns import FitRunner, SETTLE, ask, profile_primitives, serve, start_workers, stop
 
 N, STEPS, FEATURES, UNITS, BATCH, LR = 6_400, 50, 32, 128, 64, 1e-3
 KERAS_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
@@ -31,8 +31,9 @@ def data():
     return x, x[:, -5:, :2].sum(axis=(1, 2))[:, None] * 0.1
 
 
-class DeepgradRunner:
+class DeepgradRunner(FitRunner):
     name = "deepgrad"
+    batch, fit_settings = BATCH, {"seed": 0}
 
     def __init__(self, x, y, cell):
         import deepgrad as dg
@@ -43,9 +44,6 @@ class DeepgradRunner:
                                     getattr(L, KERAS_NAMES[cell])(UNITS), L.Dense(1)])
         self.model.compile(optimizer=dg.optimizers.Adam(LR), loss="mse")
         self.x, self.y = x, y
-
-    def epoch(self):
-        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0, seed=0)
 
     def predict_one(self):
         self.model.predict(self.x[:1], verbose=0)
@@ -84,8 +82,9 @@ class TorchRunner:
             self.forward(self.x[:1])
 
 
-class KerasRunner:
+class KerasRunner(FitRunner):
     name = "Keras 3 (JAX)"
+    batch = BATCH
 
     def __init__(self, x, y, cell):
         os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -97,9 +96,6 @@ class KerasRunner:
                                        keras.layers.Dense(1)])
         self.model.compile(optimizer=keras.optimizers.Adam(LR), loss="mse")
         self.x, self.y = x, y
-
-    def epoch(self):
-        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0)
 
     def predict_one(self):
         self.model.predict_on_batch(self.x[:1])

@@ -4,7 +4,7 @@ A benchmark script starts itself once per framework with ``--worker KEY``
 (:func:`start_workers`); each worker builds its model (:func:`serve`) and then, for each line
 it reads, runs an epoch (``go``) or measures batch-1 prediction (``predict``) and answers with
 the seconds and its peak memory (:func:`ask`). :func:`profile_primitives` tells where deepgrad's
-epoch goes, by primitive.
+epoch goes, by primitive. :class:`FitRunner` is the epoch of a model with Keras's ``fit``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,19 @@ import time
 #: Seconds between one worker's epoch and the next, for the previous one's idle BLAS threads
 #: to stop spinning.
 SETTLE = 0.3
+
+
+class FitRunner:
+    """A runner whose model has Keras's ``fit`` (deepgrad's or Keras's): the subclass sets
+    ``model``, ``x``, ``y`` and its ``predict_one``; an epoch is one ``fit`` in batches of
+    ``batch``, with ``fit_settings``."""
+
+    batch = 32
+    fit_settings: dict = {}
+
+    def epoch(self):
+        self.model.fit(self.x, self.y, batch_size=self.batch, epochs=1, verbose=0,
+                       **self.fit_settings)
 
 
 def peak_rss_mb() -> float:

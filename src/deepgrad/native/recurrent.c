@@ -85,7 +85,8 @@ borrow(const char *name, PyObject *const *args, const int *index, const Spec *sp
     return 0;
 }
 
-/* The rows n and width of a matrix, the steps S of a (n, S, ·) array, and a step index. */
+/* The rows n and units u of a kernel's first argument: gates (n, groups·u), or a sequence
+ * (n, steps, groups·u) for the SimpleRNN's kernels (whose exact shape borrow() checks after). */
 static int
 matrix_shape(const char *name, PyObject *m, Py_ssize_t groups, Py_ssize_t *n, Py_ssize_t *u)
 {
@@ -93,10 +94,11 @@ matrix_shape(const char *name, PyObject *m, Py_ssize_t groups, Py_ssize_t *n, Py
     if (PyObject_GetBuffer(m, &b, PyBUF_ND) < 0) {
         return -1;
     }
-    int ok = b.ndim == 2 && b.shape[1] % groups == 0 && b.shape[1] > 0;
+    Py_ssize_t width = b.ndim == 2 || b.ndim == 3 ? b.shape[b.ndim - 1] : 0;
+    int ok = width > 0 && width % groups == 0;
     if (ok) {
         *n = b.shape[0];
-        *u = b.shape[1] / groups;
+        *u = width / groups;
     }
     PyBuffer_Release(&b);
     if (!ok) {
@@ -155,40 +157,6 @@ parse_step(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t
     return *relu < 0 ? -1 : 0;
 }
 
-/* As parse_step, with n, u and S from args[0], a (n, S, groups·u) array, and t at args[1]. */
-static int
-parse_sequence_step(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected,
-                    Py_ssize_t groups, int k_arg, Py_ssize_t *n, Py_ssize_t *u, Py_ssize_t *S,
-                    Py_ssize_t *k, Py_ssize_t *t, int *relu)
-{
-    if (nargs != expected) {
-        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, expected,
-                     nargs);
-        return -1;
-    }
-    Py_buffer b;
-    if (PyObject_GetBuffer(args[0], &b, PyBUF_ND) < 0) {
-        return -1;
-    }
-    int ok = b.ndim == 3 && b.shape[2] % groups == 0 && b.shape[2] > 0;
-    if (ok) {
-        *n = b.shape[0];
-        *S = b.shape[1];
-        *u = b.shape[2] / groups;
-    }
-    PyBuffer_Release(&b);
-    if (!ok) {
-        PyErr_Format(PyExc_ValueError, "%s(): argument 0 must be an array (n, steps, %zd*units)",
-                     name, groups);
-        return -1;
-    }
-    if (step_index(name, args[k_arg], *S, k) < 0 || step_index(name, args[1], *S, t) < 0) {
-        return -1;
-    }
-    *relu = PyObject_IsTrue(args[nargs - 1]);
-    return *relu < 0 ? -1 : 0;
-}
-
 #define F(ndim, d0, d1, d2, w) {ndim, {d0, d1, d2}, w, 0, 0}
 #define OPT(ndim, d0, d1, d2) {ndim, {d0, d1, d2}, 0, 1, 0}
 #define KEEP(n, S) {2, {n, S, 0}, 0, 1, 1}
@@ -212,8 +180,8 @@ simple_rnn_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_ssize_t n, u, S, k, t;
     int relu;
-    if (parse_sequence_step("simple_rnn_step", args, nargs, 6, 1, 3, &n, &u, &S, &k, &t,
-                            &relu) < 0) {
+    if (parse_step("simple_rnn_step", args, nargs, 6, 1, 0, 3, 1, &n, &u, &S, &k, &t,
+                   &relu) < 0) {
         return NULL;
     }
     int index[3] = {0, 2, 4};
@@ -233,8 +201,8 @@ simple_rnn_step_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs
 {
     Py_ssize_t n, u, S, k, t;
     int relu;
-    if (parse_sequence_step("simple_rnn_step_backward", args, nargs, 10, 1, 3, &n, &u, &S, &k,
-                            &t, &relu) < 0) {
+    if (parse_step("simple_rnn_step_backward", args, nargs, 10, 1, 0, 3, 1, &n, &u, &S, &k, &t,
+                   &relu) < 0) {
         return NULL;
     }
     int index[7] = {0, 2, 4, 5, 6, 7, 8};
