@@ -190,7 +190,7 @@ def main() -> None:
     limit = statistics.median(limits)
     print(f"| FLOP limit | {limit:.2f} s | {median['deepgrad'] / limit:.2f} | | | |" if ours else "")
     if args.profile:
-        profile_primitives(DeepgradRunner(*data(args.network), args.network), __file__)
+        profile_primitives(DeepgradRunner(*data(args.network), args.network))
 
 
 if __name__ == "__main__":

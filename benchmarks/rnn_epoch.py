@@ -137,7 +137,7 @@ def main() -> None:
         ratio = median["deepgrad"] / median[name] if ours else float("nan")
         print(f"| {name} | {median[name]:.2f} s | {ratio:.2f} | {latency[name] * 1e6:.0f} µs |")
     if args.profile:
-        profile_primitives(DeepgradRunner(*data(), args.cell), __file__)
+        profile_primitives(DeepgradRunner(*data(), args.cell))
 
 
 if __name__ == "__main__":
