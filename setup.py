@@ -13,10 +13,10 @@ from setuptools.command.build_ext import build_ext
 # Bitwise agreement with the NumPy path needs IEEE arithmetic exactly as written: no fused
 # multiply-add contraction, no fast-math; -fno-math-errno lets sqrt vectorise.
 UNIX_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno"]
-# The recurrent steps (which agree with NumPy to rounding, not bitwise) also take
-# -fno-trapping-math, so that their gate functions' selects (clamps, NaN checks) become vector
-# blends on CPUs without AVX-512's masks: without it GCC leaves those loops scalar on AVX2, and
-# the steps run five times slower there.
+# The recurrent layers' code (which agrees with NumPy to rounding, not bitwise) also takes
+# -fno-trapping-math, so that the gate functions' selects (clamps, NaN checks) become vector
+# blends on CPUs without AVX-512's masks (without it GCC leaves those loops scalar on AVX2, five
+# times slower), and fused multiply-adds.
 EXTRA_FLAGS = {"deepgrad.native._recurrent": ["-fno-trapping-math"]}
 
 
@@ -32,7 +32,9 @@ setup(
     ext_modules=[
         Extension(f"deepgrad.native._{name}", [f"src/deepgrad/native/{name}.c"], optional=True,
                   depends=["src/deepgrad/native/kernels_common.h", "src/deepgrad/native/gate_math.h",
-                           "src/deepgrad/native/recurrent_steps.h"])
+                           "src/deepgrad/native/recurrent_steps.h",
+                           "src/deepgrad/native/recurrent_sequences.h",
+                           "src/deepgrad/native/small_gemm.h"])
         for name in ("optimizer_updates", "dense_layer", "softmax_cross_entropy", "batch_norm",
                      "validation", "windows", "recurrent")
         # the names in kernels.EXTENSIONS

@@ -169,18 +169,28 @@ CASES = [
     ("AveragePool", "2d", lambda x: F.average_pool(x, (2, 3)), [(2, 5, 6, 3)]),
     ("AveragePool", "2d-same", lambda x: F.average_pool(x, 3, 2, padding="same") * np.arange(27.0).reshape(1, 3, 3, 3), [(1, 5, 6, 3)]),
     ("AveragePool", "1d", lambda x: F.average_pool(x, 2), [(2, 7, 3)]),
-    ("SimpleRNNSequence", "masked-backwards", lambda x, r, h: F.recurrent(
-        "simple_rnn", x, r, None, [h], _MASK, go_backwards=True), [(3, 4, 2), (2, 2), (3, 2)]),
-    ("LSTMSequence", "plain", lambda x, r: F.recurrent("lstm", x, r * 0.5), [(3, 4, 8), (2, 8)]),
-    ("LSTMSequence", "linear", lambda x, r: F.recurrent("lstm", x, r * 0.5, activation="linear"), [(3, 4, 8), (2, 8)]),
-    ("SimpleRNNSequence", "linear", lambda x, r: F.recurrent("simple_rnn", x, r * 0.5, activation="linear"), [(3, 4, 2), (2, 2)]),
-    ("LSTMSequence", "state-mask-relu", lambda x, r, h, c: F.recurrent(
-        "lstm", x, r * 0.5, None, [h, c], _MASK, activation="relu",
-        recurrent_activation="tanh"), [("nonzero", (3, 4, 8)), (2, 8), (3, 2), (3, 2)]),
-    ("GRUSequence", "reset-after", lambda x, r, b: F.recurrent("gru", x, r, b, go_backwards=True),
-     [(3, 4, 6), (2, 6), (6,)]),
-    ("GRUSequence", "reset-before-masked", lambda x, r, h: F.recurrent(
-        "gru", x, r, None, [h], _MASK, reset_after=False), [(3, 4, 6), (2, 6), (3, 2)]),
+    ("SimpleRNNSequence", "masked-backwards", lambda x, w, b, r, h: F.recurrent(
+        "simple_rnn", x, w, r, b, None, [h], _MASK, go_backwards=True),
+     [(3, 4, 3), (3, 2), (2,), (2, 2), (3, 2)]),
+    ("LSTMSequence", "plain", lambda x, w, b, r: F.recurrent("lstm", x, w, r * 0.5, b),
+     [(3, 4, 3), (3, 8), (8,), (2, 8)]),
+    ("LSTMSequence", "linear", lambda x, w, r: F.recurrent("lstm", x, w, r * 0.5, activation="linear"),
+     [(3, 4, 3), (3, 8), (2, 8)]),
+    ("SimpleRNNSequence", "linear", lambda x, w, r: F.recurrent("simple_rnn", x, w, r * 0.5, activation="linear"),
+     [(3, 4, 3), (3, 2), (2, 2)]),
+    ("LSTMSequence", "state-mask-relu", lambda x, w, r, h, c: F.recurrent(
+        "lstm", x, w, r * 0.5, None, None, [h, c], _MASK, activation="relu",
+        recurrent_activation="tanh"), [("nonzero", (3, 4, 3)), (3, 8), (2, 8), (3, 2), (3, 2)]),
+    ("LSTMSequence", "state-mask-relu-sigmoid", lambda x, w, b, r, h, c: F.recurrent(
+        "lstm", x, w, r * 0.5, b, None, [h, c], _MASK, activation="relu", go_backwards=True),
+     [(3, 4, 3), (3, 8), (8,), (2, 8), (3, 2), (3, 2)]),
+    ("GRUSequence", "reset-after", lambda x, w, b, r, rb: F.recurrent("gru", x, w, r, b, rb, go_backwards=True),
+     [(3, 4, 3), (3, 6), (6,), (2, 6), (6,)]),
+    ("GRUSequence", "reset-after-masked-relu", lambda x, w, b, r, rb, h: F.recurrent(
+        "gru", x, w, r, b, rb, [h], _MASK, activation="relu"),
+     [(3, 4, 3), (3, 6), (6,), (2, 6), (6,), (3, 2)]),
+    ("GRUSequence", "reset-before-masked", lambda x, w, r, h: F.recurrent(
+        "gru", x, w, r, None, None, [h], _MASK, reset_after=False), [(3, 4, 3), (3, 6), (2, 6), (3, 2)]),
     ("Take", "repeated", lambda t: F.take(t, np.array([[0, 2, 0], [1, 1, 3]])), [(4, 3)]),
     ("NotEqual", "rows", lambda a: a * F.not_equal(a * 0 + np.array([0.0, 1.0]), 0.0, -1)
      .astype("float64")[:, None], [(3, 2)]),

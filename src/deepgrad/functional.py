@@ -322,38 +322,42 @@ def average_pool(x, pool_size=2, strides=None, padding: str = "valid") -> Tensor
 _RECURRENT = {"simple_rnn": ops.SimpleRNNSequence, "lstm": ops.LSTMSequence, "gru": ops.GRUSequence}
 
 
-def recurrent(cell: str, xw, recurrent_kernel, recurrent_bias=None, initial_state=None,
-              mask=None, *, activation="tanh", recurrent_activation="sigmoid",
+def recurrent(cell: str, x, kernel, recurrent_kernel, bias=None, recurrent_bias=None,
+              initial_state=None, mask=None, *, activation="tanh", recurrent_activation="sigmoid",
               go_backwards=False, reset_after=True, recurrent_dropout=0.0, seed=None) -> Tensor:
-    """A recurrent layer's whole time loop as one primitive (:mod:`deepgrad.ops.recurrent`).
+    """A recurrent layer's input projection ``x @ kernel + bias`` and whole time loop as one
+    primitive (:mod:`deepgrad.ops.recurrent`).
 
-    ``cell`` is "simple_rnn", "lstm" or "gru"; ``xw`` the projected inputs ``(batch, steps,
-    gates·units)``; ``initial_state`` a list of ``(batch, units)`` tensors (LSTM: ``[h, c]``);
-    ``mask`` a ``(batch, steps)`` boolean tensor. Returns every step's state ``(batch, steps,
-    units)`` (LSTM: ``h`` and ``c`` side by side, ``2·units``).
+    ``cell`` is "simple_rnn", "lstm" or "gru"; ``x`` the inputs ``(batch, steps, features)``,
+    ``kernel`` ``(features, gates·units)``, ``recurrent_kernel`` ``(units, gates·units)``;
+    ``initial_state`` a list of ``(batch, units)`` tensors (LSTM: ``[h, c]``); ``mask`` a
+    ``(batch, steps)`` boolean tensor. Returns every step's state ``(batch, steps, units)``
+    (LSTM: ``h`` and ``c`` side by side, ``2·units``).
 
     >>> import deepgrad as dg, numpy as np
     >>> out = recurrent("simple_rnn", dg.Tensor(np.ones((1, 3, 2))), dg.Tensor(np.eye(2)),
-    ...                 activation="linear")
+    ...                 dg.Tensor(np.eye(2)), activation="linear")
     >>> out.numpy()[0, :, 0]
     array([1., 2., 3.])
     """
-    xw, recurrent_kernel = _tensor(xw), _tensor(recurrent_kernel)
-    if xw.ndim != 3 or recurrent_kernel.ndim != 2 or xw.shape[2] != recurrent_kernel.shape[1]:
-        raise ValueError(f"recurrent needs xw of shape (batch, steps, gates*units) and a recurrent "
-                         f"kernel of shape (units, gates*units); got {xw.shape} and "
-                         f"{recurrent_kernel.shape}")
-    settings = dict(go_backwards=go_backwards, initial_state=initial_state is not None,
-                    masked=mask is not None, recurrent_dropout=recurrent_dropout,
+    x, kernel, recurrent_kernel = _tensor(x), _tensor(kernel), _tensor(recurrent_kernel)
+    if (x.ndim != 3 or kernel.ndim != 2 or recurrent_kernel.ndim != 2
+            or x.shape[2] != kernel.shape[0] or kernel.shape[1] != recurrent_kernel.shape[1]):
+        raise ValueError(f"recurrent needs x of shape (batch, steps, features), a kernel of shape "
+                         f"(features, gates*units) and a recurrent kernel of shape (units, "
+                         f"gates*units); got {x.shape}, {kernel.shape} and {recurrent_kernel.shape}")
+    settings = dict(input_bias=bias is not None, go_backwards=go_backwards,
+                    initial_state=initial_state is not None, masked=mask is not None,
+                    recurrent_dropout=recurrent_dropout,
                     generator=as_generator(seed) if recurrent_dropout else None)
     if cell == "gru":
         settings["reset_after"] = reset_after
     fn = _RECURRENT[cell](activation, recurrent_activation, **settings)
-    inputs = [xw, recurrent_kernel]
+    inputs = [x, kernel] + ([] if bias is None else [_tensor(bias)]) + [recurrent_kernel]
     if cell == "gru" and reset_after:
         inputs.append(_tensor(recurrent_bias))
     if initial_state is not None:
-        inputs.extend(_lift(s, xw) for s in initial_state)
+        inputs.extend(_lift(s, x) for s in initial_state)
     if mask is not None:
         inputs.append(mask if isinstance(mask, Tensor) else Tensor._result(np.asarray(mask, bool), None))
     return _apply(fn, *inputs)

@@ -1,11 +1,11 @@
 """Recurrent layers with Keras 3's names, arguments, defaults and weight layouts: ``SimpleRNN``,
 ``LSTM``, ``GRU``.
 
-Each call is two primitives: the inputs of every step projected at once (``x @ kernel + bias``,
-the dense layer's :class:`~deepgrad.ops.Affine`, one GEMM) and the whole time loop
-(:func:`deepgrad.functional.recurrent`: one GEMM per step with the recurrent kernel, the gates
-on preallocated buffers, backpropagation through time in its backward), so the graph,
-``predict`` and ``fit``'s recorded steps all run the same definition. Weights:
+Each call is one primitive (:func:`deepgrad.functional.recurrent`): the inputs of every step
+projected at once (``x @ kernel + bias``, the dense layer's :class:`~deepgrad.ops.Affine`) and
+the whole time loop (one GEMM per step with the recurrent kernel, the gates on preallocated
+buffers, backpropagation through time in its backward), so the graph, ``predict`` and ``fit``'s
+recorded steps all run the same definition. Weights:
 
 ========== ======================= ============================ ==============================
 layer      ``kernel``              ``recurrent_kernel``         ``bias``

@@ -116,11 +116,9 @@ class RNNBase:
             raise ValueError(f"{name} {self.name!r} was built for inputs of shape (batch, steps, "
                              f"{self.kernel.shape[0]}); got {x.shape}")
         x = cast_to(x, self.kernel.dtype)
-        n, steps, features = x.shape
+        n, steps = x.shape[:2]
         if training and self.dropout > 0.0:  # one mask per sequence, the same at every step
             x = _apply(ops.Dropout(self.dropout, self._generator, shared_axes=(1,)), x)
-        xw = functional.affine(x.reshape(n * steps, features), self.kernel, self._input_bias())
-        xw = xw.reshape(n, steps, self.kernel.shape[1])
         if initial_state is None and self.stateful and self._states is not None:
             initial_state = self._carried_state(n)
         if initial_state is not None:
@@ -132,8 +130,8 @@ class RNNBase:
                                  f"= {(n, steps)}; got {mask.shape}")
         rate = self.recurrent_dropout if training else 0.0
         states = functional.recurrent(
-            self.cell, xw, self.recurrent_kernel, self._recurrent_bias(xw.dtype), initial_state,
-            mask, activation=fused_name(self.activation, "activation", name),
+            self.cell, x, self.kernel, self.recurrent_kernel, self._input_bias(),
+            self._recurrent_bias(x.dtype), initial_state, mask, activation=fused_name(self.activation, "activation", name),
             recurrent_activation=self._recurrent_activation_name(), go_backwards=self.go_backwards,
             recurrent_dropout=rate, seed=self._generator, **self._loop_settings())
         u = self.units

@@ -12,16 +12,20 @@ two passes around NumPy's own ``exp``, row sums and ``log``; a fourth (``_batch_
 normalization's statistics, scaling and gradients in one pass each; a fifth (``_validation``) the
 finiteness test of the input checks; a sixth (``_windows``, from ``windows.c``) walks the windows of
 an image once where NumPy walks them offset by offset: max pooling's maximum with its position, and
-its gradient, and a convolution's *col2im*; a seventh (``_recurrent``, from ``recurrent.c``) an
-LSTM or GRU step's gate arithmetic, forward and backward, each in one pass. Without a C compiler
-at install time the extensions are skipped and the NumPy passes run instead.
+its gradient, and a convolution's *col2im*; a seventh (``_recurrent``, from ``recurrent.c``) a
+SimpleRNN, LSTM or GRU layer's whole call — the input projection, the time loop with one pass
+over the gates per step, and backward the loop and the weights' gradients — with the batch's
+rows cut into blocks that run on threads of their own. Without a C compiler at install time the
+extensions are skipped and the NumPy passes run instead.
 
 The compiled loops do the same floating-point operations in the same order as the NumPy code
 they replace (no fused multiply-add, no reassociation), so both give bitwise the same weights:
 the choice changes the speed, never the numbers. The tests check this for every kernel. The one
-exception is the recurrent steps: they compute their sigmoids and tanh from an exponential of
-their own (within one unit in the last place of NumPy's, so that the step vectorizes), and agree
-with the NumPy steps to rounding — the tests bound the difference.
+exception is the recurrent calls: they compute their sigmoids and tanh from an exponential of
+their own (within one unit in the last place of NumPy's, so that the step vectorizes) and their
+matrix products with their own small GEMM (``small_gemm.h``: the recurrent kernel packed once per
+call and kept in cache across the steps, sums in another order than NumPy's BLAS), and agree
+with the NumPy path to rounding — the tests bound the difference.
 
 Modes:
 

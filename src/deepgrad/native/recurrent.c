@@ -1,41 +1,43 @@
-/* One step of a SimpleRNN, an LSTM or a GRU, forward and backward, each in one pass over the
- * step's gates (see ops/recurrent.py, ops/lstm.py and ops/gru.py, whose NumPy steps these
- * kernels compute). The step's GEMM
- * with the recurrent kernel runs before the kernel (forward) or after it (backward), in NumPy.
+/* A SimpleRNN's, an LSTM's or a GRU's call in C: the input projection x @ w + b and the whole
+ * time loop forward; backward the loop and the gradients of w, of the recurrent kernel r and of
+ * x (see ops/recurrent.py, ops/lstm.py and ops/gru.py, whose NumPy path these loops compute, and
+ * recurrent_sequences.h for how they run: per step the products with w and r, small_gemm.h, and
+ * one pass over the gates, recurrent_steps.h; blocks of rows on threads).
  *
- * simple_rnn_step(xw, t, states, k, keep, relu)
- *     states[:, k + 1] holds h_k @ R on entry; h = act(it + xw[:, t]) there (masked rows:
- *     states[:, k] carried over).
- * simple_rnn_step_backward(d_pre, t, states, k, grad, dh, direct, rmask, keep, relu)
- *     d = grad[:, k] + dh·rmask + direct; d·act'(h) into d_pre[:, t], direct = 0 (masked rows:
- *     zeros and direct = d).
- * lstm_step(z, xw, t, states, k, tc, keep, relu)
- *     z holds h_k @ R on entry; a = z + xw[:, t]; i, f, o = sigmoid(a), g = act(a) into z;
- *     c = f·c_k + i·g, tc = act(c), h = o·tc into states[:, k + 1]; rows whose keep[:, t] is
- *     false carry states[:, k] over instead.
- * lstm_step_backward(z, tc, states, k, grad, dh, direct, dc, rmask, keep, t, d_pre, relu)
- *     the state's gradient d_h = grad[:, k, :u] + dh·rmask + direct, d_c = grad[:, k, u:] + dc;
- *     the gate gradients into d_pre[:, t]; dc = d_c·f and direct = 0 for the next step down
- *     (masked rows: zero gate gradients, dc = d_c and direct = d_h, passed on unchanged).
- * gru_step(z, inner, bias, xw, t, states, k, keep, relu)
- *     inner holds h_k @ R on entry and gets the bias added (inner = h_k @ R + b);
- *     z, r = sigmoid(xw_zr + inner_zr), h̃ = act(xw_h + r·inner_h) into z;
- *     h = z·h_k + (1 − z)·h̃ into states[:, k + 1] (masked rows carry h_k over).
- * gru_step_backward(z, inner, states, k, grad, dh, direct, rmask, keep, t, d_pre, d_rec, relu)
- *     d = grad[:, k] + dh·rmask + direct; the input-side gate gradients into d_pre[:, t], the
- *     recurrent side's into d_rec[:, t], direct = d·z (masked rows: zeros and direct = d).
+ * recurrent_sequence(cell, x, w, b, r, rbias, states, gates, aux, keep, rmask, backwards, relu,
+ *                    threads)
+ *     step k = 0, 1, ... runs the sequence's step t = k, or S − 1 − k when `backwards`, from
+ *     states[:, k] (the initial state on entry at k = 0), with xs = x[:, t] @ w + b (b may be
+ *     None):
+ *     SimpleRNN  h = act((h_k·rmask) @ r + xs) into states[:, k + 1];
+ *     LSTM       a = (h_k·rmask) @ r + xs; i, f, o = sigmoid(a), g = act(a) into gates[k];
+ *                c = f·c_k + i·g, aux[k] = act(c), h = o·aux[k] into states[:, k + 1] (h then
+ *                c);
+ *     GRU        (reset after) aux[k] = (h_k·rmask) @ r + rbias; z, r = sigmoid(xs_zr +
+ *                aux_zr), h̃ = act(xs_h + r·aux_h) into gates[k]; h = z·h_k + (1 − z)·h̃.
+ *     Rows whose keep[:, t] is false carry states[:, k] over.
+ * recurrent_sequence_backward(cell, x, w, r, gates, aux, states, grad, dh, direct, dc, rmask,
+ *                             keep, d_pre, d_rec, dw, dr, dx, backwards, relu, threads)
+ *     for k from S − 1 down: the step's gradient d = grad[:, k] + dh·rmask + direct (LSTM: and
+ *     the cell's, grad[:, k, u:] + dc) through the gates into d_pre[:, t], the gradient of the
+ *     step's projected inputs (GRU: the recurrent side's into d_rec[:, t]); direct (and dc)
+ *     carry what skips the product down; masked rows pass their gradient on unchanged. Then
+ *     dh = d_prod[:, t] @ r.T with d_prod = d_rec (GRU) or d_pre, dr += (h_k·rmask)ᵀ @
+ *     d_prod[:, t], dw += x[:, t]ᵀ @ d_pre[:, t] and, when dx is not None, dx[:, t] =
+ *     d_pre[:, t] @ w.T. dh, direct and dc hold zeros on entry.
  *
- * Shapes: z (n, G·u) for G = 4 (LSTM) or 3 (GRU) (1: SimpleRNN), xw and d_pre (n, S, G·u),
- * d_rec (n, S, 3u),
- * states (n, S + 1, P·u) (P = 2 for the LSTM's h and c, else 1), grad (n, S, P·u), tc, dh,
- * direct, dc and rmask (n, u), keep (n, S) booleans, bias (3u); all C-contiguous, one float
- * dtype; rmask and keep may be None. act is tanh, or ReLU when relu is true.
+ * cell is "simple_rnn", "lstm" or "gru"; G = 1, 4 or 3 gates; P = 2 states for the LSTM's h and
+ * c, else 1. Shapes: x and dx (n, S, F), w and dw (F, G·u), b (G·u), d_pre and d_rec
+ * (n, S, G·u), r and dr (u, G·u), rbias (3u), states (n, S + 1, P·u), grad (n, S, P·u), gates
+ * (S, n, G·u), aux (S, n, u) for the LSTM, (S, n, 3u) for the GRU, dh, direct, dc and rmask
+ * (n, u), keep (n, S) booleans; all C-contiguous, one float dtype. What a cell does not use is
+ * None, as may be rmask, keep and dx. act is tanh, or ReLU when relu is true; threads: at most
+ * this many blocks of rows.
  *
- * The sigmoid and tanh come from gate_math.h (within a few units in the last place of NumPy's),
- * the loops from recurrent_steps.h.
+ * The sigmoid and tanh come from gate_math.h (within a few units in the last place of NumPy's).
  */
 #include "kernels_common.h"
-#include "recurrent_steps.h"
+#include "recurrent_sequences.h"
 
 /* One array argument: C-contiguous, `ndim` dimensions of sizes `dims` (−1: any), of the
  * kernel's float dtype (or booleans, `boolean`); None allowed where `optional`. */
@@ -53,8 +55,14 @@ borrow(const char *name, PyObject *const *args, const int *index, const Spec *sp
     memset(b, 0, sizeof(Py_buffer) * (size_t)k);
     for (int i = 0; i < k; i++) {
         PyObject *arg = args[index[i]];
-        if (spec[i].optional && arg == Py_None) {
-            continue;
+        if (arg == Py_None) {
+            if (spec[i].optional) {
+                continue;
+            }
+            PyErr_Format(PyExc_ValueError, "%s(): argument %d must be an array, not None", name,
+                         index[i]);
+            release_buffers(b, k);
+            return -1;
         }
         int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (spec[i].write ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(arg, &b[i], flags) < 0) {
@@ -85,228 +93,158 @@ borrow(const char *name, PyObject *const *args, const int *index, const Spec *sp
     return 0;
 }
 
-/* The rows n and units u of a kernel's first argument: gates (n, groups·u), or a sequence
- * (n, steps, groups·u) for the SimpleRNN's kernels (whose exact shape borrow() checks after). */
-static int
-matrix_shape(const char *name, PyObject *m, Py_ssize_t groups, Py_ssize_t *n, Py_ssize_t *u)
-{
-    Py_buffer b;
-    if (PyObject_GetBuffer(m, &b, PyBUF_ND) < 0) {
-        return -1;
-    }
-    Py_ssize_t width = b.ndim == 2 || b.ndim == 3 ? b.shape[b.ndim - 1] : 0;
-    int ok = width > 0 && width % groups == 0;
-    if (ok) {
-        *n = b.shape[0];
-        *u = width / groups;
-    }
-    PyBuffer_Release(&b);
-    if (!ok) {
-        PyErr_Format(PyExc_ValueError, "%s(): the gates must be a matrix (n, %zd*units)", name,
-                     groups);
-        return -1;
-    }
-    return 0;
-}
+#define F(ndim, d0, d1, d2, w) {ndim, {d0, d1, d2}, w, 0, 0}
+#define OPT(ndim, d0, d1, d2, w) {ndim, {d0, d1, d2}, w, 1, 0}
+#define KEEP(n, S) {2, {n, S, 0}, 0, 1, 1}
+#define NONE {0, {0, 0, 0}, 0, 1, 0}
+#define BUF(i) ((void *)b[i].buf)
 
+/* The call's arity, cell, the sizes n, S, F (from x) and u (from r), and the flags backwards,
+ * relu and threads (the last three arguments). */
 static int
-steps_of(PyObject *a, Py_ssize_t *S)
-{
-    Py_buffer b;
-    if (PyObject_GetBuffer(a, &b, PyBUF_ND) < 0) {
-        return -1;
-    }
-    *S = b.ndim == 3 ? b.shape[1] : -1;
-    PyBuffer_Release(&b);
-    return 0;
-}
-
-static int
-step_index(const char *name, PyObject *arg, Py_ssize_t S, Py_ssize_t *out)
-{
-    *out = PyLong_AsSsize_t(arg);
-    if (*out == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (*out < 0 || *out >= S) {
-        PyErr_Format(PyExc_IndexError, "%s(): step %zd lies outside the %zd steps", name, *out, S);
-        return -1;
-    }
-    return 0;
-}
-
-/* Parse a kernel call: nargs checked, n and u from args[0] (groups gates), S from
- * args[steps_arg], the step indices at args[k_arg] and args[t_arg], the relu flag last. */
-static int
-parse_step(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected,
-           Py_ssize_t groups, int steps_arg, int k_arg, int t_arg, Py_ssize_t *n, Py_ssize_t *u,
-           Py_ssize_t *S, Py_ssize_t *k, Py_ssize_t *t, int *relu)
+parse_call(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected,
+           int r_arg, Block *proto, int *threads)
 {
     if (nargs != expected) {
         PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", name, expected,
                      nargs);
         return -1;
     }
-    if (matrix_shape(name, args[0], groups, n, u) < 0 || steps_of(args[steps_arg], S) < 0) {
+    const char *cell = PyUnicode_Check(args[0]) ? PyUnicode_AsUTF8(args[0]) : NULL;
+    if (cell == NULL || (strcmp(cell, "simple_rnn") && strcmp(cell, "lstm") && strcmp(cell, "gru"))) {
+        PyErr_Format(PyExc_ValueError, "%s(): the cell must be 'simple_rnn', 'lstm' or 'gru'", name);
         return -1;
     }
-    if (step_index(name, args[k_arg], *S, k) < 0 || step_index(name, args[t_arg], *S, t) < 0) {
+    proto->cell = !strcmp(cell, "lstm") ? LSTM : !strcmp(cell, "gru") ? GRU : SIMPLE_RNN;
+    Py_buffer x, r;
+    if (PyObject_GetBuffer(args[1], &x, PyBUF_ND) < 0) {
         return -1;
     }
-    *relu = PyObject_IsTrue(args[nargs - 1]);
-    return *relu < 0 ? -1 : 0;
+    if (PyObject_GetBuffer(args[r_arg], &r, PyBUF_ND) < 0) {
+        PyBuffer_Release(&x);
+        return -1;
+    }
+    int ok = x.ndim == 3 && r.ndim == 2;
+    if (ok) {
+        proto->n = x.shape[0];
+        proto->S = x.shape[1];
+        proto->F = x.shape[2];
+        proto->u = r.shape[0];
+    }
+    PyBuffer_Release(&x);
+    PyBuffer_Release(&r);
+    if (!ok) {
+        PyErr_Format(PyExc_ValueError, "%s(): x must be (n, steps, features) and r (units, "
+                     "gates*units)", name);
+        return -1;
+    }
+    proto->backwards = PyObject_IsTrue(args[nargs - 3]);
+    proto->relu = PyObject_IsTrue(args[nargs - 2]);
+    long count = PyLong_AsLong(args[nargs - 1]);
+    if (proto->backwards < 0 || proto->relu < 0 || (count == -1 && PyErr_Occurred())) {
+        return -1;
+    }
+    *threads = count < 1 ? 1 : count > MAX_THREADS ? MAX_THREADS : (int)count;
+    return 0;
 }
 
-#define F(ndim, d0, d1, d2, w) {ndim, {d0, d1, d2}, w, 0, 0}
-#define OPT(ndim, d0, d1, d2) {ndim, {d0, d1, d2}, 0, 1, 0}
-#define KEEP(n, S) {2, {n, S, 0}, 0, 1, 1}
-#define BUF(i) ((void *)b[i].buf)
-
-/* Run the float or the double version of `loop` (without the GIL). */
-#define RUN(kind, loop, ...)                                                                  \
-    do {                                                                                      \
-        Py_BEGIN_ALLOW_THREADS                                                                \
-        if ((kind) == 'f') {                                                                  \
-            loop##_float(__VA_ARGS__);                                                        \
-        }                                                                                     \
-        else {                                                                                \
-            loop##_double(__VA_ARGS__);                                                       \
-        }                                                                                     \
-        Py_END_ALLOW_THREADS                                                                  \
-    } while (0)
-
+/* Run `proto` over its rows, forward or `backward`, without the GIL (see run_sequence), and
+ * release the `count` buffers `b`. */
 static PyObject *
-simple_rnn_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+run_call(Block proto, int backward, int threads, char kind, const void *r, Py_buffer *b,
+         int count)
 {
-    Py_ssize_t n, u, S, k, t;
-    int relu;
-    if (parse_step("simple_rnn_step", args, nargs, 6, 1, 0, 3, 1, &n, &u, &S, &k, &t,
-                   &relu) < 0) {
-        return NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = run_sequence(proto, backward, threads, kind, r);
+    Py_END_ALLOW_THREADS
+    release_buffers(b, count);
+    if (status < 0) {
+        return PyErr_NoMemory();
     }
-    int index[3] = {0, 2, 4};
-    Spec spec[3] = {F(3, n, S, u, 0), F(3, n, S + 1, u, 1), KEEP(n, S)};
-    Py_buffer b[3];
-    char kind = 0;
-    if (borrow("simple_rnn_step", args, index, spec, 3, b, &kind) < 0) {
-        return NULL;
-    }
-    RUN(kind, simple_rnn_step, n, u, S, BUF(0), t, BUF(1), k, BUF(2), relu);
-    release_buffers(b, 3);
     Py_RETURN_NONE;
 }
 
 static PyObject *
-simple_rnn_step_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+recurrent_sequence(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t n, u, S, k, t;
-    int relu;
-    if (parse_step("simple_rnn_step_backward", args, nargs, 10, 1, 0, 3, 1, &n, &u, &S, &k, &t,
-                   &relu) < 0) {
+    const char *name = "recurrent_sequence";
+    Block proto = {0};
+    int threads;
+    if (parse_call(name, args, nargs, 14, 4, &proto, &threads) < 0) {
         return NULL;
     }
-    int index[7] = {0, 2, 4, 5, 6, 7, 8};
-    Spec spec[7] = {F(3, n, S, u, 1), F(3, n, S + 1, u, 0), F(3, n, S, u, 0), F(2, n, u, 0, 0),
-                    F(2, n, u, 0, 1), OPT(2, n, u, 0), KEEP(n, S)};
-    Py_buffer b[7];
-    char kind = 0;
-    if (borrow("simple_rnn_step_backward", args, index, spec, 7, b, &kind) < 0) {
-        return NULL;
-    }
-    RUN(kind, simple_rnn_step_backward, n, u, S, BUF(0), t, BUF(1), k, BUF(2), BUF(3), BUF(4),
-        BUF(5), BUF(6), relu);
-    release_buffers(b, 7);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-lstm_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Py_ssize_t n, u, S, k, t;
-    int relu;
-    if (parse_step("lstm_step", args, nargs, 8, 4, 1, 4, 2, &n, &u, &S, &k, &t, &relu) < 0) {
-        return NULL;
-    }
-    int index[5] = {0, 1, 3, 5, 6};
-    Spec spec[5] = {F(2, n, 4 * u, 0, 1), F(3, n, S, 4 * u, 0), F(3, n, S + 1, 2 * u, 1),
-                    F(2, n, u, 0, 1), KEEP(n, S)};
-    Py_buffer b[5];
-    char kind = 0;
-    if (borrow("lstm_step", args, index, spec, 5, b, &kind) < 0) {
-        return NULL;
-    }
-    RUN(kind, lstm_step, n, u, S, BUF(0), BUF(1), t, BUF(2), k, BUF(3), BUF(4), relu);
-    release_buffers(b, 5);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-lstm_step_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Py_ssize_t n, u, S, k, t;
-    int relu;
-    if (parse_step("lstm_step_backward", args, nargs, 13, 4, 4, 3, 10, &n, &u, &S, &k, &t,
-                   &relu) < 0) {
-        return NULL;
-    }
-    int index[10] = {0, 1, 2, 4, 5, 6, 7, 8, 9, 11};
-    Spec spec[10] = {F(2, n, 4 * u, 0, 0), F(2, n, u, 0, 0), F(3, n, S + 1, 2 * u, 0),
-                     F(3, n, S, 2 * u, 0), F(2, n, u, 0, 0), F(2, n, u, 0, 1), F(2, n, u, 0, 1),
-                     OPT(2, n, u, 0), KEEP(n, S), F(3, n, S, 4 * u, 1)};
+    Py_ssize_t n = proto.n, S = proto.S, Fs = proto.F, u = proto.u;
+    Py_ssize_t g = gates_of(proto.cell) * u, P = proto.cell == LSTM ? 2 : 1;
+    int lstm = proto.cell == LSTM, gru = proto.cell == GRU;
+    /* x, w, b, r, rbias, states, gates, aux, keep, rmask */
+    int index[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    Spec spec[10] = {F(3, n, S, Fs, 0), F(2, Fs, g, 0, 0), OPT(1, g, 0, 0, 0), F(2, u, g, 0, 0),
+                     gru ? (Spec)F(1, g, 0, 0, 0) : (Spec)NONE, F(3, n, S + 1, P * u, 1),
+                     lstm || gru ? (Spec)F(3, S, n, g, 1) : (Spec)NONE,
+                     lstm ? (Spec)F(3, S, n, u, 1) : gru ? (Spec)F(3, S, n, g, 1) : (Spec)NONE,
+                     KEEP(n, S), OPT(2, n, u, 0, 0)};
     Py_buffer b[10];
     char kind = 0;
-    if (borrow("lstm_step_backward", args, index, spec, 10, b, &kind) < 0) {
+    if (borrow(name, args, index, spec, 10, b, &kind) < 0) {
         return NULL;
     }
-    RUN(kind, lstm_step_backward, n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
-        BUF(6), BUF(7), BUF(8), t, BUF(9), relu);
-    release_buffers(b, 10);
-    Py_RETURN_NONE;
+    proto.x = BUF(0);
+    proto.w = BUF(1);
+    proto.b = BUF(2);
+    proto.rbias = BUF(4);
+    proto.states = BUF(5);
+    proto.gates = BUF(6);
+    proto.aux = BUF(7);
+    proto.keep = BUF(8);
+    proto.rmask = BUF(9);
+    return run_call(proto, 0, threads, kind, BUF(3), b, 10);
 }
 
 static PyObject *
-gru_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+recurrent_sequence_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t n, u, S, k, t;
-    int relu;
-    if (parse_step("gru_step", args, nargs, 9, 3, 3, 6, 4, &n, &u, &S, &k, &t, &relu) < 0) {
+    const char *name = "recurrent_sequence_backward";
+    Block proto = {0};
+    int threads;
+    if (parse_call(name, args, nargs, 21, 3, &proto, &threads) < 0) {
         return NULL;
     }
-    int index[6] = {0, 1, 2, 3, 5, 7};
-    Spec spec[6] = {F(2, n, 3 * u, 0, 1), F(2, n, 3 * u, 0, 1), F(1, 3 * u, 0, 0, 0),
-                    F(3, n, S, 3 * u, 0), F(3, n, S + 1, u, 1), KEEP(n, S)};
-    Py_buffer b[6];
+    Py_ssize_t n = proto.n, S = proto.S, Fs = proto.F, u = proto.u;
+    Py_ssize_t g = gates_of(proto.cell) * u, P = proto.cell == LSTM ? 2 : 1;
+    int lstm = proto.cell == LSTM, gru = proto.cell == GRU;
+    /* x, w, r, gates, aux, states, grad, dh, direct, dc, rmask, keep, d_pre, d_rec, dw, dr, dx */
+    int index[17] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+    Spec spec[17] = {F(3, n, S, Fs, 0), F(2, Fs, g, 0, 0), F(2, u, g, 0, 0),
+                     lstm || gru ? (Spec)F(3, S, n, g, 0) : (Spec)NONE,
+                     lstm ? (Spec)F(3, S, n, u, 0) : gru ? (Spec)F(3, S, n, g, 0) : (Spec)NONE,
+                     F(3, n, S + 1, P * u, 0), F(3, n, S, P * u, 0), F(2, n, u, 0, 1),
+                     F(2, n, u, 0, 1), lstm ? (Spec)F(2, n, u, 0, 1) : (Spec)NONE,
+                     OPT(2, n, u, 0, 0), KEEP(n, S), F(3, n, S, g, 1),
+                     gru ? (Spec)F(3, n, S, g, 1) : (Spec)NONE, F(2, Fs, g, 0, 1),
+                     F(2, u, g, 0, 1), OPT(3, n, S, Fs, 1)};
+    Py_buffer b[17];
     char kind = 0;
-    if (borrow("gru_step", args, index, spec, 6, b, &kind) < 0) {
+    if (borrow(name, args, index, spec, 17, b, &kind) < 0) {
         return NULL;
     }
-    RUN(kind, gru_step, n, u, S, BUF(0), BUF(1), BUF(2), BUF(3), t, BUF(4), k, BUF(5), relu);
-    release_buffers(b, 6);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-gru_step_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    Py_ssize_t n, u, S, k, t;
-    int relu;
-    if (parse_step("gru_step_backward", args, nargs, 13, 3, 4, 3, 9, &n, &u, &S, &k, &t,
-                   &relu) < 0) {
-        return NULL;
-    }
-    int index[10] = {0, 1, 2, 4, 5, 6, 7, 8, 10, 11};
-    Spec spec[10] = {F(2, n, 3 * u, 0, 0), F(2, n, 3 * u, 0, 0), F(3, n, S + 1, u, 0),
-                     F(3, n, S, u, 0), F(2, n, u, 0, 0), F(2, n, u, 0, 1), OPT(2, n, u, 0),
-                     KEEP(n, S), F(3, n, S, 3 * u, 1), F(3, n, S, 3 * u, 1)};
-    Py_buffer b[10];
-    char kind = 0;
-    if (borrow("gru_step_backward", args, index, spec, 10, b, &kind) < 0) {
-        return NULL;
-    }
-    RUN(kind, gru_step_backward, n, u, S, BUF(0), BUF(1), BUF(2), k, BUF(3), BUF(4), BUF(5),
-        BUF(6), BUF(7), t, BUF(8), BUF(9), relu);
-    release_buffers(b, 10);
-    Py_RETURN_NONE;
+    proto.x = BUF(0);
+    proto.w = BUF(1);
+    proto.gates = BUF(3);
+    proto.aux = BUF(4);
+    proto.states = BUF(5);
+    proto.grad = BUF(6);
+    proto.dh = BUF(7);
+    proto.direct = BUF(8);
+    proto.dc = BUF(9);
+    proto.rmask = BUF(10);
+    proto.keep = BUF(11);
+    proto.d_pre = BUF(12);
+    proto.d_rec = BUF(13);
+    proto.dw = BUF(14);
+    proto.dr = BUF(15);
+    proto.dx = BUF(16);
+    return run_call(proto, 1, threads, kind, BUF(2), b, 17);
 }
 
 /* exp(x) for x ≤ 0, sigmoid and tanh over an array: the functions the steps use, for tests. */
@@ -373,21 +311,13 @@ gate_tanh(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 #define METHOD(name, doc) {#name, (PyCFunction)(void (*)(void))name, METH_FASTCALL, doc}
 
 static PyMethodDef methods[] = {
-    METHOD(simple_rnn_step, "simple_rnn_step(xw, t, states, k, keep, relu): one SimpleRNN step "
-                            "after its GEMM states[:, k + 1] = h_k @ R."),
-    METHOD(simple_rnn_step_backward, "simple_rnn_step_backward(d_pre, t, states, k, grad, dh, "
-                                     "direct, rmask, keep, relu): one SimpleRNN step of "
-                                     "backpropagation through time, before its GEMM."),
-    METHOD(lstm_step, "lstm_step(z, xw, t, states, k, tc, keep, relu): one LSTM step after "
-                      "its GEMM z = h_k @ R."),
-    METHOD(lstm_step_backward, "lstm_step_backward(z, tc, states, k, grad, dh, direct, dc, "
-                               "rmask, keep, t, d_pre, relu): one LSTM step of backpropagation "
-                               "through time, before its GEMM dh = d_pre[:, t] @ R.T."),
-    METHOD(gru_step, "gru_step(z, inner, bias, xw, t, states, k, keep, relu): one GRU step "
-                     "(reset after) after its GEMM inner = h_k @ R."),
-    METHOD(gru_step_backward, "gru_step_backward(z, inner, states, k, grad, dh, direct, rmask, "
-                              "keep, t, d_pre, d_rec, relu): one GRU step of backpropagation "
-                              "through time, before its GEMM dh = d_rec[:, t] @ R.T."),
+    METHOD(recurrent_sequence, "recurrent_sequence(cell, x, w, b, r, rbias, states, gates, aux, "
+                               "keep, rmask, backwards, relu, threads): a recurrent layer's "
+                               "projection and time loop."),
+    METHOD(recurrent_sequence_backward, "recurrent_sequence_backward(cell, x, w, r, gates, aux, "
+                                        "states, grad, dh, direct, dc, rmask, keep, d_pre, "
+                                        "d_rec, dw, dr, dx, backwards, relu, threads): its "
+                                        "backpropagation through time and weight gradients."),
     METHOD(gate_expneg, "gate_expneg(x, out): the steps' e^x for x <= 0, over a vector."),
     METHOD(gate_sigmoid, "gate_sigmoid(x, out): the steps' sigmoid over a vector."),
     METHOD(gate_tanh, "gate_tanh(x, out): the steps' tanh over a vector."),
@@ -396,8 +326,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_recurrent",
-    "One SimpleRNN, LSTM or GRU step, forward and backward, in one pass over its gates.", -1,
-    methods,
+    "The SimpleRNN's, LSTM's and GRU's projection and time loop, forward and backward, in C.",
+    -1, methods,
 };
 
 PyMODINIT_FUNC

@@ -1,8 +1,9 @@
-/* The SimpleRNN, LSTM and GRU steps' loops, forward and backward, for float and double (see
- * recurrent.c for what each computes and ops/recurrent.py, ops/lstm.py, ops/gru.py for the NumPy
- * steps they replace). Each row
- * of the batch is one loop over the units, inlined with `relu` and `scaled` as constants so that
- * every instantiation is one straight, vectorizable loop.
+/* The SimpleRNN, LSTM and GRU steps' gate passes, forward and backward, for float and double
+ * (see recurrent.c for what each computes and ops/recurrent.py, ops/lstm.py, ops/gru.py for the
+ * NumPy steps they replace). A forward step reads the step's projected inputs xs (n, G·u); the
+ * rest is laid out as recurrent.c says. Each row of the batch is one loop over the units,
+ * inlined with `relu` and `scaled` as constants so that every instantiation is one straight,
+ * vectorizable loop.
  */
 #ifndef DEEPGRAD_RECURRENT_STEPS_H
 #define DEEPGRAD_RECURRENT_STEPS_H
@@ -52,7 +53,7 @@
     }                                                                                         \
                                                                                               \
     static void CLONES lstm_step_##T(Py_ssize_t n, Py_ssize_t u, Py_ssize_t S, T *z,          \
-                                     const T *xw, Py_ssize_t t, T *states, Py_ssize_t k,      \
+                                     const T *xs, Py_ssize_t t, T *states, Py_ssize_t k,      \
                                      T *tc, const char *keep, int relu)                       \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
@@ -62,12 +63,10 @@
                 memcpy(state, prev, sizeof(T) * 2 * (size_t)u);                               \
             }                                                                                 \
             else if (relu) {                                                                  \
-                lstm_row_##T(u, z + i * 4 * u, xw + (i * S + t) * 4 * u, prev, state,         \
-                             tc + i * u, 1);                                                  \
+                lstm_row_##T(u, z + i * 4 * u, xs + i * 4 * u, prev, state, tc + i * u, 1);   \
             }                                                                                 \
             else {                                                                            \
-                lstm_row_##T(u, z + i * 4 * u, xw + (i * S + t) * 4 * u, prev, state,         \
-                             tc + i * u, 0);                                                  \
+                lstm_row_##T(u, z + i * 4 * u, xs + i * 4 * u, prev, state, tc + i * u, 0);   \
             }                                                                                 \
         }                                                                                     \
     }                                                                                         \
@@ -135,11 +134,11 @@
     }                                                                                         \
                                                                                               \
     static void CLONES simple_rnn_step_##T(Py_ssize_t n, Py_ssize_t u, Py_ssize_t S,          \
-                                           const T *xw, Py_ssize_t t, T *states, Py_ssize_t k, \
+                                           const T *xs, Py_ssize_t t, T *states, Py_ssize_t k, \
                                            const char *keep, int relu)                        \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            const T *restrict x = xw + (i * S + t) * u;                                       \
+            const T *restrict x = xs + i * u;                                                 \
             const T *restrict prev = states + (i * (S + 1) + k) * u;                          \
             T *restrict h = states + (i * (S + 1) + k + 1) * u;                               \
             if (keep != NULL && !keep[i * S + t]) {                                           \
@@ -195,7 +194,7 @@
     }                                                                                         \
                                                                                               \
     static void CLONES gru_step_##T(Py_ssize_t n, Py_ssize_t u, Py_ssize_t S, T *z, T *inner,  \
-                                    const T *bias, const T *xw, Py_ssize_t t, T *states,      \
+                                    const T *bias, const T *xs, Py_ssize_t t, T *states,      \
                                     Py_ssize_t k, const char *keep, int relu)                 \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
@@ -209,10 +208,10 @@
                 memcpy(state, prev, sizeof(T) * (size_t)u);                                   \
             }                                                                                 \
             else if (relu) {                                                                  \
-                gru_row_##T(u, z + i * 3 * u, ri, xw + (i * S + t) * 3 * u, prev, state, 1);  \
+                gru_row_##T(u, z + i * 3 * u, ri, xs + i * 3 * u, prev, state, 1);            \
             }                                                                                 \
             else {                                                                            \
-                gru_row_##T(u, z + i * 3 * u, ri, xw + (i * S + t) * 3 * u, prev, state, 0);  \
+                gru_row_##T(u, z + i * 3 * u, ri, xs + i * 3 * u, prev, state, 0);            \
             }                                                                                 \
         }                                                                                     \
     }                                                                                         \

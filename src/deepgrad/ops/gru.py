@@ -12,19 +12,20 @@ __all__ = ["GRUSequence"]
 
 
 class GRUSequence(_Sequence):
-    """Keras's GRU: gates ``z, r, h``; ``h_t = z·h_{t−1} + (1 − z)·h̃``. With ``reset_after``
-    (Keras's default, PyTorch's and cuDNN's form) the inputs are ``(xw, recurrent_kernel,
-    recurrent_bias, [h0], [mask])`` and ``h̃ = activation(xw_h + r·(h_{t−1} @ R_h + b_h))``;
-    without it ``(xw, recurrent_kernel, [h0], [mask])`` and ``h̃ = activation(xw_h + (r·h_{t−1})
-    @ R_h)``. ``xw`` is ``(batch, steps, 3·units)``.
+    """Keras's GRU: gates ``z, r, h``; ``h_t = z·h_{t−1} + (1 − z)·h̃``, ``xw = x @ kernel +
+    bias``. With ``reset_after`` (Keras's default, PyTorch's and cuDNN's form) the inputs are
+    ``(x, kernel, [bias], recurrent_kernel, recurrent_bias, [h0], [mask])`` and ``h̃ =
+    activation(xw_h + r·(h_{t−1} @ R_h + b_h))``; without it ``(x, kernel, [bias],
+    recurrent_kernel, [h0], [mask])`` and ``h̃ = activation(xw_h + (r·h_{t−1}) @ R_h)``.
 
     >>> import numpy as np
-    >>> step = GRUSequence(reset_after=False)
-    >>> step.forward(np.zeros((1, 2, 3)), np.zeros((1, 3)))[0, :, 0]  # 0.5·0 + 0.5·tanh(0)
+    >>> loop = GRUSequence(reset_after=False, input_bias=False)
+    >>> loop.forward(np.zeros((1, 2, 2)), np.zeros((2, 3)), np.zeros((1, 3)))[0, :, 0]
     array([0., 0.])
     """
 
     __slots__ = ("reset_after",)
+    cell, gates = "gru", 3
 
     def __init__(self, activation="tanh", recurrent_activation="sigmoid", *, reset_after=True,
                  **kwargs):
@@ -35,22 +36,20 @@ class GRUSequence(_Sequence):
     def recurrent_bias(self):
         return self.reset_after
 
+    def _compiled(self, *arrays):
+        return super()._compiled(*arrays) if self.reset_after else None
+
+    def _buffers(self, xp, n, steps, u, dtype):
+        gates = xp.empty((steps, n, 3 * u), dtype)  # z, r, h̃ after their activations
+        # reset_after: h_{t−1} @ R + b per step; else r·h_{t−1} (what meets R_h)
+        inner = xp.empty((steps, n, 3 * u if self.reset_after else u), dtype)
+        self.cache = gates, inner
+        return gates, inner
+
     def _forward_steps(self, xw, r, bias, states, order, keep, rmask):
         u = r.shape[0]
-        n, steps = xw.shape[0], len(order)
-        xp = namespace(xw)
-        gates = xp.empty((steps, n, 3 * u), xw.dtype)  # z, r, h̃ after their activations
-        # reset_after: h_{t−1} @ R + b per step; else r·h_{t−1} (what meets R_h)
-        inner = xp.empty((steps, n, 3 * u if self.reset_after else u), xw.dtype)
-        self.cache = gates, inner
+        gates, inner = self.cache
         buffer = None if rmask is None else np.empty_like(rmask)
-        kernel = self._compiled("gru_step", xw, r, bias, states) if self.reset_after else None
-        if kernel is not None:
-            xw, bias = np.ascontiguousarray(xw), np.ascontiguousarray(bias)
-            for k, t in enumerate(order):
-                np.matmul(self._entering(states, k, u, rmask, buffer), r, out=inner[k])
-                kernel(gates[k], inner[k], bias, xw, t, states, k, keep, self.relu)
-            return
         act, rec_act = self.act[0], self.rec_act[0]
         for k, t in enumerate(order):
             z, x = gates[k], xw[:, t]
@@ -82,17 +81,9 @@ class GRUSequence(_Sequence):
         # reset_after: the gradient of every step's h_{t−1} @ R + b, in xw's layout
         d_rec = np.empty_like(d_pre) if self.reset_after else None
         self.cache = gates, inner, d_rec
-        kernel = (self._compiled("gru_step_backward", grad, r, states)
-                  if self.reset_after else None)
         for k in reversed(range(len(order))):
-            t = order[k]
-            if kernel is not None:
-                kernel(gates[k], inner[k], states, k, grad, dh, direct, rmask, keep, t, d_pre,
-                       d_rec, self.relu)
-                np.matmul(d_rec[:, t], r_t, out=dh)
-            else:
-                self._step_backward(k, t, grad, r, r_t, gates, inner, states, keep, rmask,
-                                    d_pre, d_rec, dh, direct)
+            self._step_backward(k, order[k], grad, r, r_t, gates, inner, states, keep, rmask,
+                                d_pre, d_rec, dh, direct)
         return ()
 
     def _step_backward(self, k, t, grad, r, r_t, gates, inner, states, keep, rmask, d_pre, d_rec,

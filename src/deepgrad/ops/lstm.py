@@ -14,35 +14,30 @@ __all__ = ["LSTMSequence"]
 class LSTMSequence(_Sequence):
     """Keras's LSTM: gates ``i, f, c, o`` = ``xw_t + h_{t−1} @ recurrent_kernel`` through
     ``recurrent_activation`` (i, f, o) and ``activation`` (c); ``c_t = f·c_{t−1} + i·c̃``,
-    ``h_t = o·activation(c_t)``. Inputs ``(xw, recurrent_kernel, [h0, c0], [mask])``, ``xw``
-    ``(batch, steps, 4·units)``; the output holds ``h`` then ``c`` on its last axis.
+    ``h_t = o·activation(c_t)``, ``xw = x @ kernel + bias``. Inputs ``(x, kernel, [bias],
+    recurrent_kernel, [h0, c0], [mask])``; the output holds ``h`` then ``c`` on its last axis.
 
     >>> import numpy as np
-    >>> step = LSTMSequence()
-    >>> step.forward(np.zeros((1, 2, 4)), np.zeros((1, 4)))[0, :, 1]  # c: 0.5·0 + 0.5·tanh(0)
+    >>> loop = LSTMSequence(input_bias=False)
+    >>> loop.forward(np.zeros((1, 2, 3)), np.zeros((3, 4)), np.zeros((1, 4)))[0, :, 1]
     array([0., 0.])
     """
 
     __slots__ = ()
-    parts = 2
+    cell, parts, gates = "lstm", 2, 4
+
+    def _buffers(self, xp, n, steps, u, dtype):
+        gates = xp.empty((steps, n, 4 * u), dtype)  # after their activations
+        cell_out = xp.empty((steps, n, u), dtype)  # activation(c)
+        self.cache = gates, cell_out
+        return gates, cell_out
 
     def _forward_steps(self, xw, r, bias, states, order, keep, rmask):
         u = r.shape[0]
-        n, steps = xw.shape[0], len(order)
-        xp = namespace(xw)
-        gates = xp.empty((steps, n, 4 * u), xw.dtype)  # after their activations
-        cell_out = xp.empty((steps, n, u), xw.dtype)  # activation(c)
-        self.cache = gates, cell_out
+        gates, cell_out = self.cache
         buffer = None if rmask is None else np.empty_like(rmask)
-        kernel = self._compiled("lstm_step", xw, r, states)
-        if kernel is not None:
-            xw = np.ascontiguousarray(xw)
-            for k, t in enumerate(order):
-                np.matmul(self._entering(states, k, u, rmask, buffer), r, out=gates[k])
-                kernel(gates[k], xw, t, states, k, cell_out[k], keep, self.relu)
-            return
         act, rec_act = self.act[0], self.rec_act[0]
-        product = xp.empty((n, u), xw.dtype)
+        product = namespace(xw).empty((xw.shape[0], u), xw.dtype)
         for k, t in enumerate(order):
             z = gates[k]
             np.matmul(self._entering(states, k, u, rmask, buffer), r, out=z)
@@ -62,16 +57,11 @@ class LSTMSequence(_Sequence):
     def _backward_steps(self, grad, r, r_t, states, order, keep, rmask, d_pre, dh, direct):
         gates, cell_out = self.cache[:2]
         dc = namespace(grad).zeros_like(dh)  # the cell state's gradient, carried down
-        kernel = self._compiled("lstm_step_backward", grad, r, states)
         for k in reversed(range(len(order))):
             t = order[k]
             dz = d_pre[:, t]
-            if kernel is not None:
-                kernel(gates[k], cell_out[k], states, k, grad, dh, direct, dc, rmask, keep, t,
-                       d_pre, self.relu)
-            else:
-                self._step_backward(k, t, grad, gates, cell_out, states, keep, rmask, dz, dh,
-                                    direct, dc)
+            self._step_backward(k, t, grad, gates, cell_out, states, keep, rmask, dz, dh, direct,
+                                dc)
             np.matmul(dz, r_t, out=dh)
         return (dc,)
 

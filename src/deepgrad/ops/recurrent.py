@@ -1,44 +1,65 @@
-"""Recurrent layers' primitives: the whole time loop of one layer call as one node.
+"""Recurrent layers' primitives: one layer call — its input projection and its whole time loop
+— as one node.
 
 :class:`SimpleRNNSequence` here, :class:`~deepgrad.ops.lstm.LSTMSequence` and
-:class:`~deepgrad.ops.gru.GRUSequence` take the inputs already projected for every step —
-``xw = x @ kernel + bias``, ``(batch, steps, gates·units)``, one GEMM before the primitive (the
-dense layer's :class:`~deepgrad.ops.Affine`) — and the ``recurrent_kernel``, and run the steps:
-per step one GEMM ``h @ recurrent_kernel`` and the gate arithmetic on preallocated buffers. The
-forward keeps every step's gates and states; the backward runs backpropagation through time in
-reverse, one GEMM per step for the state's gradient, and forms the recurrent kernel's gradient
-after the loop as one GEMM over all steps. Gates are in Keras 3's order (LSTM ``i, f, c, o``;
-GRU ``z, r, h``), so its weights load as they are.
+:class:`~deepgrad.ops.gru.GRUSequence` take the layer's input ``x`` ``(batch, steps,
+features)``, its ``kernel`` (and ``bias``) and its ``recurrent_kernel``. The NumPy path
+projects every step at once — ``xw = x @ kernel + bias``, ``(batch, steps, gates·units)``, with
+the dense layer's :class:`~deepgrad.ops.Affine` — and runs the steps: per step one GEMM ``h @
+recurrent_kernel`` and the gate arithmetic on preallocated buffers. The forward keeps every
+step's gates and states; the backward runs backpropagation through time in reverse, one GEMM
+per step for the state's gradient, forms the recurrent kernel's gradient after the loop as one
+GEMM over all steps, and hands the gradient of ``xw`` to the projection's backward. Gates are in
+Keras 3's order (LSTM ``i, f, c, o``; GRU ``z, r, h``), so its weights load as they are.
 
 The output is every step's state, ``(batch, steps, units)`` (LSTM: ``(batch, steps, 2·units)``,
 ``h`` then ``c``), in the order the steps ran (reversed with ``go_backwards``, as Keras); the
-layers slice the last step, the sequence or the states out of it. Optional inputs follow
-``xw`` and the recurrent kernel in this order: the recurrent bias (GRU with ``reset_after``),
-the initial state(s), and a ``(batch, steps)`` mask; at a masked step every state is carried
-over unchanged, as Keras does. Recurrent dropout multiplies the state that enters the recurrent
-product by a mask drawn once per forward (the same at every step).
+layers slice the last step, the sequence or the states out of it. The inputs, in this order:
+``x``, ``kernel``, the ``bias`` (unless ``input_bias=False``), ``recurrent_kernel``, the
+recurrent bias (GRU with ``reset_after``), the initial state(s), and a ``(batch, steps)`` mask;
+at a masked step every state is carried over unchanged, as Keras does. Recurrent dropout
+multiplies the state that enters the recurrent product by a mask drawn once per forward (the
+same at every step).
 
 What the loops share lives in :class:`_Sequence`: the buffers (states ``(batch, steps + 1,
 ·)``; the gradient of ``xw`` written in place, step by step, in the layout the projection's
 backward reads), the order of the steps, and the gradient carried down from step to step — the
 GEMM's part ``dh`` (times the dropout mask) plus a ``direct`` part that skips the GEMM (a GRU's
-``d·z``, or the whole gradient across a masked step). Each cell writes its step twice: in NumPy
-with deepgrad's activations (:data:`GATE_ACTIVATIONS`, any of them), and — with sigmoid gates and
-a tanh or ReLU activation (the GRU: with ``reset_after``) — as one compiled pass each way
-(``native/recurrent.c``), which computes the sigmoid and tanh from its own vectorized exponential
-and so agrees with the NumPy step to a few units in the last place, not bitwise.
+``d·z``, or the whole gradient across a masked step). Each cell writes its step in NumPy with
+deepgrad's activations (:data:`GATE_ACTIVATIONS`, any of them). With sigmoid gates and a tanh
+or ReLU activation (the GRU: with ``reset_after``) the whole call runs compiled instead
+(``native/recurrent.c``): the projection, the loop and the weights' gradients, the batch's rows
+cut into blocks that run on threads of their own (:func:`threads_for`), with its own small GEMM
+and its own vectorized exponential for the sigmoid and tanh — so it agrees with the NumPy path
+to a few units in the last place, not bitwise.
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
 from ..native import kernels
 from ..native.backend import namespace
+from .affine import Affine
 from .base import Function
 from .stable import sigmoid
 
-__all__ = ["GATE_ACTIVATIONS", "SimpleRNNSequence"]
+__all__ = ["GATE_ACTIVATIONS", "SimpleRNNSequence", "threads_for"]
+
+#: The cores this process may run on: a compiled call runs blocks of the batch's rows on
+#: threads of their own, this many at most.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+#: The fewest rows worth a thread of their own.
+ROWS_PER_THREAD = 16
+
+
+def threads_for(rows: int) -> int:
+    """Threads for a compiled call over a batch of ``rows``: one per :data:`ROWS_PER_THREAD`
+    rows, at most one per core (a recurrent layer's rows never meet, so each thread runs its
+    block's projection, time loop and share of the weights' gradients on its own)."""
+    return max(1, min(CORES, rows // ROWS_PER_THREAD))
 
 
 def _tanh(x, out):
@@ -83,40 +104,52 @@ GATE_ACTIVATIONS = {
 
 
 class _Sequence(Function):
-    """The time loop around a cell's steps (see the module's documentation). A cell defines
-    ``parts`` (states per step), ``gates`` (columns of ``xw`` per unit) and the steps
-    ``_forward_steps`` / ``_backward_steps``, which may keep what the backward needs in
+    """The projection and time loop around a cell's steps (see the module's documentation). A
+    cell defines ``cell`` (its name in the compiled code), ``parts`` (states per step),
+    ``gates`` (columns of ``xw`` per unit), :meth:`_buffers` and the NumPy steps
+    ``_forward_steps`` / ``_backward_steps``, which keep what the backward needs in
     ``self.cache``."""
 
-    __slots__ = ("act", "cache", "generator", "go_backwards", "initial_state", "masked", "rate",
-                 "rec_act", "saved")
-    parts = 1
+    __slots__ = ("act", "cache", "compiled", "generator", "go_backwards", "initial_state",
+                 "input_bias", "masked", "projection", "rate", "rec_act", "saved")
+    cell, parts, gates = "simple_rnn", 1, 1
     recurrent_bias = False
 
-    def __init__(self, activation="tanh", recurrent_activation="sigmoid", *, go_backwards=False,
-                 initial_state=False, masked=False, recurrent_dropout=0.0, generator=None):
+    def __init__(self, activation="tanh", recurrent_activation="sigmoid", *, input_bias=True,
+                 go_backwards=False, initial_state=False, masked=False, recurrent_dropout=0.0,
+                 generator=None):
         for name, value in (("activation", activation), ("recurrent_activation", recurrent_activation)):
             if value not in GATE_ACTIVATIONS:
                 raise ValueError(f"{type(self).__name__} fuses the {name}s {tuple(GATE_ACTIVATIONS)}; "
                                  f"got {value!r}")
         self.act, self.rec_act = GATE_ACTIVATIONS[activation], GATE_ACTIVATIONS[recurrent_activation]
-        self.go_backwards, self.initial_state, self.masked = go_backwards, initial_state, masked
+        self.input_bias, self.go_backwards = bool(input_bias), go_backwards
+        self.initial_state, self.masked = initial_state, masked
         self.rate, self.generator = float(recurrent_dropout), generator
+        self.projection = Affine()
+
+    @property
+    def _r_index(self) -> int:
+        """The recurrent kernel's position among the inputs."""
+        return 2 + self.input_bias
 
     def _unpack(self, rest):
         rest = list(rest)
-        bias = rest.pop(0) if self.recurrent_bias else None
+        bias = rest.pop(0) if self.input_bias else None
+        r = rest.pop(0)
+        rec_bias = rest.pop(0) if self.recurrent_bias else None
         states = [rest.pop(0) for _ in range(self.parts)] if self.initial_state else None
         mask = rest.pop(0) if self.masked else None
-        return bias, states, mask
+        return bias, r, rec_bias, states, mask
 
-    def _compiled(self, name, *arrays):
-        """The compiled step ``name`` when it takes this call (NumPy arrays of one float dtype,
-        sigmoid gates, a tanh or ReLU activation), else None."""
-        kernel = kernels.compiled(name)
-        if (kernel is None or self.rec_act is not GATE_ACTIVATIONS["sigmoid"]
+    def _compiled(self, *arrays):
+        """The compiled call, forward and backward, when it takes this one (NumPy arrays of one
+        float dtype, sigmoid gates, a tanh or ReLU activation), else None."""
+        kernel = kernels.compiled("recurrent_sequence"), kernels.compiled("recurrent_sequence_backward")
+        if (None in kernel or self.rec_act is not GATE_ACTIVATIONS["sigmoid"]
                 or self.act not in (GATE_ACTIVATIONS["tanh"], GATE_ACTIVATIONS["relu"])):
             return None
+        arrays = [a for a in arrays if a is not None]
         dtype = arrays[0].dtype
         if dtype not in (np.float32, np.float64) or any(
                 type(a) is not np.ndarray or a.dtype != dtype for a in arrays):
@@ -127,12 +160,18 @@ class _Sequence(Function):
     def relu(self) -> bool:
         return self.act is GATE_ACTIVATIONS["relu"]
 
-    def forward(self, xw, r, *rest):
-        bias, initial, mask = self._unpack(rest)
-        n, steps, _ = xw.shape
+    def _buffers(self, xp, n, steps, u, dtype):
+        """What the forward keeps for the backward besides the states (into ``self.cache``),
+        and the compiled call's ``gates`` and ``aux`` arguments."""
+        self.cache = ()
+        return None, None
+
+    def forward(self, x, kernel, *rest):
+        bias, r, rec_bias, initial, mask = self._unpack(rest)
+        n, steps, features = x.shape
         u = r.shape[0]
-        xp = namespace(xw)
-        states = xp.empty((n, steps + 1, self.parts * u), xw.dtype)
+        xp = namespace(x)
+        states = xp.empty((n, steps + 1, self.parts * u), x.dtype)
         if initial is None:
             states[:, 0] = 0
         else:
@@ -142,10 +181,18 @@ class _Sequence(Function):
         keep = None if mask is None else np.ascontiguousarray(mask, dtype=bool)  # (n, steps)
         rmask = None
         if self.rate > 0.0:
-            rmask = ((self.generator.random((n, u)) >= self.rate) / (1.0 - self.rate)).astype(xw.dtype)
-        self.cache = None
-        self._forward_steps(xw, r, bias, states, order, keep, rmask)
-        self.saved = (xw.shape, r, bias, states, order, keep, rmask)
+            rmask = ((self.generator.random((n, u)) >= self.rate) / (1.0 - self.rate)).astype(x.dtype)
+        gates, aux = self._buffers(xp, n, steps, u, x.dtype)
+        self.compiled = self._compiled(x, kernel, bias, r, rec_bias, states)
+        if self.compiled is not None:
+            x, kernel, r = (np.ascontiguousarray(a) for a in (x, kernel, r))
+            bias, rec_bias = (None if a is None else np.ascontiguousarray(a) for a in (bias, rec_bias))
+            self.compiled[0](self.cell, x, kernel, bias, r, rec_bias, states, gates, aux, keep,
+                             rmask, self.go_backwards, self.relu, threads_for(n))
+        else:
+            xw = self.projection.forward(x.reshape(n * steps, features), kernel, bias)
+            self._forward_steps(xw.reshape(n, steps, -1), r, rec_bias, states, order, keep, rmask)
+        self.saved = (x, kernel, r, states, order, keep, rmask)
         return states[:, 1:]
 
     @staticmethod
@@ -162,20 +209,29 @@ class _Sequence(Function):
         return keep[:, t, None]
 
     def backward(self, grad):
-        shape, r, bias, states, order, keep, rmask = self.saved
-        n, steps, g_units = shape
-        u = r.shape[0]
+        x, kernel, r, states, order, keep, rmask = self.saved
+        n, steps, features = x.shape
+        u, g = r.shape
+        need = self.needs_input_grad
         xp = namespace(grad)
         grad = xp.ascontiguousarray(grad)
-        r_t = xp.ascontiguousarray(r.T)
-        d_pre = xp.empty((n, steps, g_units), grad.dtype)  # gradient of xw, in its layout
+        d_pre = xp.empty((n, steps, g), grad.dtype)  # gradient of xw, in its layout
         dh = xp.zeros((n, u), grad.dtype)  # the GEMM's part of the state's gradient
         direct = xp.zeros((n, u), grad.dtype)  # the part that skips the GEMM
-        carried = self._backward_steps(grad, r, r_t, states, order, keep, rmask, d_pre, dh, direct)
-        grads = [d_pre if self.needs_input_grad[0] else None,
-                 self._kernel_grad(states, order, d_pre, rmask, u) if self.needs_input_grad[1] else None]
+        if self.compiled is not None:
+            carried, grads = self._compiled_backward(grad, x, kernel, r, states, keep, rmask,
+                                                     d_pre, dh, direct)
+        else:
+            carried = self._backward_steps(grad, r, xp.ascontiguousarray(r.T), states, order,
+                                           keep, rmask, d_pre, dh, direct)
+            self.projection.needs_input_grad = need[:self._r_index]
+            grads = list(self.projection.backward(d_pre.reshape(n * steps, g)))
+            if grads[0] is not None:
+                grads[0] = grads[0].reshape(x.shape)
+            grads.append(self._kernel_grad(states, order, d_pre, rmask, u)
+                         if need[self._r_index] else None)
         if self.recurrent_bias:
-            grads.append(self._bias_grad(d_pre) if self.needs_input_grad[2] else None)
+            grads.append(self._bias_grad(d_pre) if need[self._r_index + 1] else None)
         if self.initial_state:
             h0 = dh * rmask if rmask is not None else dh
             grads.append(h0 + direct)
@@ -183,6 +239,27 @@ class _Sequence(Function):
         if self.masked:
             grads.append(None)
         return tuple(grads)
+
+    def _compiled_backward(self, grad, x, kernel, r, states, keep, rmask, d_pre, dh, direct):
+        """The compiled backward: the states' gradients carried to the initial states, and the
+        gradients of ``x``, ``kernel``, (``bias``,) ``recurrent_kernel``."""
+        need = self.needs_input_grad
+        n, u, dtype = dh.shape[0], dh.shape[1], dh.dtype
+        dc = np.zeros((n, u), dtype) if self.parts == 2 else None
+        d_rec = np.empty_like(d_pre) if self.recurrent_bias else None
+        dw, dr = np.empty(kernel.shape, dtype), np.empty(r.shape, dtype)
+        dx = np.empty(x.shape, dtype) if need[0] else None
+        gates, aux = self.cache[:2] if self.cache else (None, None)
+        if self.recurrent_bias:
+            self.cache = gates, aux, d_rec
+        self.compiled[1](
+            self.cell, x, kernel, r, gates, aux, states, grad, dh, direct, dc, rmask, keep,
+            d_pre, d_rec, dw, dr, dx, self.go_backwards, self.relu, threads_for(n))
+        grads = [dx, dw if need[1] else None]
+        if self.input_bias:
+            grads.append(d_pre.reshape(-1, d_pre.shape[2]).sum(axis=0) if need[2] else None)
+        grads.append(dr if need[self._r_index] else None)
+        return ((dc,) if dc is not None else ()), grads
 
     def _carried(self, grad_k, dh, direct, rmask):
         """The gradient reaching a step's state: its output's plus what came down the loop."""
@@ -200,28 +277,27 @@ class _Sequence(Function):
     def _kernel_grad(self, states, order, d_rec, rmask, u):
         rows = d_rec.reshape(-1, d_rec.shape[2])
         h = self._entering_all(states, u, rmask)
-        into = self.gradient_out(1)
+        into = self.gradient_out(self._r_index)
         if into is not None and into.dtype == rows.dtype and into.flags.c_contiguous:
             return np.matmul(h.T, rows, out=into)
         return h.T @ rows
 
 
 class SimpleRNNSequence(_Sequence):
-    """``h_t = activation(xw_t + h_{t−1} @ recurrent_kernel)``; inputs ``(xw, recurrent_kernel,
-    [h0], [mask])``, ``xw`` ``(batch, steps, units)``."""
+    """``h_t = activation(xw_t + h_{t−1} @ recurrent_kernel)``, ``xw = x @ kernel + bias``;
+    inputs ``(x, kernel, [bias], recurrent_kernel, [h0], [mask])``.
+
+    >>> import numpy as np
+    >>> loop = SimpleRNNSequence(activation="linear", input_bias=False)
+    >>> loop.forward(np.ones((1, 3, 1)), np.ones((1, 1)), np.ones((1, 1)))[0, :, 0]
+    array([1., 2., 3.])
+    """
 
     __slots__ = ()
 
     def _forward_steps(self, xw, r, bias, states, order, keep, rmask):
         u = r.shape[0]
         buffer = None if rmask is None else np.empty_like(rmask)
-        kernel = self._compiled("simple_rnn_step", xw, r, states)
-        if kernel is not None:
-            xw = np.ascontiguousarray(xw)
-            for k, t in enumerate(order):
-                np.matmul(self._entering(states, k, u, rmask, buffer), r, out=states[:, k + 1])
-                kernel(xw, t, states, k, keep, self.relu)
-            return
         act = self.act[0]
         for k, t in enumerate(order):
             h = states[:, k + 1]
@@ -232,14 +308,9 @@ class SimpleRNNSequence(_Sequence):
                 np.copyto(h, states[:, k], where=~self._keep_rows(keep, t))
 
     def _backward_steps(self, grad, r, r_t, states, order, keep, rmask, d_pre, dh, direct):
-        kernel = self._compiled("simple_rnn_step_backward", grad, r, states)
         derivative = self.act[1]
         for k in reversed(range(len(order))):
             t = order[k]
-            if kernel is not None:
-                kernel(d_pre, t, states, k, grad, dh, direct, rmask, keep, self.relu)
-                np.matmul(d_pre[:, t], r_t, out=dh)
-                continue
             d = self._carried(grad[:, k], dh, direct, rmask)
             dz = derivative(d, states[:, k + 1], d_pre[:, t])
             if keep is not None:
