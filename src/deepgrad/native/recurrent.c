@@ -111,8 +111,10 @@ parse_call(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t
         return -1;
     }
     const char *cell = PyUnicode_Check(args[0]) ? PyUnicode_AsUTF8(args[0]) : NULL;
-    if (cell == NULL || (strcmp(cell, "simple_rnn") && strcmp(cell, "lstm") && strcmp(cell, "gru"))) {
-        PyErr_Format(PyExc_ValueError, "%s(): the cell must be 'simple_rnn', 'lstm' or 'gru'", name);
+    if (cell == NULL
+        || (strcmp(cell, "simple_rnn") && strcmp(cell, "lstm") && strcmp(cell, "gru"))) {
+        PyErr_Format(PyExc_ValueError, "%s(): the cell must be 'simple_rnn', 'lstm' or 'gru'",
+                     name);
         return -1;
     }
     proto->cell = !strcmp(cell, "lstm") ? LSTM : !strcmp(cell, "gru") ? GRU : SIMPLE_RNN;

@@ -237,8 +237,9 @@ run_sequence(Block proto, int backward, int threads, char kind, const void *r)
 {
     Py_ssize_t u = proto.u, F = proto.F, g = gates_of(proto.cell) * u;
     size_t item = kind == 'f' ? sizeof(float) : sizeof(double);
-#define PACKED(k, cols) \
-    (((kind == 'f' ? packed_size_float(k, cols) : packed_size_double(k, cols)) * item + 63) / 64 * 64)
+#define PACKED(k, cols)                                                                       \
+    (((kind == 'f' ? packed_size_float(k, cols) : packed_size_double(k, cols)) * item + 63)    \
+     / 64 * 64)
     size_t r_bytes = backward ? PACKED(g, u) : PACKED(u, g);
     size_t w_bytes = backward ? PACKED(g, F) : PACKED(F, g);
 #undef PACKED

@@ -145,7 +145,8 @@ class _Sequence(Function):
     def _compiled(self, *arrays):
         """The compiled call, forward and backward, when it takes this one (NumPy arrays of one
         float dtype, sigmoid gates, a tanh or ReLU activation), else None."""
-        kernel = kernels.compiled("recurrent_sequence"), kernels.compiled("recurrent_sequence_backward")
+        kernel = (kernels.compiled("recurrent_sequence"),
+                  kernels.compiled("recurrent_sequence_backward"))
         if (None in kernel or self.rec_act is not GATE_ACTIVATIONS["sigmoid"]
                 or self.act not in (GATE_ACTIVATIONS["tanh"], GATE_ACTIVATIONS["relu"])):
             return None
@@ -186,7 +187,7 @@ class _Sequence(Function):
         self.compiled = self._compiled(x, kernel, bias, r, rec_bias, states)
         if self.compiled is not None:
             x, kernel, r = (np.ascontiguousarray(a) for a in (x, kernel, r))
-            bias, rec_bias = (None if a is None else np.ascontiguousarray(a) for a in (bias, rec_bias))
+            bias, rec_bias = (a if a is None else np.ascontiguousarray(a) for a in (bias, rec_bias))
             self.compiled[0](self.cell, x, kernel, bias, r, rec_bias, states, gates, aux, keep,
                              rmask, self.go_backwards, self.relu, threads_for(n))
         else:
