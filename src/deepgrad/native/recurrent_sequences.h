@@ -228,10 +228,10 @@ SEQUENCE_LOOPS(double)
 
 /* Cut rows [0, n) into at most `threads` blocks like `proto` and run them, forward or
  * `backward`. Packs the recurrent kernel r (u × g) for the step products (forward h @ r,
- * backward d @ r.T) and the kernel w (F × g) for the projection (forward x @ w, backward
- * d_pre @ w.T), and gives each block its scratch (rows × u, for a recurrent dropout mask) and,
- * but the first, buffers for its shares of dw and dr, which are added into proto.dw and
- * proto.dr after. Returns -1 when memory runs out. */
+ * backward d @ r.T) and the kernel w (F × g) for the inputs' (forward x_t @ w, backward
+ * d_pre[:, t] @ w.T), and gives each block its scratch (rows × (u + g): a step's entering state
+ * and its projected inputs or gradient) and, but the first, buffers for its shares of dw and
+ * dr, which are added into proto.dw and proto.dr after. Returns -1 when memory runs out. */
 static int
 run_sequence(Block proto, int backward, int threads, char kind, const void *r)
 {

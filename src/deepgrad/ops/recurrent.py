@@ -215,7 +215,7 @@ class _Sequence(Function):
         u, g = r.shape
         need = self.needs_input_grad
         xp = namespace(grad)
-        grad = xp.ascontiguousarray(grad)
+        grad = xp.ascontiguousarray(grad, dtype=x.dtype if self.compiled is not None else None)
         d_pre = xp.empty((n, steps, g), grad.dtype)  # gradient of xw, in its layout
         dh = xp.zeros((n, u), grad.dtype)  # the GEMM's part of the state's gradient
         direct = xp.zeros((n, u), grad.dtype)  # the part that skips the GEMM
