@@ -4,11 +4,11 @@ at three sequence lengths.
 The forward keeps every step's gates and states for the backward, so the peak should grow in
 proportion to the number of steps — linearly, nothing quadratic — and by what those arrays
 hold: per sample and step, the gates (4·units), the cell's activation (units), the states h
-and c (2·units) and, in the backward, the gradient of the states (2·units) and that of the
-projected inputs (4·units). (The compiled call projects each step's inputs as it runs them and
-forms the weights' gradients step by step, so neither the projected inputs nor a copy of the
-entering states is kept.) Measured with ``tracemalloc``, which sees NumPy's array memory; one
-step on a batch of 64, LSTM 128 on 32 features, float32, run once to warm up and then
+and c (2·units) and, in the backward, the gradient of the states (2·units). (The compiled call
+projects each step's inputs as it runs them and forms the weights' gradients step by step from
+the step's gradient while it is in cache, so neither the projected inputs nor their gradient
+is kept for the whole sequence.) Measured with ``tracemalloc``, which sees NumPy's array memory;
+one step on a batch of 64, LSTM 128 on 32 features, float32, run once to warm up and then
 measured.
 
     python benchmarks/rnn_memory.py [--lengths 50,100,200]
@@ -47,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", default="50,100,200")
     lengths = [int(v) for v in parser.parse_args().lengths.split(",")]
-    per_step = BATCH * 4 * (4 + 1 + 2 + 2 + 4) * UNITS  # bytes the arrays above hold per step
+    per_step = BATCH * 4 * (4 + 1 + 2 + 2) * UNITS  # bytes the arrays above hold per step
     print(f"LSTM {UNITS}, batch {BATCH}, {FEATURES} features, float32: peak of one training step")
     print("\n| steps | peak | peak per step | the saved arrays per step |")
     print("|---|---|---|---|")

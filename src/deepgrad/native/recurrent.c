@@ -17,21 +17,21 @@
  *                aux_zr), h̃ = act(xs_h + r·aux_h) into gates[k]; h = z·h_k + (1 − z)·h̃.
  *     Rows whose keep[:, t] is false carry states[:, k] over.
  * recurrent_sequence_backward(cell, x, w, r, gates, aux, states, grad, dh, direct, dc, rmask,
- *                             keep, d_pre, d_rec, dw, dr, dx, backwards, relu, threads)
+ *                             keep, dw, dr, db, drb, dx, backwards, relu, threads)
  *     for k from S − 1 down: the step's gradient d = grad[:, k] + dh·rmask + direct (LSTM: and
- *     the cell's, grad[:, k, u:] + dc) through the gates into d_pre[:, t], the gradient of the
- *     step's projected inputs (GRU: the recurrent side's into d_rec[:, t]); direct (and dc)
- *     carry what skips the product down; masked rows pass their gradient on unchanged. Then
- *     dh = d_prod[:, t] @ r.T with d_prod = d_rec (GRU) or d_pre, dr += (h_k·rmask)ᵀ @
- *     d_prod[:, t], dw += x[:, t]ᵀ @ d_pre[:, t] and, when dx is not None, dx[:, t] =
- *     d_pre[:, t] @ w.T. dh, direct and dc hold zeros on entry.
+ *     the cell's, grad[:, k, u:] + dc) through the gates into d_t, the gradient of the step's
+ *     projected inputs (GRU: the recurrent side's into d_rec); direct (and dc) carry what skips
+ *     the product down; masked rows pass their gradient on unchanged. Then dh = d_prod @ r.T
+ *     with d_prod = d_rec (GRU) or d_t, dr += (h_k·rmask)ᵀ @ d_prod, dw += x[:, t]ᵀ @ d_t,
+ *     db += d_t's column sums (when db is not None), drb += d_rec's (GRU) and, when dx is not
+ *     None, dx[:, t] = d_t @ w.T. dh, direct and dc hold zeros on entry.
  *
  * cell is "simple_rnn", "lstm" or "gru"; G = 1, 4 or 3 gates; P = 2 states for the LSTM's h and
- * c, else 1. Shapes: x and dx (n, S, F), w and dw (F, G·u), b (G·u), d_pre and d_rec
- * (n, S, G·u), r and dr (u, G·u), rbias (3u), states (n, S + 1, P·u), grad (n, S, P·u), gates
+ * c, else 1. Shapes: x and dx (n, S, F), w and dw (F, G·u), b and db (G·u), r and dr
+ * (u, G·u), rbias and drb (3u), states (n, S + 1, P·u), grad (n, S, P·u), gates
  * (S, n, G·u), aux (S, n, u) for the LSTM, (S, n, 3u) for the GRU, dh, direct, dc and rmask
  * (n, u), keep (n, S) booleans; all C-contiguous, one float dtype. What a cell does not use is
- * None, as may be rmask, keep and dx. act is tanh, or ReLU when relu is true; threads: at most
+ * None, as may be rmask, keep, db and dx. act is tanh, or ReLU when relu is true; threads: at most
  * this many blocks of rows.
  *
  * The sigmoid and tanh come from gate_math.h (within a few units in the last place of NumPy's).
@@ -215,16 +215,16 @@ recurrent_sequence_backward(PyObject *self, PyObject *const *args, Py_ssize_t na
     Py_ssize_t n = proto.n, S = proto.S, Fs = proto.F, u = proto.u;
     Py_ssize_t g = gates_of(proto.cell) * u, P = proto.cell == LSTM ? 2 : 1;
     int lstm = proto.cell == LSTM, gru = proto.cell == GRU;
-    /* x, w, r, gates, aux, states, grad, dh, direct, dc, rmask, keep, d_pre, d_rec, dw, dr, dx */
+    /* x, w, r, gates, aux, states, grad, dh, direct, dc, rmask, keep, dw, dr, db, drb, dx */
     int index[17] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
     Spec spec[17] = {F(3, n, S, Fs, 0), F(2, Fs, g, 0, 0), F(2, u, g, 0, 0),
                      lstm || gru ? (Spec)F(3, S, n, g, 0) : (Spec)NONE,
                      lstm ? (Spec)F(3, S, n, u, 0) : gru ? (Spec)F(3, S, n, g, 0) : (Spec)NONE,
                      F(3, n, S + 1, P * u, 0), F(3, n, S, P * u, 0), F(2, n, u, 0, 1),
                      F(2, n, u, 0, 1), lstm ? (Spec)F(2, n, u, 0, 1) : (Spec)NONE,
-                     OPT(2, n, u, 0, 0), KEEP(n, S), F(3, n, S, g, 1),
-                     gru ? (Spec)F(3, n, S, g, 1) : (Spec)NONE, F(2, Fs, g, 0, 1),
-                     F(2, u, g, 0, 1), OPT(3, n, S, Fs, 1)};
+                     OPT(2, n, u, 0, 0), KEEP(n, S), F(2, Fs, g, 0, 1), F(2, u, g, 0, 1),
+                     OPT(1, g, 0, 0, 1), gru ? (Spec)F(1, g, 0, 0, 1) : (Spec)NONE,
+                     OPT(3, n, S, Fs, 1)};
     Py_buffer b[17];
     char kind = 0;
     if (borrow(name, args, index, spec, 17, b, &kind) < 0) {
@@ -241,10 +241,10 @@ recurrent_sequence_backward(PyObject *self, PyObject *const *args, Py_ssize_t na
     proto.dc = BUF(9);
     proto.rmask = BUF(10);
     proto.keep = BUF(11);
-    proto.d_pre = BUF(12);
-    proto.d_rec = BUF(13);
-    proto.dw = BUF(14);
-    proto.dr = BUF(15);
+    proto.dw = BUF(12);
+    proto.dr = BUF(13);
+    proto.db = BUF(14);
+    proto.drb = BUF(15);
     proto.dx = BUF(16);
     return run_call(proto, 1, threads, kind, BUF(2), b, 17);
 }
@@ -317,8 +317,8 @@ static PyMethodDef methods[] = {
                                "keep, rmask, backwards, relu, threads): a recurrent layer's "
                                "projection and time loop."),
     METHOD(recurrent_sequence_backward, "recurrent_sequence_backward(cell, x, w, r, gates, aux, "
-                                        "states, grad, dh, direct, dc, rmask, keep, d_pre, "
-                                        "d_rec, dw, dr, dx, backwards, relu, threads): its "
+                                        "states, grad, dh, direct, dc, rmask, keep, dw, dr, db, "
+                                        "drb, dx, backwards, relu, threads): its "
                                         "backpropagation through time and weight gradients."),
     METHOD(gate_expneg, "gate_expneg(x, out): the steps' e^x for x <= 0, over a vector."),
     METHOD(gate_sigmoid, "gate_sigmoid(x, out): the steps' sigmoid over a vector."),

@@ -44,8 +44,8 @@ typedef struct Block {
     int backwards, relu;
     const void *x, *w, *b, *packed_r, *packed_w, *rbias, *rmask;
     const char *keep;
-    void *states, *gates, *aux, *grad, *dh, *direct, *dc, *d_pre, *d_rec, *dx;
-    void *dw, *dr, *scratch; /* dw, dr: this block's share of the weights' gradients */
+    void *states, *gates, *aux, *grad, *dh, *direct, *dc, *dx, *scratch;
+    void *dw, *dr, *db, *drb; /* this block's shares of the weights' gradients */
 } Block;
 
 static Py_ssize_t
@@ -156,6 +156,16 @@ run_blocks(Block *blocks, int count)
         }                                                                                     \
     }                                                                                         \
                                                                                               \
+    /* to[j] += the column sums of rows × cols values */                                   \
+    static void add_rows_##T(T *to, const T *values, Py_ssize_t rows, Py_ssize_t cols)        \
+    {                                                                                         \
+        for (Py_ssize_t i = 0; i < rows; i++) {                                               \
+            for (Py_ssize_t j = 0; j < cols; j++) {                                           \
+                to[j] += values[i * cols + j];                                                \
+            }                                                                                 \
+        }                                                                                     \
+    }                                                                                         \
+                                                                                              \
     static void rows_backward_##T(Block *w)                                                   \
     {                                                                                         \
         Py_ssize_t N = w->n, u = w->u, S = w->S, F = w->F, r0 = w->r0, m = w->r1 - w->r0;     \
@@ -166,59 +176,66 @@ run_blocks(Block *blocks, int count)
         const T *grad = (const T *)w->grad + r0 * S * P * u;                                  \
         const T *x = (const T *)w->x + r0 * S * F;                                            \
         T *dh = (T *)w->dh + r0 * u, *direct = (T *)w->direct + r0 * u;                       \
-        T *d_pre = (T *)w->d_pre + r0 * S * g;                                                \
-        /* the recurrent product's gradient: d_pre, or the GRU's own d_rec */                 \
-        T *d_prod = w->cell == GRU ? (T *)w->d_rec + r0 * S * g : d_pre;                      \
-        T *d = (T *)w->scratch + m * u; /* a step's rows of d_prod or d_pre, gathered */      \
+        /* the step's gradients: of its projected inputs, and the GRU's of its recurrent     \
+         * product (the LSTM's and the SimpleRNN's recurrent product is the same sum) */      \
+        T *d = (T *)w->scratch + m * u, *d_rec = d + m * g;                                   \
+        T *d_prod = w->cell == GRU ? d_rec : d;                                               \
         memset(w->dr, 0, sizeof(T) * (size_t)(u * g));                                        \
         memset(w->dw, 0, sizeof(T) * (size_t)(F * g));                                        \
+        if (w->db != NULL) {                                                                  \
+            memset(w->db, 0, sizeof(T) * (size_t)g);                                          \
+        }                                                                                     \
+        if (w->drb != NULL) {                                                                 \
+            memset(w->drb, 0, sizeof(T) * (size_t)g);                                         \
+        }                                                                                     \
         for (Py_ssize_t k = S - 1; k >= 0; k--) {                                             \
             Py_ssize_t t = w->backwards ? S - 1 - k : k;                                      \
             if (w->cell == SIMPLE_RNN) {                                                      \
-                simple_rnn_step_backward_##T(m, u, S, d_pre, t, states, k, grad, dh, direct,  \
+                simple_rnn_step_backward_##T(m, u, S, d, t, states, k, grad, dh, direct,      \
                                              rmask, keep, w->relu);                           \
             }                                                                                 \
             else if (w->cell == LSTM) {                                                       \
                 lstm_step_backward_##T(m, u, S, (const T *)w->gates + (k * N + r0) * g,       \
                                        (const T *)w->aux + (k * N + r0) * u, states, k, grad, \
-                                       dh, direct, (T *)w->dc + r0 * u, rmask, keep, t, d_pre, \
+                                       dh, direct, (T *)w->dc + r0 * u, rmask, keep, t, d,    \
                                        w->relu);                                              \
             }                                                                                 \
             else {                                                                            \
                 gru_step_backward_##T(m, u, S, (const T *)w->gates + (k * N + r0) * g,        \
                                       (const T *)w->aux + (k * N + r0) * g, states, k, grad,  \
-                                      dh, direct, rmask, keep, t, d_pre, d_prod, w->relu);    \
-            }                                                                                 \
-            /* rows S·G·u apart share cache sets: each product reads them gathered */          \
-            for (Py_ssize_t i = 0; i < m; i++) {                                              \
-                memcpy(d + i * g, d_prod + (i * S + t) * g, sizeof(T) * (size_t)g);           \
+                                      dh, direct, rmask, keep, t, d, d_rec, w->relu);         \
             }                                                                                 \
             Strides down = {g, 1, 0, u, 0};                                                   \
-            gemm_##T(m, u, g, d, w->packed_r, 1, dh, down);                                   \
-            Strides weight = {1, u, g, g, 1}; /* dr += h_kᵀ @ d */                            \
-            gemm_##T(u, g, m, entering_##T(w, states, k), d, 0, w->dr, weight);               \
-            if (d_prod != d_pre) {                                                            \
-                for (Py_ssize_t i = 0; i < m; i++) {                                          \
-                    memcpy(d + i * g, d_pre + (i * S + t) * g, sizeof(T) * (size_t)g);        \
-                }                                                                             \
-            }                                                                                 \
-            Strides input_weight = {1, S * F, g, g, 1}; /* dw += x_tᵀ @ d_pre[:, t] */        \
+            gemm_##T(m, u, g, d_prod, w->packed_r, 1, dh, down);                              \
+            Strides weight = {1, u, g, g, 1}; /* dr += h_kᵀ @ d_prod */                       \
+            gemm_##T(u, g, m, entering_##T(w, states, k), d_prod, 0, w->dr, weight);          \
+            Strides input_weight = {1, S * F, g, g, 1}; /* dw += x_tᵀ @ d */                  \
             gemm_##T(F, g, m, x + t * F, d, 0, w->dw, input_weight);                          \
+            if (w->db != NULL) {                                                              \
+                add_rows_##T(w->db, d, m, g);                                                 \
+            }                                                                                 \
+            if (w->drb != NULL) {                                                             \
+                add_rows_##T(w->drb, d_rec, m, g);                                            \
+            }                                                                                 \
             if (w->dx != NULL) {                                                              \
-                Strides input = {g, 1, 0, S * F, 0}; /* dx[:, t] = d_pre[:, t] @ wᵀ */        \
+                Strides input = {g, 1, 0, S * F, 0}; /* dx[:, t] = d @ wᵀ */                  \
                 gemm_##T(m, F, g, d, w->packed_w, 1, (T *)w->dx + r0 * S * F + t * F, input); \
             }                                                                                 \
         }                                                                                     \
     }                                                                                         \
                                                                                               \
-    /* Add the blocks' shares of a weight's gradient (size values each) into the first. */    \
-    static void add_shares_##T(Block *blocks, int count, Py_ssize_t size, int which)          \
+    /* Add the other blocks' shares of the weights' gradients into the first's. */         \
+    static void add_shares_##T(Block *blocks, int count, Py_ssize_t F)                        \
     {                                                                                         \
-        T *total = which ? blocks[0].dr : blocks[0].dw;                                       \
+        Py_ssize_t g = gates_of(blocks[0].cell) * blocks[0].u;                                \
         for (int i = 1; i < count; i++) {                                                     \
-            const T *share = which ? blocks[i].dr : blocks[i].dw;                             \
-            for (Py_ssize_t j = 0; j < size; j++) {                                           \
-                total[j] += share[j];                                                         \
+            add_rows_##T(blocks[0].dr, blocks[i].dr, 1, blocks[0].u * g);                     \
+            add_rows_##T(blocks[0].dw, blocks[i].dw, 1, F * g);                               \
+            if (blocks[0].db != NULL) {                                                       \
+                add_rows_##T(blocks[0].db, blocks[i].db, 1, g);                               \
+            }                                                                                 \
+            if (blocks[0].drb != NULL) {                                                      \
+                add_rows_##T(blocks[0].drb, blocks[i].drb, 1, g);                             \
             }                                                                                 \
         }                                                                                     \
     }
@@ -229,9 +246,10 @@ SEQUENCE_LOOPS(double)
 /* Cut rows [0, n) into at most `threads` blocks like `proto` and run them, forward or
  * `backward`. Packs the recurrent kernel r (u × g) for the step products (forward h @ r,
  * backward d @ r.T) and the kernel w (F × g) for the inputs' (forward x_t @ w, backward
- * d_pre[:, t] @ w.T), and gives each block its scratch (rows × (u + g): a step's entering state
- * and its projected inputs or gradient) and, but the first, buffers for its shares of dw and
- * dr, which are added into proto.dw and proto.dr after. Returns -1 when memory runs out. */
+ * d[:, t] @ w.T), and gives each block its scratch (a step's entering state, its projected
+ * inputs or their gradient, the GRU's recurrent product's gradient) and, but the first, buffers
+ * for its shares of dw, dr, db and drb, which are added into the first's after. Returns -1 when
+ * memory runs out. */
 static int
 run_sequence(Block proto, int backward, int threads, char kind, const void *r)
 {
@@ -247,10 +265,10 @@ run_sequence(Block proto, int backward, int threads, char kind, const void *r)
     if (count > proto.n) {
         count = proto.n > 0 ? (int)proto.n : 1;
     }
-    /* scratch: a step's entering state (rows × u) and its projected inputs or gradient
-     * (rows × g) */
-    size_t scratch = (size_t)(proto.n / count + 1) * (u + g) * item;
-    size_t shares = backward ? (size_t)(u * g + F * g) * item : 0;
+    /* scratch: a step's entering state (rows × u) and its projected inputs or their gradient
+     * (rows × g), and the GRU's recurrent product's gradient (rows × g) */
+    size_t scratch = (size_t)(proto.n / count + 1) * (u + 2 * g) * item;
+    size_t shares = backward ? (size_t)(u * g + F * g + 2 * g) * item : 0;
     size_t block_bytes = (scratch + 63) / 64 * 64 + (shares + 63) / 64 * 64;
     char *memory = ALIGNED_ALLOC(r_bytes + w_bytes + block_bytes * count + 64);
     if (memory == NULL) {
@@ -286,17 +304,17 @@ run_sequence(Block proto, int backward, int threads, char kind, const void *r)
             char *share = mine + (scratch + 63) / 64 * 64;
             blocks[i].dr = share;
             blocks[i].dw = share + (size_t)(u * g) * item;
+            blocks[i].db = proto.db != NULL ? share + (size_t)(u * g + F * g) * item : NULL;
+            blocks[i].drb = proto.drb != NULL ? share + (size_t)(u * g + F * g + g) * item : NULL;
         }
     }
     run_blocks(blocks, count);
     if (backward) {
         if (kind == 'f') {
-            add_shares_float(blocks, count, u * g, 1);
-            add_shares_float(blocks, count, F * g, 0);
+            add_shares_float(blocks, count, F);
         }
         else {
-            add_shares_double(blocks, count, u * g, 1);
-            add_shares_double(blocks, count, F * g, 0);
+            add_shares_double(blocks, count, F);
         }
     }
     ALIGNED_FREE(memory);

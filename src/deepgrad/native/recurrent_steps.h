@@ -1,7 +1,8 @@
 /* The SimpleRNN, LSTM and GRU steps' gate passes, forward and backward, for float and double
  * (see recurrent.c for what each computes and ops/recurrent.py, ops/lstm.py, ops/gru.py for the
- * NumPy steps they replace). A forward step reads the step's projected inputs xs (n, G·u); the
- * rest is laid out as recurrent.c says. Each row of the batch is one loop over the units,
+ * NumPy steps they replace). A forward step reads the step's projected inputs xs (n, G·u), a
+ * backward step writes the gradient of them, d_step (n, G·u) (the GRU: and of its recurrent
+ * product, d_rec (n, 3u)); the rest is laid out as recurrent.c says. Each row of the batch is one loop over the units,
  * inlined with `relu` and `scaled` as constants so that every instantiation is one straight,
  * vectorizable loop.
  */
@@ -95,14 +96,14 @@
     static void CLONES lstm_step_backward_##T(                                                \
         Py_ssize_t n, Py_ssize_t u, Py_ssize_t S, const T *z, const T *tc, const T *states,   \
         Py_ssize_t k, const T *grad, const T *dh, T *direct, T *dc, const T *rmask,           \
-        const char *keep, Py_ssize_t t, T *d_pre, int relu)                                   \
+        const char *keep, Py_ssize_t t, T *d_step, int relu)                                  \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             const T *zi = z + i * 4 * u, *ti = tc + i * u, *hi = dh + i * u;                  \
             const T *pi = states + (i * (S + 1) + k) * 2 * u;                                 \
             const T *gi = grad + (i * S + k) * 2 * u;                                         \
             const T *mi = rmask != NULL ? rmask + i * u : NULL;                               \
-            T *di = direct + i * u, *ci = dc + i * u, *dz = d_pre + (i * S + t) * 4 * u;      \
+            T *di = direct + i * u, *ci = dc + i * u, *dz = d_step + i * 4 * u;               \
             if (keep != NULL && !keep[i * S + t]) { /* passed on unchanged */                 \
                 for (Py_ssize_t j = 0; j < u; j++) {                                          \
                     T carried = mi != NULL ? hi[j] * mi[j] : hi[j];                           \
@@ -171,14 +172,14 @@
     }                                                                                         \
                                                                                               \
     static void CLONES simple_rnn_step_backward_##T(                                          \
-        Py_ssize_t n, Py_ssize_t u, Py_ssize_t S, T *d_pre, Py_ssize_t t, const T *states,    \
+        Py_ssize_t n, Py_ssize_t u, Py_ssize_t S, T *d_step, Py_ssize_t t, const T *states,   \
         Py_ssize_t k, const T *grad, const T *dh, T *direct, const T *rmask,                  \
         const char *keep, int relu)                                                           \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             const T *hi = states + (i * (S + 1) + k + 1) * u, *gi = grad + (i * S + k) * u;   \
             const T *di_ = dh + i * u, *mi = rmask != NULL ? rmask + i * u : NULL;            \
-            T *di = direct + i * u, *dz = d_pre + (i * S + t) * u;                            \
+            T *di = direct + i * u, *dz = d_step + i * u;                                     \
             if (keep != NULL && !keep[i * S + t]) { /* passed on unchanged */                 \
                 for (Py_ssize_t j = 0; j < u; j++) {                                          \
                     T carried = mi != NULL ? di_[j] * mi[j] : di_[j];                         \
@@ -241,14 +242,14 @@
     static void CLONES gru_step_backward_##T(                                                 \
         Py_ssize_t n, Py_ssize_t u, Py_ssize_t S, const T *z, const T *inner, const T *states,\
         Py_ssize_t k, const T *grad, const T *dh, T *direct, const T *rmask, const char *keep,\
-        Py_ssize_t t, T *d_pre, T *d_rec, int relu)                                           \
+        Py_ssize_t t, T *d_step, T *d_rec, int relu)                                          \
     {                                                                                         \
         for (Py_ssize_t i = 0; i < n; i++) {                                                  \
             const T *zi = z + i * 3 * u, *ri = inner + i * 3 * u, *hi = dh + i * u;           \
             const T *pi = states + (i * (S + 1) + k) * u, *gi = grad + (i * S + k) * u;       \
             const T *mi = rmask != NULL ? rmask + i * u : NULL;                               \
             T *di = direct + i * u;                                                           \
-            T *dx = d_pre + (i * S + t) * 3 * u, *dr = d_rec + (i * S + t) * 3 * u;           \
+            T *dx = d_step + i * 3 * u, *dr = d_rec + i * 3 * u;                              \
             if (keep != NULL && !keep[i * S + t]) { /* passed on unchanged */                 \
                 for (Py_ssize_t j = 0; j < u; j++) {                                          \
                     T carried = mi != NULL ? hi[j] * mi[j] : hi[j];                           \

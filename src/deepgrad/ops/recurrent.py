@@ -216,13 +216,13 @@ class _Sequence(Function):
         need = self.needs_input_grad
         xp = namespace(grad)
         grad = xp.ascontiguousarray(grad, dtype=x.dtype if self.compiled is not None else None)
-        d_pre = xp.empty((n, steps, g), grad.dtype)  # gradient of xw, in its layout
         dh = xp.zeros((n, u), grad.dtype)  # the GEMM's part of the state's gradient
         direct = xp.zeros((n, u), grad.dtype)  # the part that skips the GEMM
         if self.compiled is not None:
             carried, grads = self._compiled_backward(grad, x, kernel, r, states, keep, rmask,
-                                                     d_pre, dh, direct)
+                                                     dh, direct)
         else:
+            d_pre = xp.empty((n, steps, g), grad.dtype)  # gradient of xw, in its layout
             carried = self._backward_steps(grad, r, xp.ascontiguousarray(r.T), states, order,
                                            keep, rmask, d_pre, dh, direct)
             self.projection.needs_input_grad = need[:self._r_index]
@@ -231,8 +231,8 @@ class _Sequence(Function):
                 grads[0] = grads[0].reshape(x.shape)
             grads.append(self._kernel_grad(states, order, d_pre, rmask, u)
                          if need[self._r_index] else None)
-        if self.recurrent_bias:
-            grads.append(self._bias_grad(d_pre) if need[self._r_index + 1] else None)
+            if self.recurrent_bias:
+                grads.append(self._bias_grad(d_pre) if need[self._r_index + 1] else None)
         if self.initial_state:
             h0 = dh * rmask if rmask is not None else dh
             grads.append(h0 + direct)
@@ -241,25 +241,27 @@ class _Sequence(Function):
             grads.append(None)
         return tuple(grads)
 
-    def _compiled_backward(self, grad, x, kernel, r, states, keep, rmask, d_pre, dh, direct):
+    def _compiled_backward(self, grad, x, kernel, r, states, keep, rmask, dh, direct):
         """The compiled backward: the states' gradients carried to the initial states, and the
-        gradients of ``x``, ``kernel``, (``bias``,) ``recurrent_kernel``."""
+        gradients of ``x``, ``kernel``, (``bias``,) ``recurrent_kernel`` (and its bias)."""
         need = self.needs_input_grad
         n, u, dtype = dh.shape[0], dh.shape[1], dh.dtype
+        g = r.shape[1]
         dc = np.zeros((n, u), dtype) if self.parts == 2 else None
-        d_rec = np.empty_like(d_pre) if self.recurrent_bias else None
         dw, dr = np.empty(kernel.shape, dtype), np.empty(r.shape, dtype)
+        db = np.empty(g, dtype) if self.input_bias else None
+        drb = np.empty(g, dtype) if self.recurrent_bias else None
         dx = np.empty(x.shape, dtype) if need[0] else None
         gates, aux = self.cache[:2] if self.cache else (None, None)
-        if self.recurrent_bias:
-            self.cache = gates, aux, d_rec
         self.compiled[1](
-            self.cell, x, kernel, r, gates, aux, states, grad, dh, direct, dc, rmask, keep,
-            d_pre, d_rec, dw, dr, dx, self.go_backwards, self.relu, threads_for(n))
+            self.cell, x, kernel, r, gates, aux, states, grad, dh, direct, dc, rmask, keep, dw,
+            dr, db, drb, dx, self.go_backwards, self.relu, threads_for(n))
         grads = [dx, dw if need[1] else None]
         if self.input_bias:
-            grads.append(d_pre.reshape(-1, d_pre.shape[2]).sum(axis=0) if need[2] else None)
+            grads.append(db if need[2] else None)
         grads.append(dr if need[self._r_index] else None)
+        if self.recurrent_bias:
+            grads.append(drb if need[self._r_index + 1] else None)
         return ((dc,) if dc is not None else ()), grads
 
     def _carried(self, grad_k, dh, direct, rmask):
