@@ -47,20 +47,21 @@ typedef struct {
     char write, optional, boolean;
 } Spec;
 
-/* Borrow the arrays `args[index[i]]` for the specs; `*kind` is the first one's dtype. */
+/* Borrow the arrays args[first], ..., args[first + k − 1] for the k specs; `*kind` is the first
+ * one's dtype. */
 static int
-borrow(const char *name, PyObject *const *args, const int *index, const Spec *spec, int k,
-       Py_buffer *b, char *kind)
+borrow(const char *name, PyObject *const *args, int first, const Spec *spec, int k, Py_buffer *b,
+       char *kind)
 {
     memset(b, 0, sizeof(Py_buffer) * (size_t)k);
     for (int i = 0; i < k; i++) {
-        PyObject *arg = args[index[i]];
+        PyObject *arg = args[first + i];
         if (arg == Py_None) {
             if (spec[i].optional) {
                 continue;
             }
             PyErr_Format(PyExc_ValueError, "%s(): argument %d must be an array, not None", name,
-                         index[i]);
+                         first + i);
             release_buffers(b, k);
             return -1;
         }
@@ -83,7 +84,7 @@ borrow(const char *name, PyObject *const *args, const int *index, const Spec *sp
         if (!ok) {
             PyErr_Format(PyExc_ValueError,
                          "%s(): argument %d must be a contiguous %s array of the shape the "
-                         "step needs", name, index[i],
+                         "call needs", name, first + i,
                          spec[i].boolean ? "boolean"
                                          : "float32 or float64 (the first one's dtype)");
             release_buffers(b, k);
@@ -180,7 +181,6 @@ recurrent_sequence(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t g = gates_of(proto.cell) * u, P = proto.cell == LSTM ? 2 : 1;
     int lstm = proto.cell == LSTM, gru = proto.cell == GRU;
     /* x, w, b, r, rbias, states, gates, aux, keep, rmask */
-    int index[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     Spec spec[10] = {F(3, n, S, Fs, 0), F(2, Fs, g, 0, 0), OPT(1, g, 0, 0, 0), F(2, u, g, 0, 0),
                      gru ? (Spec)F(1, g, 0, 0, 0) : (Spec)NONE, F(3, n, S + 1, P * u, 1),
                      lstm || gru ? (Spec)F(3, S, n, g, 1) : (Spec)NONE,
@@ -188,7 +188,7 @@ recurrent_sequence(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                      KEEP(n, S), OPT(2, n, u, 0, 0)};
     Py_buffer b[10];
     char kind = 0;
-    if (borrow(name, args, index, spec, 10, b, &kind) < 0) {
+    if (borrow(name, args, 1, spec, 10, b, &kind) < 0) {
         return NULL;
     }
     proto.x = BUF(0);
@@ -216,7 +216,6 @@ recurrent_sequence_backward(PyObject *self, PyObject *const *args, Py_ssize_t na
     Py_ssize_t g = gates_of(proto.cell) * u, P = proto.cell == LSTM ? 2 : 1;
     int lstm = proto.cell == LSTM, gru = proto.cell == GRU;
     /* x, w, r, gates, aux, states, grad, dh, direct, dc, rmask, keep, dw, dr, db, drb, dx */
-    int index[17] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
     Spec spec[17] = {F(3, n, S, Fs, 0), F(2, Fs, g, 0, 0), F(2, u, g, 0, 0),
                      lstm || gru ? (Spec)F(3, S, n, g, 0) : (Spec)NONE,
                      lstm ? (Spec)F(3, S, n, u, 0) : gru ? (Spec)F(3, S, n, g, 0) : (Spec)NONE,
@@ -227,7 +226,7 @@ recurrent_sequence_backward(PyObject *self, PyObject *const *args, Py_ssize_t na
                      OPT(3, n, S, Fs, 1)};
     Py_buffer b[17];
     char kind = 0;
-    if (borrow(name, args, index, spec, 17, b, &kind) < 0) {
+    if (borrow(name, args, 1, spec, 17, b, &kind) < 0) {
         return NULL;
     }
     proto.x = BUF(0);
@@ -258,10 +257,9 @@ gate_function(PyObject *const *args, Py_ssize_t nargs, const char *name, int whi
         return NULL;
     }
     Py_buffer b[2];
-    int index[2] = {0, 1};
     Spec spec[2] = {F(1, -1, 0, 0, 0), F(1, -1, 0, 0, 1)};
     char kind = 0;
-    if (borrow(name, args, index, spec, 2, b, &kind) < 0) {
+    if (borrow(name, args, 0, spec, 2, b, &kind) < 0) {
         return NULL;
     }
     if (b[0].shape[0] != b[1].shape[0]) {
