@@ -288,6 +288,7 @@ run_sequence(Block proto, int backward, int threads, char kind, const void *r)
         pack_double(proto.w, backward ? 1 : g, backward ? g : 1, backward ? g : F,
                     backward ? F : g, (double *)packed_w);
     }
+    gemm_fma(); /* asked here, before the threads start */
     proto.run = kind == 'f' ? (backward ? rows_backward_float : rows_forward_float)
                             : (backward ? rows_backward_double : rows_forward_double);
     proto.packed_r = packed_r;
